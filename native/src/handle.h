@@ -1,0 +1,28 @@
+// A libtorch tensor owned by JavaScript. The JS side holds it in a Napi::External; dispose() releases the
+// tensor at once, the External's finalizer is only the backstop. Bytes are reported to V8 so that GC
+// pressure reflects native memory.
+#pragma once
+#include <ATen/ATen.h>
+#include <napi.h>
+#include <atomic>
+
+namespace medattn {
+
+struct TensorHolder {
+  at::Tensor tensor;
+  int64_t reportedBytes = 0;
+};
+
+extern std::atomic<int64_t> liveTensorCount;
+
+Napi::Value wrapTensor(Napi::Env env, at::Tensor tensor);
+// Returns the tensor inside a handle; throws a JS TypeError naming `what` when it is not a live tensor.
+at::Tensor& unwrapTensor(Napi::Env env, const Napi::Value& value, const char* what);
+bool isTensorHandle(const Napi::Value& value);
+void releaseHolder(Napi::Env env, TensorHolder* holder);
+
+// Describes a tensor for error messages: "[2, 3] float32".
+std::string describeTensor(const at::Tensor& t);
+const char* dtypeName(at::ScalarType t);
+
+}  // namespace medattn

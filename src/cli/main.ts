@@ -1,0 +1,2 @@
+// placeholder replaced as the CLI grows
+console.log('medattn');
