@@ -1,0 +1,55 @@
+/**
+ * Separable Gaussian smoothing of channels-first data over its spatial axes (each channel independently).
+ * The kernel is truncated at 3σ and renormalised; edges repeat the border value ("nearest" mode), so a
+ * constant image stays constant. Used by blur and by elastic deformation (to smooth random displacements).
+ */
+
+/** Normalised 1-D Gaussian taps of radius ceil(truncate·σ). */
+export function gaussianKernel1d(sigma: number, truncate = 3): Float64Array {
+  const r = Math.max(1, Math.ceil(truncate * sigma));
+  const k = new Float64Array(2 * r + 1);
+  let sum = 0;
+  for (let i = -r; i <= r; i++) sum += k[i + r] = Math.exp((-0.5 * i * i) / (sigma * sigma));
+  for (let i = 0; i < k.length; i++) k[i] /= sum;
+  return k;
+}
+
+/** Convolves along one axis of `shape` with a centred kernel, border values repeated. */
+export function smoothAxis(data: Float32Array, shape: readonly number[], axis: number, kernel: Float64Array): Float32Array {
+  const len = shape[axis];
+  const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const r = (kernel.length - 1) / 2;
+  const out = new Float32Array(data.length);
+  const acc = new Float64Array(inner);
+  for (let a = 0; a < outer; a++) {
+    const base = a * len * inner;
+    for (let o = 0; o < len; o++) {
+      acc.fill(0);
+      for (let t = -r; t <= r; t++) {
+        let s = o + t;
+        s = s < 0 ? 0 : s >= len ? len - 1 : s;
+        const w = kernel[t + r];
+        const src = base + s * inner;
+        for (let j = 0; j < inner; j++) acc[j] += w * data[src + j];
+      }
+      const dst = base + o * inner;
+      for (let j = 0; j < inner; j++) out[dst + j] = acc[j];
+    }
+  }
+  return out;
+}
+
+/**
+ * Smooths every spatial axis of channels-first `data` (shape [C, ...spatial]) with σ (one value, or one per
+ * spatial axis; σ <= 0 skips that axis).
+ */
+export function gaussianSmooth(data: Float32Array, shape: readonly number[], sigma: number | number[]): Float32Array {
+  let cur = data;
+  for (let a = 1; a < shape.length; a++) {
+    const s = typeof sigma === 'number' ? sigma : sigma[a - 1];
+    if (!(s > 0)) continue;
+    cur = smoothAxis(cur, shape, a, gaussianKernel1d(s));
+  }
+  return cur === data ? data.slice() : cur;
+}

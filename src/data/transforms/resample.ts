@@ -1,0 +1,184 @@
+/**
+ * Inverse-mapped resampling (the core of affine, elastic and rotation transforms): for every output pixel we
+ * are given the *source* coordinate it comes from and interpolate the input there. Coordinates are in pixel
+ * index units with pixel centres on integers (x = column, y = row, z = slice).
+ *
+ * - `linear`: bilinear (2D) / trilinear (3D) for intensity images.
+ * - `nearest`: nearest pixel for masks; the output holds only input values (and 0 from zero padding), so a
+ *   binary mask stays binary.
+ * - padding `zeros` reads 0 outside the image; `border` clamps the coordinate to the edge pixel.
+ *
+ * Interpolation taps are computed once per output pixel and reused for every channel.
+ */
+export type Interpolation = 'linear' | 'nearest';
+export type PaddingMode = 'zeros' | 'border';
+
+/** Samples each channel of src [C,H,W] at (ys[i], xs[i]) for output pixel i; returns [C, n]. */
+export function warp2d(
+  src: Float32Array,
+  C: number,
+  H: number,
+  W: number,
+  ys: Float64Array,
+  xs: Float64Array,
+  mode: Interpolation,
+  padding: PaddingMode,
+): Float32Array {
+  const n = xs.length;
+  const out = new Float32Array(C * n);
+  const plane = H * W;
+  if (mode === 'nearest') {
+    const idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      let x = Math.round(xs[i]);
+      let y = Math.round(ys[i]);
+      if (padding === 'border') {
+        x = x < 0 ? 0 : x > W - 1 ? W - 1 : x;
+        y = y < 0 ? 0 : y > H - 1 ? H - 1 : y;
+      }
+      idx[i] = x >= 0 && x < W && y >= 0 && y < H ? y * W + x : -1;
+    }
+    for (let c = 0; c < C; c++) {
+      const base = c * plane;
+      const o = c * n;
+      for (let i = 0; i < n; i++) {
+        const j = idx[i];
+        out[o + i] = j >= 0 ? src[base + j] : 0;
+      }
+    }
+    return out;
+  }
+  // Four taps per output pixel; an out-of-image tap gets weight 0 (zeros padding).
+  const tIdx = new Int32Array(4 * n);
+  const tW = new Float32Array(4 * n);
+  for (let i = 0; i < n; i++) {
+    let x = xs[i];
+    let y = ys[i];
+    if (padding === 'border') {
+      x = x < 0 ? 0 : x > W - 1 ? W - 1 : x;
+      y = y < 0 ? 0 : y > H - 1 ? H - 1 : y;
+    }
+    const x0 = Math.floor(x);
+    const y0 = Math.floor(y);
+    const fx = x - x0;
+    const fy = y - y0;
+    const k = 4 * i;
+    tap(tIdx, tW, k, x0, y0, (1 - fx) * (1 - fy), W, H);
+    tap(tIdx, tW, k + 1, x0 + 1, y0, fx * (1 - fy), W, H);
+    tap(tIdx, tW, k + 2, x0, y0 + 1, (1 - fx) * fy, W, H);
+    tap(tIdx, tW, k + 3, x0 + 1, y0 + 1, fx * fy, W, H);
+  }
+  for (let c = 0; c < C; c++) {
+    const base = c * plane;
+    const o = c * n;
+    for (let i = 0; i < n; i++) {
+      const k = 4 * i;
+      out[o + i] =
+        tW[k] * src[base + tIdx[k]] +
+        tW[k + 1] * src[base + tIdx[k + 1]] +
+        tW[k + 2] * src[base + tIdx[k + 2]] +
+        tW[k + 3] * src[base + tIdx[k + 3]];
+    }
+  }
+  return out;
+}
+
+function tap(idx: Int32Array, w: Float32Array, k: number, x: number, y: number, weight: number, W: number, H: number): void {
+  if (x >= 0 && x < W && y >= 0 && y < H && weight !== 0) {
+    idx[k] = y * W + x;
+    w[k] = weight;
+  } else {
+    idx[k] = 0; // any valid index: its weight is 0
+    w[k] = 0;
+  }
+}
+
+/** Samples each channel of src [C,D,H,W] at (zs[i], ys[i], xs[i]); returns [C, n]. */
+export function warp3d(
+  src: Float32Array,
+  C: number,
+  D: number,
+  H: number,
+  W: number,
+  zs: Float64Array,
+  ys: Float64Array,
+  xs: Float64Array,
+  mode: Interpolation,
+  padding: PaddingMode,
+): Float32Array {
+  const n = xs.length;
+  const out = new Float32Array(C * n);
+  const vol = D * H * W;
+  const clamp = (v: number, hi: number): number => (v < 0 ? 0 : v > hi ? hi : v);
+  if (mode === 'nearest') {
+    const idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      let x = Math.round(xs[i]);
+      let y = Math.round(ys[i]);
+      let z = Math.round(zs[i]);
+      if (padding === 'border') {
+        x = clamp(x, W - 1);
+        y = clamp(y, H - 1);
+        z = clamp(z, D - 1);
+      }
+      idx[i] = x >= 0 && x < W && y >= 0 && y < H && z >= 0 && z < D ? (z * H + y) * W + x : -1;
+    }
+    for (let c = 0; c < C; c++) {
+      for (let i = 0; i < n; i++) out[c * n + i] = idx[i] >= 0 ? src[c * vol + idx[i]] : 0;
+    }
+    return out;
+  }
+  const tIdx = new Int32Array(8 * n);
+  const tW = new Float32Array(8 * n);
+  for (let i = 0; i < n; i++) {
+    let x = xs[i];
+    let y = ys[i];
+    let z = zs[i];
+    if (padding === 'border') {
+      x = clamp(x, W - 1);
+      y = clamp(y, H - 1);
+      z = clamp(z, D - 1);
+    }
+    const x0 = Math.floor(x);
+    const y0 = Math.floor(y);
+    const z0 = Math.floor(z);
+    const fx = x - x0;
+    const fy = y - y0;
+    const fz = z - z0;
+    for (let t = 0; t < 8; t++) {
+      const dx = t & 1;
+      const dy = (t >> 1) & 1;
+      const dz = (t >> 2) & 1;
+      const xi = x0 + dx;
+      const yi = y0 + dy;
+      const zi = z0 + dz;
+      const w = (dx ? fx : 1 - fx) * (dy ? fy : 1 - fy) * (dz ? fz : 1 - fz);
+      const k = 8 * i + t;
+      if (w !== 0 && xi >= 0 && xi < W && yi >= 0 && yi < H && zi >= 0 && zi < D) {
+        tIdx[k] = (zi * H + yi) * W + xi;
+        tW[k] = w;
+      }
+    }
+  }
+  for (let c = 0; c < C; c++) {
+    const base = c * vol;
+    for (let i = 0; i < n; i++) {
+      let acc = 0;
+      for (let t = 8 * i; t < 8 * i + 8; t++) acc += tW[t] * src[base + tIdx[t]];
+      out[c * n + i] = acc;
+    }
+  }
+  return out;
+}
+
+/** Warps an image with maps for its own spatial rank (2 maps for [C,H,W], 3 for [C,D,H,W]). */
+export function warp(
+  src: Float32Array,
+  shape: readonly number[],
+  maps: Float64Array[],
+  mode: Interpolation,
+  padding: PaddingMode,
+): Float32Array {
+  if (shape.length === 3) return warp2d(src, shape[0], shape[1], shape[2], maps[0], maps[1], mode, padding);
+  return warp3d(src, shape[0], shape[1], shape[2], shape[3], maps[0], maps[1], maps[2], mode, padding);
+}
