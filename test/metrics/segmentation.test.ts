@@ -13,6 +13,7 @@ import {
   pixelAuroc,
   segmentationReport,
   type Mask,
+  type SegmentationSample,
 } from '../../src/metrics/index.ts';
 import { assertClose, pythonReference, rng } from './python-reference.ts';
 
@@ -145,7 +146,12 @@ cases.forEach((c, i) => {
 });
 
 test('segmentationReport: per-image means, NaN HD95/AUROC excluded and counted', () => {
-  const samples = cases.map((c) => ({ pred: c.prob, target: c.target, roi: c.roi, spacing: c.spacing }));
+  const samples: SegmentationSample[] = cases.map((c) => ({
+    pred: c.prob,
+    target: c.target,
+    roi: c.roi,
+    spacing: c.spacing,
+  }));
   const shape = [6, 5];
   const zeros: Mask = { data: new Uint8Array(30), shape };
   const blob = new Uint8Array(30);
