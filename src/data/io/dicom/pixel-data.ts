@@ -15,6 +15,7 @@ import { decodeWithWasm } from './wasm-codecs.ts';
 import { decodeJpegLossless } from './jpeg-lossless.ts';
 import { decodeJpegDct, jpegSamplePrecision } from './jpeg-dct.ts';
 import { ybrFullToRgb, expandYbr422 } from './color.ts';
+import { markStreamAsRgb } from './jpeg-color-transform.ts';
 
 export type StoredArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
 
@@ -229,7 +230,8 @@ async function decodeCompressedFrame(file: DicomFile, m: PixelModule, encoded: U
         checkSize(d.width, d.height, d.componentCount);
         return { values: spp === 1 ? d.pixels : interleavedToPlanar(d.pixels, pixels, spp), colorConverted: d.colorConverted };
       }
-      const d = await decodeWithWasm('jpeg', encoded);
+      const rgb = spp === 3 && m.photometricInterpretation === 'RGB';
+      const d = await decodeWithWasm('jpeg', rgb ? markStreamAsRgb(encoded) : encoded);
       checkSize(d.width, d.height, d.componentCount);
       return { values: spp === 1 ? d.pixels : interleavedToPlanar(d.pixels, pixels, spp), colorConverted: true };
     }

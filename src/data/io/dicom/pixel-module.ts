@@ -40,8 +40,11 @@ export function readPixelModule(attrs: DicomAttributes): PixelModule {
   const pixelRepresentation = attrs.number('x00280103') ?? 0;
   const photometricInterpretation = (attrs.string('x00280004') ?? (samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2')).trim().toUpperCase();
   const planarConfiguration = attrs.number('x00280006') ?? 0;
-  const framesText = attrs.number('x00280008');
-  const numberOfFrames = framesText === undefined ? 1 : framesText;
+  const framesValue = attrs.number('x00280008');
+  if (framesValue === undefined && attrs.string('x00280008') !== undefined) {
+    throw new MedattnDataError(path, `invalid Number of Frames (0028,0008) '${attrs.string('x00280008')}'`);
+  }
+  const numberOfFrames = framesValue ?? 1;
   const bad = (reason: string): never => {
     throw new MedattnDataError(path, reason);
   };
