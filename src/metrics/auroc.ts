@@ -65,7 +65,11 @@ export function oneVsRest(
   for (let c = 0; c < k; c++) {
     const positive = new Uint8Array(n);
     let support = 0;
-    for (let i = 0; i < n; i++) if (labels[i] === c) ((positive[i] = 1), support++);
+    for (let i = 0; i < n; i++) {
+      if (labels[i] !== c) continue;
+      positive[i] = 1;
+      support++;
+    }
     const w = avg === 'weighted' ? support : 1;
     total += w === 0 ? 0 : w * binary(classScores(probs, shape, c), positive);
     weightSum += w;

@@ -37,7 +37,8 @@ export function expectedCalibrationError(
   const conf = new Float64Array(n);
   const outcome = new Float64Array(n);
   if (mode === 'positive-class') {
-    for (let i = 0; i < n; i++) ((conf[i] = probs[i]), (outcome[i] = labels[i]));
+    conf.set(Array.from(probs));
+    outcome.set(Array.from(labels));
   } else {
     const pred = predictLabels(probs, shape, 0.5);
     for (let i = 0; i < n; i++) {

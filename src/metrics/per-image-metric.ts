@@ -19,7 +19,11 @@ export abstract class PerImageMetric<O extends SegmentationOptions = Segmentatio
   compute(): number {
     let sum = 0;
     let n = 0;
-    for (const v of this.values) if (!Number.isNaN(v)) ((sum += v), n++);
+    for (const v of this.values) {
+      if (Number.isNaN(v)) continue;
+      sum += v;
+      n++;
+    }
     return n === 0 ? NaN : sum / n;
   }
 

@@ -52,9 +52,15 @@ export function segmentationReport(
     sums.dice += dice(s.pred, s.target, opts);
     sums.iou += iou(s.pred, s.target, opts);
     const a = pixelAuroc(s.pred, s.target, opts);
-    if (!Number.isNaN(a)) ((sums.auroc += a), aurocCount++);
+    if (!Number.isNaN(a)) {
+      sums.auroc += a;
+      aurocCount++;
+    }
     const h = hausdorffDistance(s.pred, s.target, { ...opts, spacing: s.spacing ?? options.spacing, percentile: 95 });
-    if (!Number.isNaN(h)) ((sums.hd95 += h), hdCount++);
+    if (!Number.isNaN(h)) {
+      sums.hd95 += h;
+      hdCount++;
+    }
     n++;
   }
   const mean = (sum: number, count: number) => (count === 0 ? NaN : sum / count);
