@@ -82,9 +82,50 @@ export function hausdorffDistance(pred: Mask, target: Mask, options: HausdorffOp
   const tEmpty = !t.some((x) => x !== 0);
   if (pEmpty && tEmpty) return 0;
   if (pEmpty || tEmpty) return NaN;
-  const predToTarget = percentileOf(directedSurfaceDistances(p, t, pred.shape, options.spacing), percentile);
-  const targetToPred = percentileOf(directedSurfaceDistances(t, p, pred.shape, options.spacing), percentile);
+  // Both boundaries lie inside their joint bounding box, so distances computed on the crop are the same
+  // (as MONAI's crop=True); a small lesion in a large volume then costs a small distance transform.
+  const [cp, ct, box] = cropToBoundingBox(p, t, pred.shape);
+  const predToTarget = percentileOf(directedSurfaceDistances(cp, ct, box, options.spacing), percentile);
+  const targetToPred = percentileOf(directedSurfaceDistances(ct, cp, box, options.spacing), percentile);
   return Math.max(predToTarget, targetToPred);
+}
+
+/** Crops two same-shape masks to the bounding box of their union; returns the crops and the box shape. */
+function cropToBoundingBox(a: Uint8Array, b: Uint8Array, shape: readonly number[]): [Uint8Array, Uint8Array, number[]] {
+  const rank = shape.length;
+  const lo = shape.map((d) => d);
+  const hi = shape.map(() => -1);
+  const coord = new Array<number>(rank).fill(0);
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] || b[i]) {
+      for (let d = 0; d < rank; d++) {
+        if (coord[d] < lo[d]) lo[d] = coord[d];
+        if (coord[d] > hi[d]) hi[d] = coord[d];
+      }
+    }
+    for (let d = rank - 1; d >= 0; d--) {
+      if (++coord[d] < shape[d]) break;
+      coord[d] = 0;
+    }
+  }
+  const box = lo.map((l, d) => hi[d] - l + 1);
+  const size = box.reduce((x, y) => x * y, 1);
+  if (size === a.length) return [a, b, [...shape]];
+  const ca = new Uint8Array(size);
+  const cb = new Uint8Array(size);
+  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((x, y) => x * y, 1));
+  const inner = box.map(() => 0);
+  for (let j = 0; j < size; j++) {
+    let src = 0;
+    for (let d = 0; d < rank; d++) src += (lo[d] + inner[d]) * strides[d];
+    ca[j] = a[src];
+    cb[j] = b[src];
+    for (let d = rank - 1; d >= 0; d--) {
+      if (++inner[d] < box[d]) break;
+      inner[d] = 0;
+    }
+  }
+  return [ca, cb, box];
 }
 
 /** HD95: `hausdorffDistance` at the 95th percentile. */
