@@ -113,9 +113,13 @@ export function parseNpy(bytes: Uint8Array, file = '<npy>'): NpyArray {
 function decodeElements(view: DataView, info: DtypeInfo, n: number, bigEndian: boolean, overflow: () => never): PixelArray {
   const le = !bigEndian;
   switch (info.dtype) {
-    case 'bool':
     case 'uint8':
-      return Uint8Array.from(new Uint8Array(view.buffer, view.byteOffset, n), info.dtype === 'bool' ? (v) => (v ? 1 : 0) : undefined);
+      return new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + n));
+    case 'bool': {
+      const out = new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + n));
+      for (let i = 0; i < n; i++) out[i] = out[i] ? 1 : 0;
+      return out;
+    }
     case 'int8':
       return new Int8Array(view.buffer.slice(view.byteOffset, view.byteOffset + n));
     case 'uint16':

@@ -1,0 +1,94 @@
+/**
+ * One entry point for any supported file: picks the reader from the file's first bytes (magic numbers),
+ * falling back to the extension, so a misnamed file is still read correctly.
+ */
+import { open, stat } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import { MedattnDataError } from './errors.ts';
+import { readImageFile } from './image-file.ts';
+import { readNifti } from './nifti.ts';
+import { readNpy } from './npy.ts';
+import { readDicom } from './dicom/read-dicom.ts';
+import { readDicomSeries } from './dicom/series.ts';
+import type { MedicalImage } from '../medical-image.ts';
+
+export type FileFormat = 'dicom' | 'dicom-series' | 'nifti' | 'npy' | 'npz' | 'png' | 'jpeg' | 'tiff' | 'gif' | 'webp';
+
+export async function detectFormat(path: string): Promise<FileFormat> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (e) {
+    throw new MedattnDataError(path, `cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  if (info.isDirectory()) return 'dicom-series';
+  const head = Buffer.alloc(600);
+  const fh = await open(path, 'r');
+  let n: number;
+  try {
+    n = (await fh.read(head, 0, head.length, 0)).bytesRead;
+  } finally {
+    await fh.close();
+  }
+  const b = head.subarray(0, n);
+  const at = (offset: number, ...bytes: number[]) => bytes.every((v, i) => b[offset + i] === v);
+  if (n >= 132 && b.toString('latin1', 128, 132) === 'DICM') return 'dicom';
+  if (at(0, 0x89, 0x50, 0x4e, 0x47)) return 'png';
+  if (at(0, 0xff, 0xd8, 0xff)) return 'jpeg';
+  if (at(0, 0x49, 0x49, 0x2a, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2a)) return 'tiff';
+  if (b.toString('latin1', 0, 4) === 'GIF8') return 'gif';
+  if (b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP') return 'webp';
+  if (at(0, 0x93) && b.toString('latin1', 1, 6) === 'NUMPY') return 'npy';
+  if (at(0, 0x50, 0x4b, 0x03, 0x04) || at(0, 0x50, 0x4b, 0x05, 0x06)) return 'npz';
+  if (isNiftiHeader(b)) return 'nifti';
+  if (at(0, 0x1f, 0x8b) && /\.nii\.gz$/i.test(path)) return 'nifti';
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.dcm') || lower.endsWith('.dicom')) return 'dicom';
+  if (at(0, 0x1f, 0x8b)) {
+    // gzip of something else: a gzipped NIfTI under another name is still a NIfTI
+    try {
+      const inner = gunzipSync(b, { finishFlush: 2 });
+      if (isNiftiHeader(inner)) return 'nifti';
+    } catch {
+      /* fall through */
+    }
+  }
+  // Bare DICOM data sets (no preamble) start with a group 0008 tag.
+  if (n >= 8 && (b.readUInt16LE(0) === 0x0008 || b.readUInt16LE(0) === 0x0002)) return 'dicom';
+  throw new MedattnDataError(path, 'unrecognised file format (expected DICOM, NIfTI, NumPy .npy/.npz, PNG, JPEG, TIFF or GIF)');
+}
+
+function isNiftiHeader(b: Uint8Array): boolean {
+  if (b.length < 348) return false;
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const size = v.getInt32(0, true);
+  const sizeBE = v.getInt32(0, false);
+  return size === 348 || size === 540 || sizeBE === 348 || sizeBE === 540;
+}
+
+/**
+ * Reads any supported single image or volume. `.npz` archives hold many arrays and are read with readNpz;
+ * a `.npy` becomes an image when its shape is [H, W], [C, H, W] or [C, D, H, W].
+ */
+export async function readImage(path: string): Promise<MedicalImage> {
+  const format = await detectFormat(path);
+  switch (format) {
+    case 'dicom':
+      return readDicom(path);
+    case 'dicom-series':
+      return readDicomSeries(path);
+    case 'nifti':
+      return readNifti(path);
+    case 'npy': {
+      const arr = await readNpy(path);
+      if (arr.shape.length < 2 || arr.shape.length > 4) {
+        throw new MedattnDataError(path, `a .npy of shape (${arr.shape.join(', ')}) is not an image ([H, W], [C, H, W] or [C, D, H, W])`);
+      }
+      return { data: arr.data, shape: arr.shape.length === 2 ? [1, ...arr.shape] : arr.shape, meta: { format: 'npy', dtype: arr.dtype } };
+    }
+    case 'npz':
+      throw new MedattnDataError(path, 'a .npz archive holds several arrays: read it with readNpz');
+    default:
+      return readImageFile(path);
+  }
+}
