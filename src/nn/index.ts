@@ -10,3 +10,4 @@ export * from './layers/embedding.js';
 export * from './layers/recurrent.js';
 export * from './layers/containers.js';
 export * as init from './init.js';
+export * from './attention/index.js';

@@ -1,5 +1,5 @@
 /** Tensor creation: constants, ranges, random, identity, and from JS data. */
-import { aten, Tensor, tensorFromTypedArray, type Device, type Shape } from './tensor.js';
+import { aten, checkDevice, Tensor, tensorFromTypedArray, type Device, type Shape } from './tensor.js';
 import { dtypeCode, dtypeOfTypedArray, typedArrayCtor, type DType } from './dtype.js';
 
 export interface CreationOptions {
@@ -10,7 +10,7 @@ export interface CreationOptions {
 
 // The trailing (dtype, layout, device, pin_memory) arguments every ATen factory takes.
 function factoryArgs(o: CreationOptions, defaultDType: DType = 'float32'): unknown[] {
-  return [dtypeCode[o.dtype ?? defaultDType], null, o.device ?? 'cpu', null];
+  return [dtypeCode[o.dtype ?? defaultDType], null, checkDevice(o.device ?? 'cpu'), null];
 }
 
 function finish(t: Tensor, o: CreationOptions): Tensor {
@@ -101,7 +101,7 @@ export function tensor(data: ArrayBufferView | Nested, o: CreationOptions & { sh
     const arr =
       Ctor === BigInt64Array
         ? BigInt64Array.from(flat as number[], (v) => BigInt(Math.trunc(Number(v))))
-        : (Ctor as Float32ArrayConstructor).from(flat as number[], (v) => Number(v));
+        : (Ctor as Float32ArrayConstructor).from(flat as number[], dtype === 'bool' ? (v) => (v ? 1 : 0) : (v) => Number(v));
     const expected = shape.reduce((a, b) => a * b, 1);
     if (arr.length !== expected) throw new RangeError(`tensor: nested data has ${arr.length} values, shape [${shape}] needs ${expected}`);
     t = tensorFromTypedArray(arr, shape, dtype === 'bfloat16' || dtype === 'float16' ? 'float32' : dtype);

@@ -52,6 +52,14 @@ function t1(name: string, ...args: Arg[]): Tensor {
   return aten(name, ...args) as Tensor;
 }
 
+/** Validates a device name up front, so a missing GPU is one clear line rather than a dispatcher dump. */
+export function checkDevice(device: string): Device {
+  if (device === 'cpu') return device;
+  if (!/^cuda(:\d+)?$/.test(device)) throw new Error(`medattn: unknown dtype or device '${device}'; devices are 'cpu', 'cuda' or 'cuda:N'`);
+  if (!native.cudaAvailable()) throw new Error(`medattn: device '${device}' requested, but libtorch has no CUDA here (CPU-only build or no GPU); use 'cpu'`);
+  return device as Device;
+}
+
 /** Reduction enum of ATen losses. */
 export type Reduction = 'none' | 'mean' | 'sum';
 export const reductionCode: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };
@@ -169,7 +177,7 @@ export class Tensor {
   // ---- conversion ----
   to(target: DType | Device | { dtype?: DType; device?: Device }): Tensor {
     const spec = typeof target === 'string' ? (target in dtypeCode ? { dtype: target as DType } : { device: target as Device }) : target;
-    if (spec.device) return t1('to.device', this, spec.device, dtypeCode[spec.dtype ?? this.dtype], false, false);
+    if (spec.device) return t1('to.device', this, checkDevice(spec.device), dtypeCode[spec.dtype ?? this.dtype], false, false);
     return t1('to.dtype', this, dtypeCode[spec.dtype!], false, false);
   }
   float(): Tensor {
