@@ -82,8 +82,26 @@ export function parseDicomBytes(buffer: Uint8Array, path: string): DicomFile {
     const text = typeof e === 'object' && e !== null && 'exception' in e ? describeThrown((e as { exception: unknown }).exception) : describeThrown(e);
     throw new MedattnDataError(path, `cannot parse DICOM data set (${text.replace(/^dicomParser[.:]\w+: /, '')}; truncated or corrupted?)`, { cause: e });
   }
+  checkComplete(dataSet, path);
   const transferSyntax = lookupTransferSyntax(uid!);
   return { path, bytes, dataSet, transferSyntax, bareDataSet: !hasPrefix, implicitDespiteMeta };
+}
+
+/**
+ * dicom-parser can stop quietly at a cut-off element (keeping what it read), so a truncated file would look
+ * like a file without pixel data. Any element ending past the data, or a data set with nothing but the
+ * meta header, means the file is truncated or corrupted.
+ */
+function checkComplete(dataSet: dicomParser.DataSet, path: string): void {
+  const size = dataSet.byteArray.length;
+  let instanceElements = 0;
+  for (const [tag, el] of Object.entries(dataSet.elements)) {
+    if (!tag.startsWith('x0002')) instanceElements++;
+    if (el.length !== undefined && el.length !== 0xffffffff && el.dataOffset + el.length > size) {
+      throw new MedattnDataError(path, `file is truncated: element (${tag.slice(1, 5)},${tag.slice(5)}) needs ${el.length} bytes, ${Math.max(0, size - el.dataOffset)} remain`);
+    }
+  }
+  if (instanceElements === 0) throw new MedattnDataError(path, 'cannot parse DICOM data set (no elements after the meta header: truncated or corrupted?)');
 }
 
 function latin1(bytes: Uint8Array, start: number, end: number): string {

@@ -23,6 +23,11 @@ export interface PixelModule {
 export function readPixelModule(attrs: DicomAttributes): PixelModule {
   const path = attrs.file.path;
   if (!attrs.has('x7fe00010')) {
+    // dicom-parser drops an element it cannot finish: if the tag is in the bytes, the element was cut short.
+    const b = Buffer.from(attrs.file.bytes.buffer, attrs.file.bytes.byteOffset, attrs.file.bytes.byteLength);
+    if (b.indexOf(Buffer.from([0xe0, 0x7f, 0x10, 0x00])) >= 0 || b.indexOf(Buffer.from([0x7f, 0xe0, 0x00, 0x10])) >= 0) {
+      throw new MedattnDataError(path, 'Pixel Data (7FE0,0010) is truncated or corrupted (the element could not be read to its end)');
+    }
     const what = attrs.has('x7fe00008') || attrs.has('x7fe00009') ? 'float Pixel Data (not supported)' : 'no Pixel Data (7FE0,0010)';
     throw new MedattnDataError(path, `${what}; this DICOM object holds no image`);
   }
