@@ -30,7 +30,7 @@ export async function readImageFile(
     const fileChannels = meta.channels ?? 3;
     const hasAlpha = Boolean(meta.hasAlpha);
     const gray = fileChannels - (hasAlpha ? 1 : 0) === 1;
-    let want = options.channels ?? (gray ? 1 : hasAlpha ? 4 : 3);
+    const want = options.channels ?? (gray ? 1 : hasAlpha ? 4 : 3);
     let pipeline = input();
     if (want === 1) pipeline = pipeline.toColourspace(sixteen ? 'grey16' : 'b-w');
     else pipeline = pipeline.toColourspace(sixteen ? 'rgb16' : 'srgb');
@@ -46,7 +46,6 @@ export async function readImageFile(
     if (options.channels === undefined && meta.isPalette && channels === 3 && isGrayRgb(planar, width * height)) {
       planar = planar.slice(0, width * height);
       channels = 1;
-      want = 1;
     }
     pixels = planar;
     return {

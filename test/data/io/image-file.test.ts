@@ -29,7 +29,7 @@ test('DRIVE fundus TIFF: RGB 565x584 uint8, channels first', async () => {
   assert.ok(img.data instanceof Uint8Array);
   assert.deepEqual(range(img.data), [0, 255]);
   // Fundus photos are red-dominant: mean red > mean green > mean blue.
-  const mean = (c: number) => img.data.subarray(c * 584 * 565, (c + 1) * 584 * 565).reduce((a, b) => a + b, 0) / (584 * 565);
+  const mean = (c: number) => Array.from(img.data.subarray(c * 584 * 565, (c + 1) * 584 * 565)).reduce((a, b) => a + b, 0) / (584 * 565);
   assert.ok(mean(0) > mean(1) && mean(1) > mean(2), `${mean(0)} ${mean(1)} ${mean(2)}`);
 });
 

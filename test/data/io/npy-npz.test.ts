@@ -72,7 +72,7 @@ test('PneumoniaMNIST: shapes, dtypes and the class balance of the README', async
   assert.equal(images.dtype, 'uint8');
   const labels = m.get('train_labels')!;
   assert.deepEqual(labels.shape, [4690, 1]);
-  const pneumonia = labels.data.reduce((a, b) => a + b, 0);
+  const pneumonia = Array.from(labels.data).reduce((a, b) => a + b, 0);
   assert.equal(pneumonia, 3477);
   assert.equal(4690 - pneumonia, 1213);
   assert.deepEqual(m.get('val_images')!.shape, [524, 28, 28]);
