@@ -1,7 +1,8 @@
 /**
  * Separable Gaussian smoothing of channels-first data over its spatial axes (each channel independently).
- * The kernel is truncated at 3σ and renormalised; edges repeat the border value ("nearest" mode), so a
- * constant image stays constant. Used by blur and by elastic deformation (to smooth random displacements).
+ * The kernel is truncated at 3σ and renormalised; edges are mirrored (scipy's default "reflect": d c b a | a b
+ * c d), so a constant image stays constant and smoothed noise keeps the same variance up to the border
+ * (repeating the edge value instead would give the border pixels larger random displacements). Used by blur and by elastic deformation (to smooth random displacements).
  */
 
 /** Normalised 1-D Gaussian taps of radius ceil(truncate·σ). */
@@ -14,7 +15,7 @@ export function gaussianKernel1d(sigma: number, truncate = 3): Float64Array {
   return k;
 }
 
-/** Convolves along one axis of `shape` with a centred kernel, border values repeated. */
+/** Convolves along one axis of `shape` with a centred kernel, borders mirrored. */
 export function smoothAxis(data: Float32Array, shape: readonly number[], axis: number, kernel: Float64Array): Float32Array {
   const len = shape[axis];
   const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
@@ -27,8 +28,7 @@ export function smoothAxis(data: Float32Array, shape: readonly number[], axis: n
     for (let o = 0; o < len; o++) {
       acc.fill(0);
       for (let t = -r; t <= r; t++) {
-        let s = o + t;
-        s = s < 0 ? 0 : s >= len ? len - 1 : s;
+        const s = reflect(o + t, len);
         const w = kernel[t + r];
         const src = base + s * inner;
         for (let j = 0; j < inner; j++) acc[j] += w * data[src + j];
@@ -38,6 +38,15 @@ export function smoothAxis(data: Float32Array, shape: readonly number[], axis: n
     }
   }
   return out;
+}
+
+/** Mirror index into [0, len) with the edge pixel repeated once (period 2·len). */
+function reflect(i: number, len: number): number {
+  if (i >= 0 && i < len) return i;
+  const period = 2 * len;
+  let m = i % period;
+  if (m < 0) m += period;
+  return m < len ? m : period - 1 - m;
 }
 
 /**
