@@ -1,10 +1,12 @@
 /**
  * Attention CNN classifier: stages of conv-BN-ReLU, each followed by an attention block chosen by name and
  * 2x max pooling, then global average pooling, dropout and a linear head. The default configuration is the
- * reference model of DESIGN.md (SE, CBAM spatial, non-local).
+ * reference model of DESIGN.md (SE, CBAM spatial, non-local). forwardWithAttention() (from AttentionModel)
+ * returns the logits and every stage's attention ('stages.<i>.attention.spatial' / '.channel').
  */
 import { F, type Tensor } from '../tensor/index.js';
 import { BatchNorm2d, Conv2d, Dropout, Linear, Module, ModuleList, createAttention, type AttentionName } from '../nn/index.js';
+import { AttentionModel } from './attention-model.js';
 
 export interface AttentionCNNStage {
   channels: number;
@@ -67,7 +69,8 @@ class Stage extends Module {
   }
 }
 
-export class AttentionCNN extends Module {
+export class AttentionCNN extends AttentionModel<AttentionCNNConfig> {
+  readonly modelName = 'attention_cnn';
   readonly stages: ModuleList<Stage>;
   readonly dropout: Dropout;
   readonly head: Linear;
