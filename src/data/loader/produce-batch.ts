@@ -1,0 +1,36 @@
+/**
+ * Makes one batch: reads each sample, augments it with its own random stream Rng(seed).fork(epoch).fork(index)
+ * and collates. Because the stream depends only on (seed, epoch, sample index), the batch is the same whichever
+ * thread makes it and in whatever order: 0 or N workers give identical batches.
+ */
+import { Rng } from '../transforms/rng.ts';
+import type { Transform } from '../transforms/transform.ts';
+import { collate, type Batch } from './collate.ts';
+import type { Dataset } from './dataset.ts';
+import { LoaderError } from './loader-error.ts';
+
+/** The random stream of sample `index` in `epoch`. */
+export function sampleRng(seed: number, epoch: number, index: number): Rng {
+  return Rng.seeded(seed).fork(epoch).fork(index);
+}
+
+export async function produceBatch(
+  dataset: Dataset,
+  transform: Transform | undefined,
+  seed: number,
+  epoch: number,
+  batchIndex: number,
+  indices: readonly number[],
+): Promise<Batch> {
+  const samples = [];
+  for (const i of indices) {
+    let s;
+    try {
+      s = await dataset.get(i);
+    } catch (e) {
+      throw new LoaderError(`dataset.get(${i}) failed: ${(e as Error).message}`, { cause: e });
+    }
+    samples.push(transform ? transform.apply(s, sampleRng(seed, epoch, i)) : s);
+  }
+  return collate(samples, indices, epoch, batchIndex);
+}

@@ -1,0 +1,56 @@
+/**
+ * Worker thread entry of the Loader: rebuilds the dataset and pipeline from their descriptions, then makes
+ * the batches it is asked for and transfers their buffers back (no copy).
+ *
+ * Messages in:  { type: 'batch', id, epoch, index, indices }
+ * Messages out: { type: 'ready', length } | { type: 'batch', id, batch } | { type: 'error', id?, name, message, stack }
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Transform } from '../transforms/transform.ts';
+import { batchTransferList } from './collate.ts';
+import { openDataset, type Dataset, type DatasetSpec } from './dataset.ts';
+import { openPipeline, type PipelineSpec } from './pipeline.ts';
+import { produceBatch } from './produce-batch.ts';
+
+export interface WorkerInit {
+  dataset: DatasetSpec;
+  pipeline?: PipelineSpec;
+  seed: number;
+}
+
+export type WorkerRequest = { type: 'batch'; id: number; epoch: number; index: number; indices: number[] };
+
+const port = parentPort;
+if (!port) throw new Error('loader worker must run in a worker thread');
+const init = workerData as WorkerInit;
+
+function errorMessage(e: unknown, id?: number) {
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { type: 'error' as const, id, name: err.name, message: err.message, stack: err.stack };
+}
+
+let ready: Promise<{ dataset: Dataset; pipeline: Transform | undefined }>;
+try {
+  ready = Promise.all([openDataset(init.dataset), openPipeline(init.pipeline)]).then(([dataset, pipeline]) => ({ dataset, pipeline }));
+  ready.then(
+    ({ dataset }) => port.postMessage({ type: 'ready', length: dataset.length }),
+    (e) => port.postMessage(errorMessage(e)),
+  );
+} catch (e) {
+  port.postMessage(errorMessage(e));
+}
+
+// Requests are handled one at a time in arrival order (the main thread decides how many are queued here).
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (msg: WorkerRequest) => {
+  if (msg.type !== 'batch') return;
+  queue = queue.then(async () => {
+    try {
+      const { dataset, pipeline } = await ready;
+      const batch = await produceBatch(dataset, pipeline, init.seed, msg.epoch, msg.index, msg.indices);
+      port.postMessage({ type: 'batch', id: msg.id, batch }, batchTransferList(batch));
+    } catch (e) {
+      port.postMessage(errorMessage(e, msg.id));
+    }
+  });
+});
