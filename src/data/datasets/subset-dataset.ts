@@ -1,0 +1,71 @@
+/**
+ * A subset of another dataset, by indices or ids: a cross-validation fold or a hold-out set that still
+ * describes itself as JSON (`{ kind: 'subset', of: <spec>, indices: [...] }`), so loader workers can
+ * rebuild exactly that fold.
+ */
+import type { Dataset, DatasetSample, SkippedFile } from './dataset.ts';
+import { checkIndex } from './dataset.ts';
+import { DatasetSpecError } from './dataset-spec-error.ts';
+import type { DatasetSpec } from './spec.ts';
+
+export interface SubsetSpec {
+  kind: 'subset';
+  of: DatasetSpec;
+  /** Positions in `of`, in the order wanted. */
+  indices?: number[];
+  /** Sample ids of `of` (see `Dataset.ids()`), instead of indices. */
+  ids?: string[];
+}
+
+export class SubsetDataset implements Dataset {
+  readonly length: number;
+  readonly classNames?: string[];
+  private readonly indices: Int32Array;
+
+  constructor(
+    private readonly base: Dataset,
+    select: { indices?: number[]; ids?: string[] },
+  ) {
+    if ((select.indices === undefined) === (select.ids === undefined)) {
+      throw new DatasetSpecError('subset', 'give exactly one of indices or ids');
+    }
+    if (select.indices) {
+      for (const i of select.indices) {
+        if (!Number.isInteger(i) || i < 0 || i >= base.length) throw new DatasetSpecError('indices', `${i} is outside 0..${base.length - 1}`);
+      }
+      this.indices = Int32Array.from(select.indices);
+    } else {
+      const position = new Map(base.ids().map((id, i) => [id, i]));
+      this.indices = Int32Array.from(select.ids!, (id) => {
+        const i = position.get(id);
+        if (i === undefined) throw new DatasetSpecError('ids', `no sample '${id}' in the dataset`);
+        return i;
+      });
+    }
+    this.length = this.indices.length;
+    if (base.classNames) this.classNames = base.classNames;
+  }
+
+  get(index: number): Promise<DatasetSample> {
+    checkIndex(index, this.length, 'subset dataset');
+    return this.base.get(this.indices[index]);
+  }
+
+  labels(): Int32Array | undefined {
+    const all = this.base.labels();
+    return all ? Int32Array.from(this.indices, (i) => all[i]) : undefined;
+  }
+
+  ids(): string[] {
+    const all = this.base.ids();
+    return Array.from(this.indices, (i) => all[i]);
+  }
+
+  describe(): SubsetSpec {
+    return { kind: 'subset', of: this.base.describe(), indices: Array.from(this.indices) };
+  }
+
+  skipped(): SkippedFile[] {
+    return this.base.skipped();
+  }
+}
