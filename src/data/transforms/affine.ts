@@ -215,6 +215,24 @@ export function affineMaps(size: number[], p: AffineParams, who = 'Affine'): Flo
   const c = size.map((s) => (s - 1) / 2);
   const n = size.reduce((a, b) => a * b, 1);
   const maps = size.map(() => new Float64Array(n));
+  if (d === 2) {
+    // 2D fast path: the source coordinate is linear in the output index, so step it incrementally.
+    const [H, W] = size;
+    const [my, mx] = maps;
+    let i = 0;
+    for (let y = 0; y < H; y++) {
+      const qy = y - c[0] - t[0];
+      let sy = c[0] + inv[0][0] * qy + inv[0][1] * (-c[1] - t[1]);
+      let sx = c[1] + inv[1][0] * qy + inv[1][1] * (-c[1] - t[1]);
+      for (let x = 0; x < W; x++, i++) {
+        my[i] = sy;
+        mx[i] = sx;
+        sy += inv[0][1];
+        sx += inv[1][1];
+      }
+    }
+    return maps;
+  }
   const q = new Array<number>(d).fill(0);
   const idx = new Array<number>(d).fill(0);
   for (let i = 0; i < n; i++) {

@@ -22,19 +22,19 @@ export function smoothAxis(data: Float32Array, shape: readonly number[], axis: n
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const r = (kernel.length - 1) / 2;
   const out = new Float32Array(data.length);
-  const acc = new Float64Array(inner);
+  // Each line along the axis is copied once into a mirrored, padded buffer, so the tap loop has no bounds
+  // checks or index arithmetic.
+  const line = new Float64Array(len + 2 * r);
+  const taps = kernel.length;
   for (let a = 0; a < outer; a++) {
-    const base = a * len * inner;
-    for (let o = 0; o < len; o++) {
-      acc.fill(0);
-      for (let t = -r; t <= r; t++) {
-        const s = reflect(o + t, len);
-        const w = kernel[t + r];
-        const src = base + s * inner;
-        for (let j = 0; j < inner; j++) acc[j] += w * data[src + j];
+    for (let j = 0; j < inner; j++) {
+      const base = a * len * inner + j;
+      for (let i = -r; i < len + r; i++) line[i + r] = data[base + reflect(i, len) * inner];
+      for (let o = 0; o < len; o++) {
+        let acc = 0;
+        for (let t = 0; t < taps; t++) acc += kernel[t] * line[o + t];
+        out[base + o * inner] = acc;
       }
-      const dst = base + o * inner;
-      for (let j = 0; j < inner; j++) out[dst + j] = acc[j];
     }
   }
   return out;

@@ -66,21 +66,29 @@ function randomForeground(sample: Sample, key: string, spatial: number[], rng: R
     throw new TransformError(`RandCrop: foreground mask "${key}" has spatial shape [${m.shape.slice(1).join(',')}], images [${spatial.join(',')}]`);
   }
   const data = m.data;
-  let count = 0;
-  for (let i = 0; i < data.length; i++) if (data[i] > 0) count++;
-  if (count === 0) return undefined;
-  let k = rng.int(count);
+  // Rejection sampling first (uniform over foreground, and cheap when foreground is not rare); a full scan
+  // only for sparse masks.
   let flat = -1;
-  for (let i = 0; i < data.length; i++) {
-    if (data[i] > 0 && k-- === 0) {
-      flat = i % plane;
-      break;
-    }
+  for (let tries = 0; tries < 64 && flat < 0; tries++) {
+    const i = rng.int(data.length);
+    if (data[i] > 0) flat = i % plane;
   }
+  if (flat < 0) flat = scanForeground(data, plane, rng);
+  if (flat < 0) return undefined;
   const idx = new Array<number>(spatial.length);
   for (let a = spatial.length - 1; a >= 0; a--) {
     idx[a] = flat % spatial[a];
     flat = Math.floor(flat / spatial[a]);
   }
   return idx;
+}
+
+/** Spatial flat index of a uniformly chosen pixel > 0, by counting; -1 if none. */
+function scanForeground(data: ArrayLike<number>, plane: number, rng: Rng): number {
+  let count = 0;
+  for (let i = 0; i < data.length; i++) if (data[i] > 0) count++;
+  if (count === 0) return -1;
+  let k = rng.int(count);
+  for (let i = 0; i < data.length; i++) if (data[i] > 0 && k-- === 0) return i % plane;
+  return -1;
 }

@@ -48,6 +48,7 @@ export function warp2d(
     }
     return out;
   }
+  if (C === 1) return bilinearSingle(src, H, W, ys, xs, padding, out);
   // Four taps per output pixel; an out-of-image tap gets weight 0 (zeros padding).
   const tIdx = new Int32Array(4 * n);
   const tW = new Float32Array(4 * n);
@@ -79,6 +80,41 @@ export function warp2d(
         tW[k + 2] * src[base + tIdx[k + 2]] +
         tW[k + 3] * src[base + tIdx[k + 3]];
     }
+  }
+  return out;
+}
+
+/** Bilinear sampling of a single channel without the tap tables (the common grayscale case). */
+function bilinearSingle(src: Float32Array, H: number, W: number, ys: Float64Array, xs: Float64Array, padding: PaddingMode, out: Float32Array): Float32Array {
+  const n = xs.length;
+  for (let i = 0; i < n; i++) {
+    let x = xs[i];
+    let y = ys[i];
+    if (padding === 'border') {
+      x = x < 0 ? 0 : x > W - 1 ? W - 1 : x;
+      y = y < 0 ? 0 : y > H - 1 ? H - 1 : y;
+    }
+    const x0 = Math.floor(x);
+    const y0 = Math.floor(y);
+    if (x0 < -1 || y0 < -1 || x0 >= W || y0 >= H) continue; // all four taps outside: 0
+    const fx = x - x0;
+    const fy = y - y0;
+    const inX0 = x0 >= 0;
+    const inX1 = x0 + 1 < W && fx !== 0;
+    const inY0 = y0 >= 0;
+    const inY1 = y0 + 1 < H && fy !== 0;
+    const r0 = y0 * W;
+    const r1 = r0 + W;
+    let v = 0;
+    if (inY0) {
+      if (inX0) v += (1 - fx) * (1 - fy) * src[r0 + x0];
+      if (inX1) v += fx * (1 - fy) * src[r0 + x0 + 1];
+    }
+    if (inY1) {
+      if (inX0) v += (1 - fx) * fy * src[r1 + x0];
+      if (inX1) v += fx * fy * src[r1 + x0 + 1];
+    }
+    out[i] = v;
   }
   return out;
 }
