@@ -78,6 +78,29 @@ export function elasticMaps(size: number[], alpha: number, sigma: number, rng: R
   const field = gaussianSmooth(noise, [d, ...coarse], sigma / f);
   const gain = alpha / Math.pow(f, d / 2);
   const maps = size.map(() => new Float64Array(n));
+  if (d === 2 && f > 1) {
+    // 2D fast path: bilinear upsampling with per-row and per-column taps computed once.
+    const [H, W] = size;
+    const [cH, cW] = coarse;
+    for (let y = 0; y < H; y++) {
+      const y0 = Math.min(Math.floor(y / f), cH - 1);
+      const y1 = Math.min(y0 + 1, cH - 1);
+      const fy = y / f - y0;
+      for (let x = 0; x < W; x++) {
+        const x0 = Math.min(Math.floor(x / f), cW - 1);
+        const x1 = Math.min(x0 + 1, cW - 1);
+        const fx = x / f - x0;
+        const i = y * W + x;
+        for (let a = 0; a < 2; a++) {
+          const b = a * cn;
+          const top = field[b + y0 * cW + x0] + fx * (field[b + y0 * cW + x1] - field[b + y0 * cW + x0]);
+          const bot = field[b + y1 * cW + x0] + fx * (field[b + y1 * cW + x1] - field[b + y1 * cW + x0]);
+          maps[a][i] = (a === 0 ? y : x) + gain * (top + fy * (bot - top));
+        }
+      }
+    }
+    return maps;
+  }
   const idx = new Array<number>(d).fill(0);
   const pos = new Array<number>(d).fill(0);
   for (let i = 0; i < n; i++) {
