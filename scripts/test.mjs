@@ -26,7 +26,7 @@ if (files.length === 0) {
 console.log(`running ${files.length} test files${slow ? ' (including slow)' : ''}`);
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files.map((f) => relative('.', f))],
+  ['--expose-gc', '--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files.map((f) => relative('.', f))],
   { stdio: 'inherit', env: { ...process.env, MEDATTN_TEST: '1' } },
 );
 process.exit(result.status ?? 2);

@@ -162,7 +162,7 @@ Napi::Value FindOp(const Napi::CallbackInfo& info) {
   if (!handle) return env.Undefined();
   std::string full = overload.empty() ? name : name + "." + overload;
   auto* ref = new OpRef{*handle, full};
-  return Napi::External<OpRef>::New(env, ref, [](Napi::Env, OpRef* r) { delete r; });
+  return Napi::External<OpRef>::New(env, ref, [](Napi::BasicEnv, OpRef* r) { delete r; });
 }
 
 // opSchema(op) -> string, for documentation and error messages.

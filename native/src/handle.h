@@ -19,7 +19,8 @@ Napi::Value wrapTensor(Napi::Env env, at::Tensor tensor);
 // Returns the tensor inside a handle; throws a JS TypeError naming `what` when it is not a live tensor.
 at::Tensor& unwrapTensor(Napi::Env env, const Napi::Value& value, const char* what);
 bool isTensorHandle(const Napi::Value& value);
-void releaseHolder(Napi::Env env, TensorHolder* holder);
+// Callable from a basic (GC-time) finalizer: it only frees memory and adjusts V8's external-memory count.
+void releaseHolder(Napi::BasicEnv env, TensorHolder* holder);
 
 // Describes a tensor for error messages: "[2, 3] float32".
 std::string describeTensor(const at::Tensor& t);

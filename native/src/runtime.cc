@@ -78,7 +78,7 @@ Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
     size_t n = t.numel() * t.element_size();
     if (zeroCopy && n > 0) {
       auto* keep = new at::Tensor(t);
-      return Napi::ArrayBuffer::New(env, t.data_ptr(), n, [](Napi::Env, void*, at::Tensor* k) { delete k; }, keep);
+      return Napi::ArrayBuffer::New(env, t.data_ptr(), n, [](Napi::BasicEnv, void*, at::Tensor* k) { delete k; }, keep);
     }
     auto buf = Napi::ArrayBuffer::New(env, n);
     if (n) std::memcpy(buf.Data(), t.data_ptr(), n);

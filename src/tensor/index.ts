@@ -5,3 +5,5 @@ export * as F from './functional.js';
 export { tidy, keep, noGrad, enableGrad, liveTensors } from './scope.js';
 export * from './runtime.js';
 export { type DType, isFloatingDType, type AnyTypedArray } from './dtype.js';
+export { saveTensors, loadTensors, tensorToRecord, recordToTensor } from './serialization.js';
+export { SafetensorsError } from './safetensors.js';

@@ -82,11 +82,13 @@ for name, c in req.items():
     env = {k: make(s) for k, s in c['inputs'].items()}
     env.update(torch=torch, F=F, math=math)
     src = c['py']
+    scope = dict(globals())
+    scope.update(env)
     if 'result' in src and '=' in src:
-        exec(src, globals(), env)
-        res[name] = out(env['result'])
+        exec(src, scope)
+        res[name] = out(scope['result'])
     else:
-        res[name] = out(eval(src, globals(), env))
+        res[name] = out(eval(src, scope))
 print(json.dumps(res))
 `;
   const r = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify(payload), encoding: 'utf8', maxBuffer: 256 << 20 });
