@@ -33,7 +33,7 @@ interface Case {
   target: (x: Tensor) => Tensor;
 }
 
-const cases: Case[] = [
+const allCases: Case[] = [
   {
     name: 'attention_unet',
     batch: 8,
@@ -48,7 +48,8 @@ const cases: Case[] = [
     build: () => createModel('se_resnet18', { inChannels: 1, numClasses: 2, smallInput: smallStem }),
     target: (x) => randint(0, 2, [x.size(0)]),
   },
-].filter((c) => !only || c.name === only);
+];
+const cases = allCases.filter((c) => !only || c.name === only);
 
 function medianMs(fn: () => void, n: number): number {
   for (let i = 0; i < 2; i++) fn();
