@@ -8,7 +8,7 @@
  *   binary mask stays binary.
  * - padding `zeros` reads 0 outside the image; `border` clamps the coordinate to the edge pixel.
  *
- * Interpolation taps are computed once per output pixel and reused for every channel.
+ * 2D bilinear recomputes its weights per channel (cheaper than tap tables); 3D builds tap tables once.
  */
 export type Interpolation = 'linear' | 'nearest';
 export type PaddingMode = 'zeros' | 'border';
@@ -48,39 +48,8 @@ export function warp2d(
     }
     return out;
   }
-  if (C === 1) return bilinearSingle(src, H, W, ys, xs, padding, out);
-  // Four taps per output pixel; an out-of-image tap gets weight 0 (zeros padding).
-  const tIdx = new Int32Array(4 * n);
-  const tW = new Float32Array(4 * n);
-  for (let i = 0; i < n; i++) {
-    let x = xs[i];
-    let y = ys[i];
-    if (padding === 'border') {
-      x = x < 0 ? 0 : x > W - 1 ? W - 1 : x;
-      y = y < 0 ? 0 : y > H - 1 ? H - 1 : y;
-    }
-    const x0 = Math.floor(x);
-    const y0 = Math.floor(y);
-    const fx = x - x0;
-    const fy = y - y0;
-    const k = 4 * i;
-    tap(tIdx, tW, k, x0, y0, (1 - fx) * (1 - fy), W, H);
-    tap(tIdx, tW, k + 1, x0 + 1, y0, fx * (1 - fy), W, H);
-    tap(tIdx, tW, k + 2, x0, y0 + 1, (1 - fx) * fy, W, H);
-    tap(tIdx, tW, k + 3, x0 + 1, y0 + 1, fx * fy, W, H);
-  }
-  for (let c = 0; c < C; c++) {
-    const base = c * plane;
-    const o = c * n;
-    for (let i = 0; i < n; i++) {
-      const k = 4 * i;
-      out[o + i] =
-        tW[k] * src[base + tIdx[k]] +
-        tW[k + 1] * src[base + tIdx[k + 1]] +
-        tW[k + 2] * src[base + tIdx[k + 2]] +
-        tW[k + 3] * src[base + tIdx[k + 3]];
-    }
-  }
+  // Per channel without tap tables: recomputing the weights is cheaper than allocating and reading 8n numbers.
+  for (let c = 0; c < C; c++) bilinearSingle(src.subarray(c * plane, (c + 1) * plane), H, W, ys, xs, padding, out.subarray(c * n, (c + 1) * n));
   return out;
 }
 
@@ -117,16 +86,6 @@ function bilinearSingle(src: Float32Array, H: number, W: number, ys: Float64Arra
     out[i] = v;
   }
   return out;
-}
-
-function tap(idx: Int32Array, w: Float32Array, k: number, x: number, y: number, weight: number, W: number, H: number): void {
-  if (x >= 0 && x < W && y >= 0 && y < H && weight !== 0) {
-    idx[k] = y * W + x;
-    w[k] = weight;
-  } else {
-    idx[k] = 0; // any valid index: its weight is 0
-    w[k] = 0;
-  }
 }
 
 /** Samples each channel of src [C,D,H,W] at (zs[i], ys[i], xs[i]); returns [C, n]. */
