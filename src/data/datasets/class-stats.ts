@@ -36,12 +36,14 @@ export function classWeights(counts: readonly number[], options: ClassWeightOpti
   const method = options.method ?? 'inverse';
   const k = counts.length;
   if (k === 0) throw new RangeError('classWeights: no classes');
-  if (counts.some((c) => !(c >= 0))) throw new RangeError(`classWeights: counts must be >= 0, got [${counts.join(', ')}]`);
+  if (counts.some((c) => !(c >= 0)))
+    throw new RangeError(`classWeights: counts must be >= 0, got [${counts.join(', ')}]`);
   if (method === 'inverse') {
     const n = counts.reduce((a, b) => a + b, 0);
     return counts.map((c) => (c > 0 ? n / (k * c) : 0));
   }
-  if (method !== 'effective') throw new RangeError(`classWeights: method must be 'inverse' or 'effective', got '${String(method)}'`);
+  if (method !== 'effective')
+    throw new RangeError(`classWeights: method must be 'inverse' or 'effective', got '${String(method)}'`);
   const beta = options.beta ?? 0.999;
   if (!(beta >= 0 && beta < 1)) throw new RangeError(`classWeights: beta must be in [0, 1), got ${beta}`);
   // (1 - beta^n) computed as -expm1(n log beta) keeps precision when beta is close to 1.

@@ -48,7 +48,10 @@ export class CsvDataset implements Dataset {
     this.length = rows.length;
   }
 
-  static async create(parsed: z.output<typeof csvSpecSchema>, options: { baseDir: string; skipBad: boolean }): Promise<CsvDataset> {
+  static async create(
+    parsed: z.output<typeof csvSpecSchema>,
+    options: { baseDir: string; skipBad: boolean },
+  ): Promise<CsvDataset> {
     const file = resolve(options.baseDir, parsed.file);
     let text: string;
     try {
@@ -59,7 +62,8 @@ export class CsvDataset implements Dataset {
     const { header, rows } = parseCsv(text, file);
     const col = (name: string) => header.indexOf(name);
     const pathCol = col(parsed.pathColumn);
-    if (pathCol < 0) throw new MedattnDataError(file, `no '${parsed.pathColumn}' column (columns: ${header.join(', ')})`);
+    if (pathCol < 0)
+      throw new MedattnDataError(file, `no '${parsed.pathColumn}' column (columns: ${header.join(', ')})`);
     const labelCol = col(parsed.labelColumn);
     const maskCol = col(parsed.maskColumn);
     const idCol = col(parsed.idColumn);
@@ -88,10 +92,13 @@ export class CsvDataset implements Dataset {
       if (raw !== '') {
         label = named ? classNames!.indexOf(raw) : Number(raw);
         if (label < 0 || label >= classNames!.length) {
-          throw new MedattnDataError(file, `line ${r.line}: label '${raw}' is not one of ${named ? classNames!.join(', ') : `0..${classNames!.length - 1}`}`);
+          throw new MedattnDataError(
+            file,
+            `line ${r.line}: label '${raw}' is not one of ${named ? classNames!.join(', ') : `0..${classNames!.length - 1}`}`,
+          );
         }
       }
-      const missing = (await exists(image)) ? mask && !(await exists(mask)) ? mask : undefined : image;
+      const missing = (await exists(image)) ? (mask && !(await exists(mask)) ? mask : undefined) : image;
       if (missing) {
         bad.reject(new MedattnDataError(missing, `file not found (${where})`));
         continue;
@@ -103,7 +110,12 @@ export class CsvDataset implements Dataset {
       const id = idCol >= 0 && r.cells[idCol].trim() ? r.cells[idCol].trim() : r.cells[pathCol].trim();
       out.push({ id, image, ...(mask ? { mask } : {}), ...(label !== undefined ? { label } : {}), extra });
     }
-    const spec = { ...parsed, file, ...(classNames && !parsed.classNames && named ? { classNames } : {}), ...(options.skipBad ? { skipBad: true } : {}) };
+    const spec = {
+      ...parsed,
+      file,
+      ...(classNames && !parsed.classNames && named ? { classNames } : {}),
+      ...(options.skipBad ? { skipBad: true } : {}),
+    };
     return new CsvDataset(spec, out, classNames, bad);
   }
 

@@ -41,14 +41,18 @@ export class FolderDataset implements Dataset {
     this.length = files.length;
   }
 
-  static async create(parsed: z.output<typeof folderSpecSchema>, options: { baseDir: string; skipBad: boolean }): Promise<FolderDataset> {
+  static async create(
+    parsed: z.output<typeof folderSpecSchema>,
+    options: { baseDir: string; skipBad: boolean },
+  ): Promise<FolderDataset> {
     const root = resolve(options.baseDir, parsed.root);
     await requireFolder(root, 'dataset folder');
     const classRoot = parsed.split ? join(root, parsed.split) : root;
     if (parsed.split) await requireFolder(classRoot, `split folder '${parsed.split}'`);
     const found = await listFolders(classRoot);
     const classNames = parsed.classNames ?? found.slice().sort();
-    if (classNames.length === 0) throw new MedattnDataError(classRoot, 'has no class folders (expected <class>/<image files>)');
+    if (classNames.length === 0)
+      throw new MedattnDataError(classRoot, 'has no class folders (expected <class>/<image files>)');
     for (const name of classNames) {
       if (!found.includes(name)) throw new MedattnDataError(join(classRoot, name), `class folder '${name}' not found`);
     }
@@ -60,7 +64,10 @@ export class FolderDataset implements Dataset {
       const inClass = await listImageFiles(folder, { recursive: true, extensions });
       // An empty class is a layout mistake, not a bad file: skipping it would silently change the classes.
       if (inClass.length === 0) {
-        throw new MedattnDataError(folder, `class folder '${name}' has no image files (${extensions.map((e) => `.${e}`).join(', ')})`);
+        throw new MedattnDataError(
+          folder,
+          `class folder '${name}' has no image files (${extensions.map((e) => `.${e}`).join(', ')})`,
+        );
       }
       for (const f of inClass) {
         files.push(`${name}/${f}`);
@@ -68,7 +75,14 @@ export class FolderDataset implements Dataset {
       }
     }
     const spec = { ...parsed, root, ...(options.skipBad ? { skipBad: true } : {}) };
-    return new FolderDataset(spec, classNames, files, Int32Array.from(labels), classRoot, new BadFiles(options.skipBad));
+    return new FolderDataset(
+      spec,
+      classNames,
+      files,
+      Int32Array.from(labels),
+      classRoot,
+      new BadFiles(options.skipBad),
+    );
   }
 
   async get(index: number): Promise<DatasetSample> {

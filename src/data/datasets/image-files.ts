@@ -9,7 +9,19 @@ import { MedattnDataError } from '../io/errors.ts';
 
 /** Extensions read by `readImage` (lower case, without the dot). */
 export const IMAGE_EXTENSIONS: readonly string[] = [
-  'png', 'jpg', 'jpeg', 'tif', 'tiff', 'gif', 'webp', 'bmp', 'dcm', 'dicom', 'nii', 'nii.gz', 'npy',
+  'png',
+  'jpg',
+  'jpeg',
+  'tif',
+  'tiff',
+  'gif',
+  'webp',
+  'bmp',
+  'dcm',
+  'dicom',
+  'nii',
+  'nii.gz',
+  'npy',
 ];
 
 export function hasImageExtension(name: string, extensions: readonly string[] = IMAGE_EXTENSIONS): boolean {
@@ -30,11 +42,17 @@ export function naturalCompare(a: string, b: string): number {
 /** Sub-folders of `dir`, naturally sorted. */
 export async function listFolders(dir: string): Promise<string[]> {
   const entries = await readDir(dir);
-  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort(naturalCompare);
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort(naturalCompare);
 }
 
 /** Image files in `dir` (names relative to `dir`), naturally sorted; `recursive` walks sub-folders too. */
-export async function listImageFiles(dir: string, options: { recursive?: boolean; extensions?: readonly string[] } = {}): Promise<string[]> {
+export async function listImageFiles(
+  dir: string,
+  options: { recursive?: boolean; extensions?: readonly string[] } = {},
+): Promise<string[]> {
   const out: string[] = [];
   const walk = async (rel: string): Promise<void> => {
     for (const e of await readDir(join(dir, rel))) {

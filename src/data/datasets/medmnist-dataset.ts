@@ -31,19 +31,50 @@ const KNOWN_CLASSES: Record<string, string[]> = {
   breastmnist: ['malignant', 'normal, benign'],
   octmnist: ['choroidal neovascularization', 'diabetic macular edema', 'drusen', 'normal'],
   chestmnist: [
-    'atelectasis', 'cardiomegaly', 'effusion', 'infiltration', 'mass', 'nodule', 'pneumonia',
-    'pneumothorax', 'consolidation', 'edema', 'emphysema', 'fibrosis', 'pleural', 'hernia',
+    'atelectasis',
+    'cardiomegaly',
+    'effusion',
+    'infiltration',
+    'mass',
+    'nodule',
+    'pneumonia',
+    'pneumothorax',
+    'consolidation',
+    'edema',
+    'emphysema',
+    'fibrosis',
+    'pleural',
+    'hernia',
   ],
   pathmnist: [
-    'adipose', 'background', 'debris', 'lymphocytes', 'mucus', 'smooth muscle', 'normal colon mucosa',
-    'cancer-associated stroma', 'colorectal adenocarcinoma epithelium',
+    'adipose',
+    'background',
+    'debris',
+    'lymphocytes',
+    'mucus',
+    'smooth muscle',
+    'normal colon mucosa',
+    'cancer-associated stroma',
+    'colorectal adenocarcinoma epithelium',
   ],
   dermamnist: [
-    'actinic keratoses and intraepithelial carcinoma', 'basal cell carcinoma', 'benign keratosis-like lesions',
-    'dermatofibroma', 'melanoma', 'melanocytic nevi', 'vascular lesions',
+    'actinic keratoses and intraepithelial carcinoma',
+    'basal cell carcinoma',
+    'benign keratosis-like lesions',
+    'dermatofibroma',
+    'melanoma',
+    'melanocytic nevi',
+    'vascular lesions',
   ],
   bloodmnist: [
-    'basophil', 'eosinophil', 'erythroblast', 'immature granulocytes', 'lymphocyte', 'monocyte', 'neutrophil', 'platelet',
+    'basophil',
+    'eosinophil',
+    'erythroblast',
+    'immature granulocytes',
+    'lymphocyte',
+    'monocyte',
+    'neutrophil',
+    'platelet',
   ],
   retinamnist: ['0', '1', '2', '3', '4'],
   organamnist: organs(),
@@ -57,7 +88,19 @@ const KNOWN_CLASSES: Record<string, string[]> = {
 };
 
 function organs(): string[] {
-  return ['bladder', 'femur-left', 'femur-right', 'heart', 'kidney-left', 'kidney-right', 'liver', 'lung-left', 'lung-right', 'pancreas', 'spleen'];
+  return [
+    'bladder',
+    'femur-left',
+    'femur-right',
+    'heart',
+    'kidney-left',
+    'kidney-right',
+    'liver',
+    'lung-left',
+    'lung-right',
+    'pancreas',
+    'spleen',
+  ];
 }
 
 interface SplitArrays {
@@ -74,7 +117,10 @@ function loadSplit(file: string, split: string): Promise<SplitArrays> {
   if (!pending) {
     const imagesKey = `${split}_images`;
     const labelsKey = `${split}_labels`;
-    pending = readNpz(file, { keys: [imagesKey, labelsKey] }).then((arrays) => ({ images: arrays.get(imagesKey)!, labels: arrays.get(labelsKey)! }));
+    pending = readNpz(file, { keys: [imagesKey, labelsKey] }).then((arrays) => ({
+      images: arrays.get(imagesKey)!,
+      labels: arrays.get(labelsKey)!,
+    }));
     cache.set(key, pending);
     pending.catch(() => cache.delete(key)); // a fixed file can be read again
   }
@@ -105,10 +151,16 @@ export class MedmnistDataset implements Dataset {
     const n = images.shape[0];
     this.name = basename(file).replace(/\.npz$/i, '');
     if (images.shape.length < 3 || images.shape.length > 4) {
-      throw new MedattnDataError(file, `${spec.split}_images has shape (${images.shape.join(', ')}), expected (N, H, W), (N, H, W, 3) or (N, D, H, W)`);
+      throw new MedattnDataError(
+        file,
+        `${spec.split}_images has shape (${images.shape.join(', ')}), expected (N, H, W), (N, H, W, 3) or (N, D, H, W)`,
+      );
     }
     if (labels.shape[0] !== n || labels.shape.length > 2) {
-      throw new MedattnDataError(file, `${spec.split}_labels has shape (${labels.shape.join(', ')}), expected (${n}, k) to match ${n} images`);
+      throw new MedattnDataError(
+        file,
+        `${spec.split}_labels has shape (${labels.shape.join(', ')}), expected (${n}, k) to match ${n} images`,
+      );
     }
     this.length = n;
     // (N, H, W, 3) is RGB stored channels-last; the 3D sets are (N, 28, 28, 28).
@@ -129,12 +181,18 @@ export class MedmnistDataset implements Dataset {
     const k = this.labelArray ? maxLabel + 1 : columns;
     this.classNames = spec.classNames ?? known ?? Array.from({ length: k }, (_, i) => `class ${i}`);
     if (this.classNames.length < k) {
-      throw new MedattnDataError(file, `labels go up to ${k - 1} but only ${this.classNames.length} class names are given`);
+      throw new MedattnDataError(
+        file,
+        `labels go up to ${k - 1} but only ${this.classNames.length} class names are given`,
+      );
     }
   }
 
   /** `spec` as validated by createDataset (defaults filled in). */
-  static async create(parsed: z.output<typeof medmnistSpecSchema>, options: { baseDir: string; skipBad: boolean }): Promise<MedmnistDataset> {
+  static async create(
+    parsed: z.output<typeof medmnistSpecSchema>,
+    options: { baseDir: string; skipBad: boolean },
+  ): Promise<MedmnistDataset> {
     const file = resolve(options.baseDir, parsed.file);
     const arrays = await loadSplit(file, parsed.split);
     const full = { ...parsed, file, ...(options.skipBad ? { skipBad: true } : {}) };
@@ -147,7 +205,11 @@ export class MedmnistDataset implements Dataset {
     // A copy, not a view: posting a view to another thread would copy the whole split's buffer.
     const raw = (this.arrays.images.data as Uint8Array).slice(index * size, (index + 1) * size);
     const data = this.channelsLast ? toChannelsFirst(raw, 3) : raw;
-    const image: MedicalImage = { data, shape: this.sampleShape.slice(), meta: { format: 'medmnist', source: this.spec.file } };
+    const image: MedicalImage = {
+      data,
+      shape: this.sampleShape.slice(),
+      meta: { format: 'medmnist', source: this.spec.file },
+    };
     const sample: DatasetSample = { id: `${this.name}:${this.spec.split}:${index}`, image };
     if (this.labelArray) sample.label = this.labelArray[index];
     if (this.multiLabels) {

@@ -12,7 +12,14 @@ import { Rng } from '../transforms/rng.ts';
 import { BadFiles } from './bad-files.ts';
 import { checkIndex, type Dataset, type DatasetSample, type SkippedFile } from './dataset.ts';
 import { DatasetSpecError } from './dataset-spec-error.ts';
-import { countForeground, loadVolume, normalisedSpec, volumeEntries, volumeOptionsShape, type LoadedVolume } from './nifti-volumes.ts';
+import {
+  countForeground,
+  loadVolume,
+  normalisedSpec,
+  volumeEntries,
+  volumeOptionsShape,
+  type LoadedVolume,
+} from './nifti-volumes.ts';
 
 const size3 = z.tuple([z.number().int().min(1), z.number().int().min(1), z.number().int().min(1)]);
 
@@ -49,9 +56,13 @@ export class NiftiPatchesDataset implements Dataset {
     this.length = entries.length / 4;
   }
 
-  static async create(parsed: z.output<typeof niftiPatchesSpecSchema>, options: { baseDir: string; skipBad: boolean }): Promise<NiftiPatchesDataset> {
+  static async create(
+    parsed: z.output<typeof niftiPatchesSpecSchema>,
+    options: { baseDir: string; skipBad: boolean },
+  ): Promise<NiftiPatchesDataset> {
     const list = volumeEntries(parsed, options.baseDir);
-    if (parsed.mode === 'random' && parsed.count === undefined) throw new DatasetSpecError('count', "random patches need a count (patches per volume)");
+    if (parsed.mode === 'random' && parsed.count === undefined)
+      throw new DatasetSpecError('count', 'random patches need a count (patches per volume)');
     const bad = new BadFiles(options.skipBad);
     const volumes: LoadedVolume[] = [];
     const entries: number[] = [];
@@ -67,15 +78,21 @@ export class NiftiPatchesDataset implements Dataset {
       const dims = v.image.shape.slice(1);
       const size = parsed.patchSize;
       if (size.some((p, i) => p > dims[i])) {
-        throw new DatasetSpecError('patchSize', `[${size.join(', ')}] is larger than volume ${entry.image} [${dims.join(', ')}]`);
+        throw new DatasetSpecError(
+          'patchSize',
+          `[${size.join(', ')}] is larger than volume ${entry.image} [${dims.join(', ')}]`,
+        );
       }
-      if (parsed.foregroundOnly && !v.mask) throw new DatasetSpecError('foregroundOnly', `volume ${entry.image} has no label volume`);
+      if (parsed.foregroundOnly && !v.mask)
+        throw new DatasetSpecError('foregroundOnly', `volume ${entry.image} has no label volume`);
       const vi = volumes.push(v) - 1;
-      const keep = (corner: number[]) => !parsed.foregroundOnly || countForeground(v.mask!, corner, size) >= parsed.minForeground;
+      const keep = (corner: number[]) =>
+        !parsed.foregroundOnly || countForeground(v.mask!, corner, size) >= parsed.minForeground;
       if (parsed.mode === 'grid') {
         const stride = parsed.stride ?? size;
         const axes = dims.map((n, a) => gridStarts(n, size[a], stride[a]));
-        for (const d of axes[0]) for (const h of axes[1]) for (const w of axes[2]) if (keep([d, h, w])) entries.push(vi, d, h, w);
+        for (const d of axes[0])
+          for (const h of axes[1]) for (const w of axes[2]) if (keep([d, h, w])) entries.push(vi, d, h, w);
       } else {
         // Each volume has its own stream: adding a volume does not move the patches of the others.
         const rng = Rng.seeded(parsed.seed).fork(vi);
@@ -84,7 +101,10 @@ export class NiftiPatchesDataset implements Dataset {
           let corner: number[];
           do {
             if (++draws > MAX_DRAWS) {
-              throw new MedattnDataError(entry.label ?? entry.image, `no ${size.join('x')} patch with ${parsed.minForeground} foreground voxels found in ${MAX_DRAWS} draws`);
+              throw new MedattnDataError(
+                entry.label ?? entry.image,
+                `no ${size.join('x')} patch with ${parsed.minForeground} foreground voxels found in ${MAX_DRAWS} draws`,
+              );
             }
             corner = dims.map((n, a) => rng.int(n - size[a] + 1));
           } while (!keep(corner));
@@ -92,7 +112,12 @@ export class NiftiPatchesDataset implements Dataset {
         }
       }
     }
-    return new NiftiPatchesDataset(normalisedSpec(parsed, list, options.skipBad), volumes, Int32Array.from(entries), bad);
+    return new NiftiPatchesDataset(
+      normalisedSpec(parsed, list, options.skipBad),
+      volumes,
+      Int32Array.from(entries),
+      bad,
+    );
   }
 
   async get(index: number): Promise<DatasetSample> {
@@ -102,7 +127,8 @@ export class NiftiPatchesDataset implements Dataset {
     const size = this.spec.patchSize;
     const image = { ...extractRegion(v.image, corner, size), meta: { ...v.image.meta, patchStart: corner } };
     const sample: DatasetSample = { id: this.idOf(index), image: withOrigin(image, v.image, corner) };
-    if (v.mask) sample.mask = withOrigin(extractRegion(v.mask, corner, size), v.mask, corner) as MedicalImage<Uint8Array>;
+    if (v.mask)
+      sample.mask = withOrigin(extractRegion(v.mask, corner, size), v.mask, corner) as MedicalImage<Uint8Array>;
     return sample;
   }
 

@@ -37,7 +37,10 @@ export class NiftiSlicesDataset implements Dataset {
     this.length = entries.length / 2;
   }
 
-  static async create(parsed: z.output<typeof niftiSlicesSpecSchema>, options: { baseDir: string; skipBad: boolean }): Promise<NiftiSlicesDataset> {
+  static async create(
+    parsed: z.output<typeof niftiSlicesSpecSchema>,
+    options: { baseDir: string; skipBad: boolean },
+  ): Promise<NiftiSlicesDataset> {
     const list = volumeEntries(parsed, options.baseDir);
     const axis = axisIndex(parsed.axis);
     const bad = new BadFiles(options.skipBad);
@@ -52,7 +55,8 @@ export class NiftiSlicesDataset implements Dataset {
         bad.reject(e);
         continue;
       }
-      if (parsed.foregroundOnly && !v.mask) throw new DatasetSpecError('foregroundOnly', `volume ${entry.image} has no label volume`);
+      if (parsed.foregroundOnly && !v.mask)
+        throw new DatasetSpecError('foregroundOnly', `volume ${entry.image} has no label volume`);
       const vi = volumes.push(v) - 1;
       const perSlice = parsed.foregroundOnly ? foregroundPerSlice(v.mask!, axis) : undefined;
       const count = v.image.shape[1 + axis];

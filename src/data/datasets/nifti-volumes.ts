@@ -12,7 +12,11 @@ import type { MedicalImage } from '../medical-image.ts';
 import { DatasetSpecError } from './dataset-spec-error.ts';
 import { stemOf } from './image-files.ts';
 
-const volumeSchema = z.strictObject({ image: z.string().min(1), label: z.string().min(1).optional(), id: z.string().min(1).optional() });
+const volumeSchema = z.strictObject({
+  image: z.string().min(1),
+  label: z.string().min(1).optional(),
+  id: z.string().min(1).optional(),
+});
 
 /** Options common to niftiSlices and niftiPatches. */
 export const volumeOptionsShape = {
@@ -50,10 +54,17 @@ export interface LoadedVolume {
 /** The volume list of a spec with absolute paths, whichever form (`image`/`label` or `volumes`) it used. */
 export function volumeEntries(spec: VolumeOptions, baseDir: string): VolumeEntry[] {
   if (spec.volumes && spec.image) throw new DatasetSpecError('volumes', 'give either image/label or volumes, not both');
-  const list = spec.volumes ?? (spec.image ? [{ image: spec.image, ...(spec.label ? { label: spec.label } : {}) }] : undefined);
-  if (!list) throw new DatasetSpecError('image', 'a NIfTI dataset needs an image volume (image, or volumes: [{ image, label }])');
-  if (spec.multiClass && !spec.labels) throw new DatasetSpecError('multiClass', 'needs a labels list (mask value i+1 for labels[i])');
-  if (spec.multiClass && spec.labels!.length > 255) throw new DatasetSpecError('labels', 'at most 255 classes fit a uint8 mask');
+  const list =
+    spec.volumes ?? (spec.image ? [{ image: spec.image, ...(spec.label ? { label: spec.label } : {}) }] : undefined);
+  if (!list)
+    throw new DatasetSpecError(
+      'image',
+      'a NIfTI dataset needs an image volume (image, or volumes: [{ image, label }])',
+    );
+  if (spec.multiClass && !spec.labels)
+    throw new DatasetSpecError('multiClass', 'needs a labels list (mask value i+1 for labels[i])');
+  if (spec.multiClass && spec.labels!.length > 255)
+    throw new DatasetSpecError('labels', 'at most 255 classes fit a uint8 mask');
   const entries = list.map((v) => ({
     image: resolve(baseDir, v.image),
     ...(v.label ? { label: resolve(baseDir, v.label) } : {}),
@@ -97,13 +108,15 @@ export function clearVolumeCache(): void {
 async function readPair(entry: VolumeEntry, spec: VolumeOptions): Promise<LoadedVolume> {
   const read = async (path: string) => {
     const v = await readNifti(path);
-    if (v.shape.length !== 4) throw new MedattnDataError(path, `expected a 3D volume, got shape [${v.shape.join(', ')}]`);
+    if (v.shape.length !== 4)
+      throw new MedattnDataError(path, `expected a 3D volume, got shape [${v.shape.join(', ')}]`);
     return spec.canonical ? toCanonical(v) : v;
   };
   const [image, labelVolume] = await Promise.all([read(entry.image), entry.label ? read(entry.label) : undefined]);
   if (!labelVolume) return { id: entry.id!, image, files: entry };
   checkSameGrid(image, entry.image, labelVolume, entry.label!);
-  if (labelVolume.shape[0] !== 1) throw new MedattnDataError(entry.label!, `a label volume must have one channel, this has ${labelVolume.shape[0]}`);
+  if (labelVolume.shape[0] !== 1)
+    throw new MedattnDataError(entry.label!, `a label volume must have one channel, this has ${labelVolume.shape[0]}`);
   const mask: MedicalImage<Uint8Array> = {
     data: selectLabels(labelVolume.data, spec.labels, Boolean(spec.multiClass)),
     shape: labelVolume.shape.slice(),
@@ -131,16 +144,29 @@ function checkSameGrid(image: MedicalImage, imageFile: string, label: MedicalIma
   const a = image.shape.slice(1);
   const b = label.shape.slice(1);
   if (a.some((v, i) => v !== b[i])) {
-    throw new MedattnDataError(imageFile, `volume grid ${a.join('x')} differs from its label volume ${labelFile} (${b.join('x')})`);
+    throw new MedattnDataError(
+      imageFile,
+      `volume grid ${a.join('x')} differs from its label volume ${labelFile} (${b.join('x')})`,
+    );
   }
   if (image.affine && label.affine) {
-    const off = image.affine.some((row, r) => row.some((v, c) => Math.abs(v - label.affine![r][c]) > 1e-3 * Math.max(1, Math.abs(v))));
-    if (off) throw new MedattnDataError(imageFile, `affine differs from its label volume ${labelFile}: the volumes are not on the same grid`);
+    const off = image.affine.some((row, r) =>
+      row.some((v, c) => Math.abs(v - label.affine![r][c]) > 1e-3 * Math.max(1, Math.abs(v))),
+    );
+    if (off)
+      throw new MedattnDataError(
+        imageFile,
+        `affine differs from its label volume ${labelFile}: the volumes are not on the same grid`,
+      );
   }
 }
 
 /** Number of foreground voxels of a [1, D, H, W] mask inside the box [start, start + size). */
-export function countForeground(mask: MedicalImage<Uint8Array>, start: readonly number[], size: readonly number[]): number {
+export function countForeground(
+  mask: MedicalImage<Uint8Array>,
+  start: readonly number[],
+  size: readonly number[],
+): number {
   const [, , H, W] = mask.shape;
   let n = 0;
   for (let d = start[0]; d < start[0] + size[0]; d++) {

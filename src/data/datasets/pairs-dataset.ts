@@ -59,7 +59,10 @@ export class PairsDataset implements Dataset {
     this.length = cases.length;
   }
 
-  static async create(parsed: z.output<typeof pairsSpecSchema>, options: { baseDir: string; skipBad: boolean }): Promise<PairsDataset> {
+  static async create(
+    parsed: z.output<typeof pairsSpecSchema>,
+    options: { baseDir: string; skipBad: boolean },
+  ): Promise<PairsDataset> {
     const dirs = {
       images: resolve(options.baseDir, parsed.images),
       masks: resolve(options.baseDir, parsed.masks),
@@ -72,7 +75,8 @@ export class PairsDataset implements Dataset {
     const rois = dirs.roi ? await indexFolder(dirs.roi, 'roi folder', rule) : undefined;
     let ids = [...images.keys()].sort(naturalCompare);
     if (parsed.ids) {
-      for (const id of parsed.ids) if (!images.has(id)) throw new DatasetSpecError('ids', `no case '${id}' in ${dirs.images}`);
+      for (const id of parsed.ids)
+        if (!images.has(id)) throw new DatasetSpecError('ids', `no case '${id}' in ${dirs.images}`);
       ids = parsed.ids;
     }
     const cases: Case[] = [];
@@ -146,7 +150,11 @@ function compileRule(source: string): RegExp {
     throw new DatasetSpecError('caseId', `not a regular expression (${(e as Error).message})`);
   }
   const groups = (new RegExp(`${source}|`).exec('') ?? []).length - 1;
-  if (groups !== 1) throw new DatasetSpecError('caseId', `/${source}/ must have exactly one capture group (the case id), it has ${groups}`);
+  if (groups !== 1)
+    throw new DatasetSpecError(
+      'caseId',
+      `/${source}/ must have exactly one capture group (the case id), it has ${groups}`,
+    );
   return rule;
 }
 
@@ -160,10 +168,14 @@ async function indexFolder(dir: string, what: string, rule: RegExp | undefined):
     const path = join(dir, name);
     const other = byId.get(id);
     if (other) {
-      throw new MedattnDataError(path, `has the same case id '${id}' as ${other} (set caseId to a pattern that tells them apart)`);
+      throw new MedattnDataError(
+        path,
+        `has the same case id '${id}' as ${other} (set caseId to a pattern that tells them apart)`,
+      );
     }
     byId.set(id, path);
   }
-  if (byId.size === 0) throw new MedattnDataError(dir, `${what} has no image files${rule ? ` matching /${rule.source}/` : ''}`);
+  if (byId.size === 0)
+    throw new MedattnDataError(dir, `${what} has no image files${rule ? ` matching /${rule.source}/` : ''}`);
   return byId;
 }

@@ -50,11 +50,20 @@ export function binarise(values: ArrayLike<number>, options: MaskOptions = {}): 
 }
 
 /** Throws a one-line error naming both files unless image and mask share one spatial size. */
-export function checkSameSize(image: MedicalImage, imageFile: string, mask: MedicalImage, maskFile: string, what = 'mask'): void {
+export function checkSameSize(
+  image: MedicalImage,
+  imageFile: string,
+  mask: MedicalImage,
+  maskFile: string,
+  what = 'mask',
+): void {
   const a = image.shape.slice(1);
   const b = mask.shape.slice(1);
   if (a.length !== b.length || a.some((v, i) => v !== b[i])) {
-    throw new MedattnDataError(imageFile, `image size ${formatSize(a)} differs from its ${what} ${maskFile} (${formatSize(b)})`);
+    throw new MedattnDataError(
+      imageFile,
+      `image size ${formatSize(a)} differs from its ${what} ${maskFile} (${formatSize(b)})`,
+    );
   }
 }
 

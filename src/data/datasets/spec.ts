@@ -17,7 +17,8 @@ import { NiftiSlicesDataset, niftiSlicesSpecSchema, type NiftiSlicesSpec } from 
 import { PairsDataset, pairsSpecSchema, type PairsSpec } from './pairs-dataset.ts';
 import { SubsetDataset, type SubsetSpec } from './subset-dataset.ts';
 
-export type DatasetSpec = MedmnistSpec | FolderSpec | PairsSpec | CsvSpec | NiftiSlicesSpec | NiftiPatchesSpec | SubsetSpec;
+export type DatasetSpec =
+  MedmnistSpec | FolderSpec | PairsSpec | CsvSpec | NiftiSlicesSpec | NiftiPatchesSpec | SubsetSpec;
 
 export interface CreateDatasetOptions {
   /** Folder that relative paths in the spec are relative to (the config file's folder). Default: the working directory. */
@@ -72,7 +73,10 @@ export async function createDataset(spec: DatasetSpec, options: CreateDatasetOpt
     default: {
       const s = validate(subsetSchema, spec, kind);
       const base = await createDataset(s.of as unknown as DatasetSpec, options);
-      return new SubsetDataset(base, { ...(s.indices ? { indices: s.indices } : {}), ...(s.ids ? { ids: s.ids } : {}) });
+      return new SubsetDataset(base, {
+        ...(s.indices ? { indices: s.indices } : {}),
+        ...(s.ids ? { ids: s.ids } : {}),
+      });
     }
   }
 }
@@ -83,6 +87,7 @@ function validate<S extends z.ZodType>(schema: S, spec: unknown, kind: string): 
   const issue = result.error.issues[0];
   const option = issue.path.length ? issue.path.join('.') : '';
   let message = issue.message;
-  if (issue.code === 'unrecognized_keys') message = `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    message = `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
   throw new DatasetSpecError(`kind '${kind}'${option ? `: ${option}` : ''}`, message);
 }

@@ -31,7 +31,8 @@ export class SubsetDataset implements Dataset {
     }
     if (select.indices) {
       for (const i of select.indices) {
-        if (!Number.isInteger(i) || i < 0 || i >= base.length) throw new DatasetSpecError('indices', `${i} is outside 0..${base.length - 1}`);
+        if (!Number.isInteger(i) || i < 0 || i >= base.length)
+          throw new DatasetSpecError('indices', `${i} is outside 0..${base.length - 1}`);
       }
       this.indices = Int32Array.from(select.indices);
     } else {

@@ -34,7 +34,10 @@ test('PneumoniaMNIST train: 4690 samples, [1213, 3477], first image equals numpy
 });
 
 test('PneumoniaMNIST val: 524 samples, counts and first image from numpy; relative path and describe()', async () => {
-  const ds = await createDataset({ kind: 'medmnist', file: 'pneumoniamnist/pneumoniamnist.npz', split: 'val' }, { baseDir: DATA });
+  const ds = await createDataset(
+    { kind: 'medmnist', file: 'pneumoniamnist/pneumoniamnist.npz', split: 'val' },
+    { baseDir: DATA },
+  );
   assert.equal(ds.length, 524);
   assert.deepEqual(classCounts(ds.labels()!), ref.val);
   assert.deepEqual(Array.from((await ds.get(0)).image.data), ref.valFirst);
@@ -48,7 +51,8 @@ test('PneumoniaMNIST val: 524 samples, counts and first image from numpy; relati
 test('missing split: one-line error naming the file and the arrays it has', async () => {
   await assert.rejects(
     createDataset({ kind: 'medmnist', file: NPZ, split: 'test' }),
-    (e: Error) => e.message === `${NPZ}: no array named 'test_images' (has: train_images, train_labels, val_images, val_labels)`,
+    (e: Error) =>
+      e.message === `${NPZ}: no array named 'test_images' (has: train_images, train_labels, val_images, val_labels)`,
   );
 });
 

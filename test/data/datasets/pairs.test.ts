@@ -3,12 +3,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDataset, PairsDataset, SkippedSampleError, caseIdOf } from '../../../src/data/datasets/index.ts';
+import {
+  createDataset,
+  PairsDataset,
+  SkippedSampleError,
+  caseIdOf,
+  type PairsSpec,
+} from '../../../src/data/datasets/index.ts';
 import { DATA, oneLine, python, sum, tempDir } from './helpers.ts';
 
 const DRIVE = join(DATA, 'drive/training');
 const ISBI = join(DATA, 'isbi2012-em');
-const driveSpec = { kind: 'pairs', images: join(DRIVE, 'images'), masks: join(DRIVE, '1st_manual'), roi: join(DRIVE, 'mask') } as const;
+const driveSpec = {
+  kind: 'pairs',
+  images: join(DRIVE, 'images'),
+  masks: join(DRIVE, '1st_manual'),
+  roi: join(DRIVE, 'mask'),
+} as const;
 
 const ref = python<{ vessels: Record<string, number>; fov: Record<string, number>; isbi0: number; isbi29: number }>(`
 import json, numpy as np
@@ -32,7 +43,10 @@ test('default case-id rule: leading digits, else the stem up to the first _', ()
 test('DRIVE: 20 cases, RGB [3,584,565], binary vessel masks with PIL vessel counts, FOV roi', async () => {
   const ds = await createDataset(driveSpec);
   assert.equal(ds.length, 20);
-  assert.deepEqual(ds.ids(), Array.from({ length: 20 }, (_, i) => String(21 + i)));
+  assert.deepEqual(
+    ds.ids(),
+    Array.from({ length: 20 }, (_, i) => String(21 + i)),
+  );
   assert.equal(ds.labels(), undefined);
   for (let i = 0; i < 20; i++) {
     const s = await ds.get(i);
@@ -50,18 +64,30 @@ test('DRIVE ids option picks a fold in the given order, and describe() rebuilds 
   assert.equal(sum((await ds.get(0)).mask!.data), ref.vessels['40']);
   const again = await createDataset(JSON.parse(JSON.stringify(ds.describe())));
   assert.deepEqual(again.ids(), ['40', '22']);
-  await assert.rejects(createDataset({ ...driveSpec, ids: ['41'] }), (e: Error) => oneLine(e) === `dataset spec: ids: no case '41' in ${join(DRIVE, 'images')}`);
+  await assert.rejects(
+    createDataset({ ...driveSpec, ids: ['41'] }),
+    (e: Error) => oneLine(e) === `dataset spec: ids: no case '41' in ${join(DRIVE, 'images')}`,
+  );
 });
 
 test('ISBI 2012 EM: 30 pairs 0..29, gray [1,512,512], label 255 → 1 (and invertMask gives membranes)', async () => {
   const ds = await createDataset({ kind: 'pairs', images: join(ISBI, 'image'), masks: join(ISBI, 'label') });
   assert.equal(ds.length, 30);
-  assert.deepEqual(ds.ids(), Array.from({ length: 30 }, (_, i) => String(i)));
+  assert.deepEqual(
+    ds.ids(),
+    Array.from({ length: 30 }, (_, i) => String(i)),
+  );
   const s = await ds.get(0);
   assert.deepEqual(s.image.shape, [1, 512, 512]);
   assert.equal(sum(s.mask!.data), ref.isbi0);
   assert.equal(sum((await ds.get(29)).mask!.data), ref.isbi29);
-  const membranes = await createDataset({ kind: 'pairs', images: join(ISBI, 'image'), masks: join(ISBI, 'label'), invertMask: true, ids: ['0'] });
+  const membranes = await createDataset({
+    kind: 'pairs',
+    images: join(ISBI, 'image'),
+    masks: join(ISBI, 'label'),
+    invertMask: true,
+    ids: ['0'],
+  });
   assert.equal(sum((await membranes.get(0)).mask!.data), 512 * 512 - ref.isbi0);
 });
 
@@ -78,11 +104,16 @@ function isbiCopy(cases: number[], labels: number[]): string {
 test('image without its mask: one-line error naming the image, or skipped with skipBad', async () => {
   const dir = isbiCopy([0, 1, 2], [0, 2]);
   const spec = { kind: 'pairs', images: join(dir, 'image'), masks: join(dir, 'label') } as const;
-  await assert.rejects(createDataset(spec), (e: Error) => oneLine(e) === `${join(dir, 'image/1.png')}: no mask for case '1' in ${join(dir, 'label')}`);
+  await assert.rejects(
+    createDataset(spec),
+    (e: Error) => oneLine(e) === `${join(dir, 'image/1.png')}: no mask for case '1' in ${join(dir, 'label')}`,
+  );
   const ds = await createDataset(spec, { skipBad: true });
   assert.deepEqual(ds.ids(), ['0', '2']);
-  assert.deepEqual(ds.skipped(), [{ file: join(dir, 'image/1.png'), reason: `no mask for case '1' in ${join(dir, 'label')}` }]);
-  assert.equal(ds.describe().skipBad, true);
+  assert.deepEqual(ds.skipped(), [
+    { file: join(dir, 'image/1.png'), reason: `no mask for case '1' in ${join(dir, 'label')}` },
+  ]);
+  assert.equal((ds.describe() as PairsSpec).skipBad, true);
 });
 
 test('image and mask of different sizes: one-line error naming both files', async () => {
@@ -91,7 +122,9 @@ test('image and mask of different sizes: one-line error naming both files', asyn
   const ds = await createDataset({ kind: 'pairs', images: join(dir, 'image'), masks: join(dir, 'label') });
   await assert.rejects(
     ds.get(0),
-    (e: Error) => oneLine(e) === `${join(dir, 'image/0.png')}: image size 512x512 differs from its mask ${join(dir, 'label/0.gif')} (565x584)`,
+    (e: Error) =>
+      oneLine(e) ===
+      `${join(dir, 'image/0.png')}: image size 512x512 differs from its mask ${join(dir, 'label/0.gif')} (565x584)`,
   );
 });
 
@@ -102,10 +135,15 @@ test('corrupted mask: get() throws its one-line decode error; with skipBad a Ski
   const spec = { kind: 'pairs', images: join(dir, 'image'), masks: join(dir, 'label') } as const;
   const strict = await createDataset(spec);
   assert.equal(strict.length, 2); // pixels are only read in get()
-  await assert.rejects(strict.get(1), (e: Error) => oneLine(e).startsWith(`${join(dir, 'label/1.png')}: cannot decode image (`));
+  await assert.rejects(strict.get(1), (e: Error) =>
+    oneLine(e).startsWith(`${join(dir, 'label/1.png')}: cannot decode image (`),
+  );
   const lenient = (await createDataset(spec, { skipBad: true })) as PairsDataset;
   assert.equal(sum((await lenient.get(0)).mask!.data), ref.isbi0);
-  await assert.rejects(lenient.get(1), (e: Error) => e instanceof SkippedSampleError && e.file === join(dir, 'label/1.png'));
+  await assert.rejects(
+    lenient.get(1),
+    (e: Error) => e instanceof SkippedSampleError && e.file === join(dir, 'label/1.png'),
+  );
   const skipped = lenient.skipped();
   assert.equal(skipped.length, 1);
   assert.equal(skipped[0].file, join(dir, 'label/1.png'));
@@ -114,8 +152,17 @@ test('corrupted mask: get() throws its one-line decode error; with skipBad a Ski
 
 test('caseId rule: must have one capture group; duplicate ids name both files', async () => {
   const spec = { kind: 'pairs', images: join(ISBI, 'image'), masks: join(ISBI, 'label') } as const;
-  await assert.rejects(createDataset({ ...spec, caseId: '^\\d+' }), (e: Error) => oneLine(e) === 'dataset spec: caseId: /^\\d+/ must have exactly one capture group (the case id), it has 0');
-  await assert.rejects(createDataset({ ...spec, caseId: '^(\\d)' }), (e: Error) => oneLine(e) === `${join(ISBI, 'image/10.png')}: has the same case id '1' as ${join(ISBI, 'image/1.png')} (set caseId to a pattern that tells them apart)`);
+  await assert.rejects(
+    createDataset({ ...spec, caseId: '^\\d+' }),
+    (e: Error) =>
+      oneLine(e) === 'dataset spec: caseId: /^\\d+/ must have exactly one capture group (the case id), it has 0',
+  );
+  await assert.rejects(
+    createDataset({ ...spec, caseId: '^(\\d)' }),
+    (e: Error) =>
+      oneLine(e) ===
+      `${join(ISBI, 'image/10.png')}: has the same case id '1' as ${join(ISBI, 'image/1.png')} (set caseId to a pattern that tells them apart)`,
+  );
   const few = await createDataset({ ...spec, caseId: '^(2\\d)\\.png$' });
   assert.deepEqual(few.ids(), ['20', '21', '22', '23', '24', '25', '26', '27', '28', '29']);
 });
