@@ -1,0 +1,11 @@
+/** A configuration that cannot work: the message is one line naming the file and the option. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly file: string,
+    readonly option: string,
+    reason: string,
+  ) {
+    super(`${file}: ${option ? `${option}: ` : ''}${reason}`);
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The training configuration: what to learn from (datasets, transforms), what to train (model by name and
+ * config), and how (loss, optimizer, schedule, epochs, early stopping, seed). Validated with zod so that an
+ * unknown key, a wrong type or a missing path is one line naming the option.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import * as z from 'zod';
+import { modelNames } from '../models/registry.js';
+import { ConfigError } from './config-error.js';
+
+const datasetSpec = z.looseObject({ kind: z.string() });
+const transformSpec = z.looseObject({ type: z.string() });
+
+export const trainingConfigSchema = z.strictObject({
+  /** Free text shown in reports. */
+  name: z.string().default('run'),
+  task: z.enum(['classification', 'segmentation']),
+  data: z.strictObject({
+    train: datasetSpec,
+    val: datasetSpec,
+    /** Region-of-interest key in samples (e.g. DRIVE's field-of-view), used by losses and metrics. */
+    roiKey: z.string().optional(),
+  }),
+  transforms: z
+    .strictObject({
+      train: z.array(transformSpec).default([]),
+      eval: z.array(transformSpec).default([]),
+    })
+    .default({ train: [], eval: [] }),
+  model: z.strictObject({
+    name: z.enum(modelNames as [string, ...string[]]),
+    config: z.record(z.string(), z.unknown()).default({}),
+  }),
+  loss: z
+    .strictObject({
+      name: z.enum(['cross_entropy', 'focal', 'bce', 'dice', 'dice_bce', 'dice_ce']).default('cross_entropy'),
+      /** Class weights: 'none', 'inverse' (sklearn's balanced), 'effective' (Cui 2019) or explicit numbers. */
+      classWeights: z.union([z.enum(['none', 'inverse', 'effective']), z.array(z.number().positive())]).default('none'),
+      focalGamma: z.number().min(0).default(2),
+      labelSmoothing: z.number().min(0).max(1).default(0),
+    })
+    .default({ name: 'cross_entropy', classWeights: 'none', focalGamma: 2, labelSmoothing: 0 }),
+  optimizer: z
+    .strictObject({
+      name: z.enum(['adam', 'adamw', 'sgd']).default('adamw'),
+      lr: z.number().positive().default(1e-3),
+      weightDecay: z.number().min(0).default(1e-4),
+      momentum: z.number().min(0).max(1).default(0.9),
+      nesterov: z.boolean().default(false),
+    })
+    .default({ name: 'adamw', lr: 1e-3, weightDecay: 1e-4, momentum: 0.9, nesterov: false }),
+  schedule: z
+    .strictObject({
+      name: z.enum(['none', 'cosine', 'step', 'multistep', 'poly', 'plateau']).default('cosine'),
+      warmupEpochs: z.number().int().min(0).default(0),
+      stepSize: z.number().int().positive().default(10),
+      milestones: z.array(z.number().int().positive()).default([]),
+      gamma: z.number().positive().default(0.1),
+      power: z.number().positive().default(0.9),
+      patience: z.number().int().min(0).default(3),
+      minLr: z.number().min(0).default(0),
+    })
+    .default({ name: 'cosine', warmupEpochs: 0, stepSize: 10, milestones: [], gamma: 0.1, power: 0.9, patience: 3, minLr: 0 }),
+  training: z
+    .strictObject({
+      epochs: z.number().int().positive().default(10),
+      batchSize: z.number().int().positive().default(32),
+      evalBatchSize: z.number().int().positive().optional(),
+      /** Stop after this many minutes (checked after each epoch). */
+      maxMinutes: z.number().positive().optional(),
+      /** Stop when a whole epoch of this many batches has passed (for quick runs). */
+      batchesPerEpoch: z.number().int().positive().optional(),
+      gradClip: z.number().positive().optional(),
+      seed: z.number().int().default(0),
+      workers: z.number().int().min(0).default(1),
+      threads: z.number().int().positive().optional(),
+      /** Validation metric that selects the best checkpoint and drives early stopping. */
+      monitor: z.string().optional(),
+      earlyStopping: z.number().int().positive().optional(),
+      /** Decision threshold chosen on validation data ('youden' or 'f1') instead of 0.5, binary tasks only. */
+      threshold: z.enum(['fixed', 'youden', 'f1']).default('fixed'),
+      device: z.string().default('cpu'),
+      /** Segmentation evaluation: pad full images to a multiple of this (U-Net depth). */
+      padMultiple: z.number().int().positive().default(16),
+    })
+    .default({ epochs: 10, batchSize: 32, seed: 0, workers: 1, threshold: 'fixed', device: 'cpu', padMultiple: 16 }),
+  report: z
+    .strictObject({ samples: z.number().int().min(0).default(8) })
+    .default({ samples: 8 }),
+});
+
+export type TrainingConfig = z.output<typeof trainingConfigSchema>;
+export type TrainingConfigInput = z.input<typeof trainingConfigSchema>;
+
+/** Parses `key=value` overrides (`training.epochs=3`, `model.config.stages=[...]`); values are JSON or strings. */
+export function applyOverrides(raw: Record<string, unknown>, overrides: string[], file: string): Record<string, unknown> {
+  const out = structuredClone(raw);
+  for (const o of overrides) {
+    const eq = o.indexOf('=');
+    if (eq <= 0) throw new ConfigError(file, '--set', `expected key=value, got '${o}'`);
+    const path = o.slice(0, eq).split('.');
+    const text = o.slice(eq + 1);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = text;
+    }
+    let node = out as Record<string, unknown>;
+    for (const k of path.slice(0, -1)) {
+      if (typeof node[k] !== 'object' || node[k] === null) node[k] = {};
+      node = node[k] as Record<string, unknown>;
+    }
+    node[path[path.length - 1]] = value;
+  }
+  return out;
+}
+
+/** Validates a parsed config; relative dataset paths are resolved against `baseDir`. */
+export function parseConfig(raw: unknown, file = '<config>'): TrainingConfig {
+  const result = trainingConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const option = issue.path.join('.');
+    const message = issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}` : issue.message;
+    throw new ConfigError(file, option, message);
+  }
+  return result.data;
+}
+
+const PATH_KEYS = ['file', 'root', 'images', 'masks', 'roi', 'path', 'csv', 'image', 'label'];
+
+/** Makes every path-like field of dataset specs absolute and checks that it exists. */
+export function resolveDataPaths(config: TrainingConfig, baseDir: string, file: string): TrainingConfig {
+  const fix = (spec: Record<string, unknown>, where: string): Record<string, unknown> => {
+    const out: Record<string, unknown> = { ...spec };
+    for (const key of PATH_KEYS) {
+      const v = out[key];
+      if (typeof v !== 'string') continue;
+      const abs = isAbsolute(v) ? v : resolve(baseDir, v);
+      if (!existsSync(abs)) throw new ConfigError(file, `${where}.${key}`, `path does not exist: ${abs}`);
+      out[key] = abs;
+    }
+    if (out.of && typeof out.of === 'object') out.of = fix(out.of as Record<string, unknown>, `${where}.of`);
+    return out;
+  };
+  return {
+    ...config,
+    data: { ...config.data, train: fix(config.data.train, 'data.train') as any, val: fix(config.data.val, 'data.val') as any },
+  };
+}
+
+/** Reads, overrides, validates and resolves a JSON config file. */
+export function loadConfig(path: string, overrides: string[] = []): TrainingConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(path, '', `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(path, '', `not valid JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+  const withOverrides = applyOverrides(raw as Record<string, unknown>, overrides, path);
+  return resolveDataPaths(parseConfig(withOverrides, path), dirname(resolve(path)), path);
+}

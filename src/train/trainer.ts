@@ -1,0 +1,271 @@
+/**
+ * The training loop: epochs over a seeded, prefetching loader; validation after each epoch; the best
+ * checkpoint by the monitored metric; early stopping; a resumable last checkpoint written atomically after
+ * every epoch; a JSON-lines log. Same config and seed give the same metrics; a resumed run continues with the
+ * same schedule and the same data order (the loader's order depends only on seed and epoch).
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDataset, classCounts, classWeights as computeClassWeights, type Dataset } from '../data/datasets/index.js';
+import { Loader } from '../data/loader/index.js';
+import { createModel, type ModelName } from '../models/registry.js';
+import type { AttentionModel } from '../models/attention-model.js';
+import { clipGradNorm, type Optimizer, type LRScheduler } from '../optim/index.js';
+import { loadTensors, manualSeed, saveTensors, setNumThreads, tensor, tidy, type Tensor } from '../tensor/index.js';
+import type { TrainingConfig } from './config.js';
+import { createLoss, type LossFn } from './losses.js';
+import { buildOptimizer, buildScheduler } from './build-optimizer.js';
+import { batchTensors } from './batch-tensors.js';
+import { evaluateClassifier, evaluateSegmenter, type ClassificationEvaluation, type SegmentationEvaluation } from './evaluate-model.js';
+
+export interface EpochRecord {
+  epoch: number;
+  lr: number;
+  train_loss: number;
+  val_loss: number;
+  seconds: number;
+  [metric: string]: number | unknown;
+}
+
+export type TrainEvent =
+  | { type: 'start'; epochs: number; batchesPerEpoch: number; trainSize: number; valSize: number; params: number; resumedFrom?: number }
+  | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number }
+  | { type: 'epoch'; record: EpochRecord; improved: boolean; monitor: string }
+  | { type: 'stop'; reason: string };
+
+export interface TrainOptions {
+  outDir: string;
+  resume?: boolean;
+  onEvent?: (e: TrainEvent) => void;
+  /** Polled between batches; true stops after the current batch without writing a partial epoch. */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainResult {
+  outDir: string;
+  history: EpochRecord[];
+  best: EpochRecord | undefined;
+  monitor: string;
+  stoppedBy: string;
+  lastEvaluation?: ClassificationEvaluation | SegmentationEvaluation;
+  model: AttentionModel;
+}
+
+const DATASETS_MODULE = new URL('../data/datasets/index.ts', import.meta.url).href;
+
+/** Metrics where lower is better; everything else is maximised. */
+const LOWER_IS_BETTER = new Set(['val_loss', 'hd95', 'ece']);
+
+export function defaultMonitor(task: TrainingConfig['task']): string {
+  return task === 'classification' ? 'auroc' : 'dice';
+}
+
+async function openLoader(spec: Record<string, unknown>, config: TrainingConfig, train: boolean): Promise<Loader> {
+  return Loader.create({
+    dataset: { module: DATASETS_MODULE, export: 'createDataset', options: spec },
+    transforms: (train ? config.transforms.train : config.transforms.eval) as any,
+    batchSize: train ? config.training.batchSize : (config.training.evalBatchSize ?? (config.task === 'segmentation' ? 1 : 256)),
+    shuffle: train,
+    dropLast: train,
+    seed: config.training.seed,
+    workers: config.training.workers,
+  });
+}
+
+/** Everything a run needs, built from the config: datasets, loaders, model, loss, optimizer, schedule. */
+export async function setupRun(config: TrainingConfig) {
+  if (config.training.threads) setNumThreads(config.training.threads);
+  manualSeed(config.training.seed);
+  const trainSet: Dataset = await createDataset(config.data.train as any);
+  const valSet: Dataset = await createDataset(config.data.val as any);
+  const trainLoader = await openLoader(trainSet.describe() as any, config, true);
+  const valLoader = await openLoader(valSet.describe() as any, config, false);
+  const model = createModel(config.model.name as ModelName, config.model.config as any) as AttentionModel;
+  let weights: Tensor | undefined;
+  const cw = config.loss.classWeights;
+  if (Array.isArray(cw)) weights = tensor(cw);
+  else if (cw !== 'none') {
+    const labels = trainSet.labels();
+    if (!labels) throw new Error(`loss.classWeights '${cw}' needs a labelled training set`);
+    const classes = trainSet.classNames?.length ?? Math.max(...labels) + 1;
+    weights = tensor(computeClassWeights(classCounts(labels, classes), { method: cw }));
+  }
+  const lossFn: LossFn = createLoss(config.loss.name, { classWeights: weights, focalGamma: config.loss.focalGamma, labelSmoothing: config.loss.labelSmoothing });
+  const optimizer = buildOptimizer(model, config);
+  const scheduler = buildScheduler(optimizer, config);
+  return { trainSet, valSet, trainLoader, valLoader, model, lossFn, optimizer, scheduler };
+}
+
+function isBetter(metric: string, value: number, best: number | undefined): boolean {
+  if (!Number.isFinite(value)) return false;
+  if (best === undefined) return true;
+  return LOWER_IS_BETTER.has(metric) ? value < best : value > best;
+}
+
+function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2));
+  renameSync(tmp, path);
+}
+
+/** Saves model weights, optimizer state and run state in one atomic file (so they can never disagree). */
+function saveLast(path: string, model: AttentionModel, optimizer: Optimizer, scheduler: LRScheduler | undefined, state: object): void {
+  const tensors = new Map(model.stateDict());
+  const opt = optimizer.stateDict();
+  for (const [k, t] of opt.tensors) tensors.set(`__optimizer__.${k}`, t);
+  saveTensors(path, tensors, {
+    optimizer: JSON.stringify(opt.scalars),
+    scheduler: JSON.stringify(scheduler?.stateDict() ?? {}),
+    state: JSON.stringify(state),
+  });
+}
+
+function loadLast(path: string, model: AttentionModel, optimizer: Optimizer, scheduler: LRScheduler | undefined) {
+  const { tensors, metadata } = loadTensors(path);
+  const modelState = new Map<string, Tensor>();
+  const optState = new Map<string, Tensor>();
+  for (const [k, t] of tensors) {
+    if (k.startsWith('__optimizer__.')) optState.set(k.slice('__optimizer__.'.length), t);
+    else modelState.set(k, t);
+  }
+  model.loadStateDict(modelState);
+  optimizer.loadStateDict({ tensors: optState, scalars: JSON.parse(metadata.optimizer ?? '{}') });
+  scheduler?.loadStateDict(JSON.parse(metadata.scheduler ?? '{}'));
+  for (const t of tensors.values()) t.dispose();
+  return JSON.parse(metadata.state ?? '{}') as { epoch: number; history: EpochRecord[]; bestValue?: number; bestEpoch?: number; badEpochs: number };
+}
+
+export async function train(config: TrainingConfig, options: TrainOptions): Promise<TrainResult> {
+  const { outDir } = options;
+  mkdirSync(outDir, { recursive: true });
+  const emit = options.onEvent ?? (() => {});
+  const run = await setupRun(config);
+  const { trainLoader, valLoader, model, lossFn, optimizer, scheduler, trainSet, valSet } = run;
+  const monitor = config.training.monitor ?? defaultMonitor(config.task);
+  const lastPath = join(outDir, 'last.safetensors');
+  const bestPath = join(outDir, 'best.safetensors');
+  const logPath = join(outDir, 'log.jsonl');
+
+  let startEpoch = 0;
+  let history: EpochRecord[] = [];
+  let bestValue: number | undefined;
+  let bestEpoch: number | undefined;
+  let badEpochs = 0;
+  if (options.resume) {
+    if (!existsSync(lastPath)) throw new Error(`${lastPath}: no last checkpoint to resume from`);
+    const state = loadLast(lastPath, model, optimizer, scheduler);
+    startEpoch = state.epoch + 1;
+    history = state.history;
+    bestValue = state.bestValue;
+    bestEpoch = state.bestEpoch;
+    badEpochs = state.badEpochs;
+    // Random draws (dropout) continue from a seed derived from the epoch: a resumed run equals an unbroken one.
+  } else {
+    writeJsonAtomic(join(outDir, 'config.json'), config);
+    writeJsonAtomic(join(outDir, 'model.json'), model.toJSON());
+    writeFileSync(logPath, '');
+  }
+  const batchesPerEpoch = Math.min(Math.floor(trainSet.length / config.training.batchSize), config.training.batchesPerEpoch ?? Infinity);
+  emit({ type: 'start', epochs: config.training.epochs, batchesPerEpoch, trainSize: trainSet.length, valSize: valSet.length, params: model.numParameters(), resumedFrom: options.resume ? startEpoch : undefined });
+
+  const started = Date.now();
+  let stoppedBy = 'epochs';
+  let lastEvaluation: ClassificationEvaluation | SegmentationEvaluation | undefined;
+  try {
+    for (let epoch = startEpoch; epoch < config.training.epochs; epoch++) {
+      const epochStart = Date.now();
+      manualSeed(config.training.seed * 100003 + epoch);
+      model.train();
+      let lossSum = 0;
+      let batches = 0;
+      let interrupted = false;
+      for await (const batch of trainLoader.epoch(epoch)) {
+        const loss = tidy(() => {
+          const { x, y, roi } = batchTensors(batch, config.task, config.data.roiKey);
+          optimizer.zeroGrad();
+          const out = model.forward(x);
+          const l = lossFn(out, y, roi);
+          l.backward();
+          if (config.training.gradClip) clipGradNorm(model.parameters(), config.training.gradClip);
+          optimizer.step();
+          return l.item();
+        });
+        lossSum += loss;
+        batches++;
+        emit({ type: 'batch', epoch, batch: batches, batches: batchesPerEpoch, loss });
+        if (options.shouldStop?.()) {
+          interrupted = true;
+          break;
+        }
+        if (batches >= batchesPerEpoch) break;
+      }
+      model.zeroGrad();
+      if (interrupted) {
+        stoppedBy = 'interrupted';
+        break;
+      }
+      const evaluation =
+        config.task === 'classification'
+          ? await evaluateClassifier(model, valLoader, { threshold: config.training.threshold === 'fixed' ? 0.5 : config.training.threshold, lossFn })
+          : await evaluateSegmenter(model, valLoader, { roiKey: config.data.roiKey, padMultiple: config.training.padMultiple, keep: config.report.samples, lossFn });
+      lastEvaluation = evaluation;
+      const record: EpochRecord = {
+        epoch,
+        lr: optimizer.lr,
+        train_loss: lossSum / Math.max(1, batches),
+        val_loss: evaluation.loss,
+        seconds: (Date.now() - epochStart) / 1000,
+        ...(evaluation.metrics as Record<string, unknown>),
+      };
+      if (scheduler) scheduler.step(monitorValue(record, monitor));
+      history.push(record);
+      const value = monitorValue(record, monitor);
+      const improved = isBetter(monitor, value, bestValue);
+      if (improved) {
+        bestValue = value;
+        bestEpoch = epoch;
+        badEpochs = 0;
+        saveTensors(bestPath, model.stateDict(), { epoch: String(epoch), monitor, value: String(value), model: JSON.stringify(model.toJSON()) });
+      } else badEpochs++;
+      appendFileSync(logPath, `${JSON.stringify(record)}\n`);
+      saveLast(lastPath, model, optimizer, scheduler, { epoch, history, bestValue, bestEpoch, badEpochs });
+      writeJsonAtomic(join(outDir, 'metrics.json'), metricsSummary(history, monitor, bestEpoch));
+      emit({ type: 'epoch', record, improved, monitor });
+      if (config.training.earlyStopping && badEpochs >= config.training.earlyStopping) {
+        stoppedBy = `early stopping (${monitor} did not improve for ${badEpochs} epochs)`;
+        break;
+      }
+      if (config.training.maxMinutes && (Date.now() - started) / 60000 >= config.training.maxMinutes) {
+        stoppedBy = `time budget of ${config.training.maxMinutes} min`;
+        break;
+      }
+    }
+  } finally {
+    await trainLoader.close();
+    await valLoader.close();
+  }
+  emit({ type: 'stop', reason: stoppedBy });
+  // Leave the best weights in the returned model, as the report and evaluation use them.
+  if (existsSync(bestPath)) {
+    const { tensors } = loadTensors(bestPath);
+    model.loadStateDict(tensors);
+    for (const t of tensors.values()) t.dispose();
+  }
+  const best = history.find((r) => r.epoch === bestEpoch);
+  return { outDir, history, best, monitor, stoppedBy, lastEvaluation, model };
+}
+
+function monitorValue(record: EpochRecord, monitor: string): number {
+  const v = record[monitor];
+  if (typeof v !== 'number') throw new Error(`training.monitor: metric '${monitor}' not among ${Object.keys(record).join(', ')}`);
+  return v;
+}
+
+export function metricsSummary(history: EpochRecord[], monitor: string, bestEpoch: number | undefined) {
+  return { monitor, best_epoch: bestEpoch ?? null, best: history.find((r) => r.epoch === bestEpoch) ?? null, history };
+}
+
+/** Reads a run folder's resolved config. */
+export function readRunConfig(runDir: string): TrainingConfig {
+  return JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as TrainingConfig;
+}
