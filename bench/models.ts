@@ -79,9 +79,13 @@ for (const c of cases) {
 }
 
 const peerScript = fileURLToPath(new URL('./peer/models.py', import.meta.url));
-const peer = spawnSync('/usr/bin/python3', [peerScript, JSON.stringify({ threads, reps, smallStem, cases: cases.map((c) => c.name) })], {
-  encoding: 'utf8',
-});
+const peer = spawnSync(
+  '/usr/bin/python3',
+  [peerScript, JSON.stringify({ threads, reps, smallStem, cases: cases.map((c) => c.name) })],
+  {
+    encoding: 'utf8',
+  },
+);
 if (peer.status !== 0) throw new Error(`PyTorch peer failed: ${peer.stderr}`);
 const theirs = JSON.parse(peer.stdout.trim().split('\n').pop()!) as Record<string, { ms: number; params: number }>;
 

@@ -5,7 +5,16 @@
  * returns the logits and every stage's attention ('stages.<i>.attention.spatial' / '.channel').
  */
 import { F, type Tensor } from '../tensor/index.js';
-import { BatchNorm2d, Conv2d, Dropout, Linear, Module, ModuleList, createAttention, type AttentionName } from '../nn/index.js';
+import {
+  BatchNorm2d,
+  Conv2d,
+  Dropout,
+  Linear,
+  Module,
+  ModuleList,
+  createAttention,
+  type AttentionName,
+} from '../nn/index.js';
 import { AttentionModel } from './attention-model.js';
 
 export interface AttentionCNNStage {
@@ -46,20 +55,29 @@ class Stage extends Module {
   readonly convs: ModuleList<Conv2d>;
   readonly norms: ModuleList<BatchNorm2d>;
   readonly attention: Module;
-  constructor(inChannels: number, readonly spec: AttentionCNNStage, config: AttentionCNNConfig) {
+  constructor(
+    inChannels: number,
+    readonly spec: AttentionCNNStage,
+    config: AttentionCNNConfig,
+  ) {
     super();
     const k = spec.kernelSize ?? 3;
     const n = spec.convs ?? 1;
     this.convs = this.module('convs', new ModuleList<Conv2d>());
     this.norms = this.module('norms', new ModuleList<BatchNorm2d>());
     for (let i = 0; i < n; i++) {
-      this.convs.push(new Conv2d(i === 0 ? inChannels : spec.channels, spec.channels, k, { padding: (k - 1) / 2, bias: false }));
+      this.convs.push(
+        new Conv2d(i === 0 ? inChannels : spec.channels, spec.channels, k, { padding: (k - 1) / 2, bias: false }),
+      );
       this.norms.push(new BatchNorm2d(spec.channels));
     }
-    this.attention = this.module('attention', createAttention(spec.attention, spec.channels, {
-      reduction: config.reduction ?? 8,
-      kernelSize: config.spatialKernel ?? 7,
-    }));
+    this.attention = this.module(
+      'attention',
+      createAttention(spec.attention, spec.channels, {
+        reduction: config.reduction ?? 8,
+        kernelSize: config.spatialKernel ?? 7,
+      }),
+    );
   }
   forward(x: Tensor): Tensor {
     let y = x;

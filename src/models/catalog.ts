@@ -64,7 +64,13 @@ export function modelCatalog(options: { blockChannels?: number } = {}): Catalog 
   const models = modelNames.map((name): CatalogModel => {
     const model = createModel(name);
     try {
-      return { name, ...modelInfo(name), parameters: model.numParameters(), inputShape: exampleInputShape(model), config: model.config };
+      return {
+        name,
+        ...modelInfo(name),
+        parameters: model.numParameters(),
+        inputShape: exampleInputShape(model),
+        config: model.config,
+      };
     } finally {
       model.dispose();
     }
@@ -86,10 +92,13 @@ export function formatCatalog(catalog: Catalog): string {
   const lines = ['networks (default configs):'];
   const w = Math.max(...catalog.models.map((m) => m.name.length));
   for (const m of catalog.models)
-    lines.push(`  ${m.name.padEnd(w)}  ${m.task.padEnd(14)}  ${m.parameters.toLocaleString('en-US').padStart(11)} params  ${m.description}`);
+    lines.push(
+      `  ${m.name.padEnd(w)}  ${m.task.padEnd(14)}  ${m.parameters.toLocaleString('en-US').padStart(11)} params  ${m.description}`,
+    );
   const channels = catalog.blocks[0]?.channels ?? 64;
   lines.push('', `attention blocks (at ${channels} channels):`);
   const wb = Math.max(...catalog.blocks.map((b) => b.name.length));
-  for (const b of catalog.blocks) lines.push(`  ${b.name.padEnd(wb)}  ${b.parameters.toLocaleString('en-US').padStart(9)} params  ${b.description}`);
+  for (const b of catalog.blocks)
+    lines.push(`  ${b.name.padEnd(wb)}  ${b.parameters.toLocaleString('en-US').padStart(9)} params  ${b.description}`);
   return lines.join('\n');
 }

@@ -120,7 +120,12 @@ export class CenterNet extends AttentionModel<CenterNetConfig> {
       throw new ModelConfigError('centernet', 'stages', 'at least three stages', c.stages);
     for (const s of c.stages)
       if (!featureAttentionNames.includes(s.attention))
-        throw new ModelConfigError('centernet', 'stages[].attention', `one of ${featureAttentionNames.join(', ')}`, s.attention);
+        throw new ModelConfigError(
+          'centernet',
+          'stages[].attention',
+          `one of ${featureAttentionNames.join(', ')}`,
+          s.attention,
+        );
     if (!(c.numClasses >= 1)) throw new ModelConfigError('centernet', 'numClasses', 'a positive integer', c.numClasses);
     this.config = c;
     this.backbone = this.module('backbone', new ModuleList<BackboneStage>());
@@ -188,7 +193,12 @@ export class CenterNet extends AttentionModel<CenterNetConfig> {
         const cy = py + at(off, 1);
         const bw = Math.max(0, at(sz, 0));
         const bh = Math.max(0, at(sz, 1));
-        boxes.push([(cx - bw / 2) * OUTPUT_STRIDE, (cy - bh / 2) * OUTPUT_STRIDE, (cx + bw / 2) * OUTPUT_STRIDE, (cy + bh / 2) * OUTPUT_STRIDE]);
+        boxes.push([
+          (cx - bw / 2) * OUTPUT_STRIDE,
+          (cy - bh / 2) * OUTPUT_STRIDE,
+          (cx + bw / 2) * OUTPUT_STRIDE,
+          (cy + bh / 2) * OUTPUT_STRIDE,
+        ]);
         s.push(score);
         cls.push(classId);
       }
@@ -209,7 +219,11 @@ export interface GroundTruth {
  * Training targets at the output stride: Gaussian centre heatmaps (radius from CenterNet's gaussian_radius
  * with min overlap 0.7), and size/offset regression targets with a mask at each object's centre.
  */
-export function centerNetTargets(gt: GroundTruth[], numClasses: number, inputSize: [number, number]): { heatmap: Tensor; regression: Tensor; mask: Tensor } {
+export function centerNetTargets(
+  gt: GroundTruth[],
+  numClasses: number,
+  inputSize: [number, number],
+): { heatmap: Tensor; regression: Tensor; mask: Tensor } {
   const h = Math.ceil(inputSize[0] / OUTPUT_STRIDE);
   const w = Math.ceil(inputSize[1] / OUTPUT_STRIDE);
   const n = gt.length;
@@ -286,7 +300,9 @@ export function centerNetLoss(
   const m = targets.mask;
   const objects = m.sum().clamp(1);
   const l1 = (from: number) =>
-    F.l1Loss(output.narrow(1, numClasses + from, 2).mul(m), targets.regression.narrow(1, from, 2).mul(m), 'sum').div(objects.mul(2));
+    F.l1Loss(output.narrow(1, numClasses + from, 2).mul(m), targets.regression.narrow(1, from, 2).mul(m), 'sum').div(
+      objects.mul(2),
+    );
   const size = l1(0);
   const offset = l1(2);
   const loss = heatmap.add(size.mul(weights.size ?? 0.1)).add(offset.mul(weights.offset ?? 1));

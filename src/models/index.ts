@@ -19,5 +19,19 @@ export {
 } from './centernet.js';
 export { nms, batchedNms, iou, type Box } from './nms.js';
 export { ViT, TransformerBlock, PatchEmbedding, vitDefaults, type ViTConfig } from './vit.js';
-export { createModel, modelNames, modelInfo, UnknownModelError, type ModelConfigs, type ModelName } from './registry.js';
-export { modelCatalog, formatCatalog, exampleInputShape, type Catalog, type CatalogModel, type CatalogBlock } from './catalog.js';
+export {
+  createModel,
+  modelNames,
+  modelInfo,
+  UnknownModelError,
+  type ModelConfigs,
+  type ModelName,
+} from './registry.js';
+export {
+  modelCatalog,
+  formatCatalog,
+  exampleInputShape,
+  type Catalog,
+  type CatalogModel,
+  type CatalogBlock,
+} from './catalog.js';

@@ -26,20 +26,54 @@ export type ModelName = keyof ModelConfigs;
 
 type Factory<K extends ModelName> = (config: Partial<ModelConfigs[K]>) => AttentionModel<ModelConfigs[K]>;
 
-const factories: { [K in ModelName]: { create: Factory<K>; task: 'classification' | 'segmentation' | 'detection'; description: string } } = {
+const factories: {
+  [K in ModelName]: { create: Factory<K>; task: 'classification' | 'segmentation' | 'detection'; description: string };
+} = {
   attention_cnn: {
     create: (c) => new AttentionCNN({ ...referenceCNNConfig, ...c }),
     task: 'classification',
     description: 'conv stages with an attention block each (default SE, CBAM spatial, non-local)',
   },
-  resnet18: { create: (c) => new ResNet({ ...c, depth: 18, attention: c.attention ?? 'none' }, 'resnet18'), task: 'classification', description: 'ResNet-18, torchvision layout (baseline)' },
-  resnet34: { create: (c) => new ResNet({ ...c, depth: 34, attention: c.attention ?? 'none' }, 'resnet34'), task: 'classification', description: 'ResNet-34, torchvision layout (baseline)' },
-  se_resnet18: { create: (c) => new ResNet({ ...c, depth: 18, attention: c.attention ?? 'se' }, 'se_resnet18'), task: 'classification', description: 'ResNet-18 with squeeze-excitation in every block' },
-  se_resnet34: { create: (c) => new ResNet({ ...c, depth: 34, attention: c.attention ?? 'se' }, 'se_resnet34'), task: 'classification', description: 'ResNet-34 with squeeze-excitation in every block' },
-  unet: { create: (c) => new UNet({ ...c, attentionGates: false }, 'unet'), task: 'segmentation', description: 'U-Net, 2D or 3D (baseline)' },
-  attention_unet: { create: (c) => new AttentionUNet(c), task: 'segmentation', description: 'U-Net with attention gates on the skips (Oktay 2018), 2D or 3D' },
-  centernet: { create: (c) => new CenterNet(c), task: 'detection', description: 'anchor-free centre-point detector on an attention backbone' },
-  vit: { create: (c) => new ViT(c), task: 'classification', description: 'small Vision Transformer (pre-norm, class token)' },
+  resnet18: {
+    create: (c) => new ResNet({ ...c, depth: 18, attention: c.attention ?? 'none' }, 'resnet18'),
+    task: 'classification',
+    description: 'ResNet-18, torchvision layout (baseline)',
+  },
+  resnet34: {
+    create: (c) => new ResNet({ ...c, depth: 34, attention: c.attention ?? 'none' }, 'resnet34'),
+    task: 'classification',
+    description: 'ResNet-34, torchvision layout (baseline)',
+  },
+  se_resnet18: {
+    create: (c) => new ResNet({ ...c, depth: 18, attention: c.attention ?? 'se' }, 'se_resnet18'),
+    task: 'classification',
+    description: 'ResNet-18 with squeeze-excitation in every block',
+  },
+  se_resnet34: {
+    create: (c) => new ResNet({ ...c, depth: 34, attention: c.attention ?? 'se' }, 'se_resnet34'),
+    task: 'classification',
+    description: 'ResNet-34 with squeeze-excitation in every block',
+  },
+  unet: {
+    create: (c) => new UNet({ ...c, attentionGates: false }, 'unet'),
+    task: 'segmentation',
+    description: 'U-Net, 2D or 3D (baseline)',
+  },
+  attention_unet: {
+    create: (c) => new AttentionUNet(c),
+    task: 'segmentation',
+    description: 'U-Net with attention gates on the skips (Oktay 2018), 2D or 3D',
+  },
+  centernet: {
+    create: (c) => new CenterNet(c),
+    task: 'detection',
+    description: 'anchor-free centre-point detector on an attention backbone',
+  },
+  vit: {
+    create: (c) => new ViT(c),
+    task: 'classification',
+    description: 'small Vision Transformer (pre-norm, class token)',
+  },
 };
 
 export const modelNames = Object.keys(factories) as ModelName[];
@@ -48,7 +82,10 @@ export class UnknownModelError extends Error {
   override name = 'UnknownModelError';
 }
 
-export function createModel<K extends ModelName>(name: K, config: Partial<ModelConfigs[K]> = {}): AttentionModel<ModelConfigs[K]> {
+export function createModel<K extends ModelName>(
+  name: K,
+  config: Partial<ModelConfigs[K]> = {},
+): AttentionModel<ModelConfigs[K]> {
   const entry = factories[name] as (typeof factories)[K] | undefined;
   if (!entry) throw new UnknownModelError(`unknown model '${name}'; expected one of ${modelNames.join(', ')}`);
   return entry.create(config);

@@ -66,7 +66,10 @@ export class BasicBlock extends Module {
     this.bn2 = this.module('bn2', new BatchNorm2d(cout));
     if (attention !== 'none') this.se = this.module('se', createAttention(attention, cout, { reduction }));
     if (stride !== 1 || cin !== cout)
-      this.downsample = this.module('downsample', new Sequential(new Conv2d(cin, cout, 1, { stride, bias: false }), new BatchNorm2d(cout)));
+      this.downsample = this.module(
+        'downsample',
+        new Sequential(new Conv2d(cin, cout, 1, { stride, bias: false }), new BatchNorm2d(cout)),
+      );
   }
   forward(x: Tensor): Tensor {
     let out = this.bn1.forward(this.conv1.forward(x)).relu();
@@ -89,15 +92,19 @@ export class ResNet extends AttentionModel<ResNetConfig> {
     const c = { ...resnetDefaults, ...config };
     const name = modelName ?? `${c.attention === 'none' ? '' : `${c.attention}_`}resnet${c.depth}`;
     if (c.depth !== 18 && c.depth !== 34) throw new ModelConfigError(name, 'depth', '18 or 34', c.depth);
-    if (!attentionNames.includes(c.attention)) throw new ModelConfigError(name, 'attention', `one of ${attentionNames.join(', ')}`, c.attention);
-    if (!(c.inChannels >= 1) || !(c.numClasses >= 1)) throw new ModelConfigError(name, 'inChannels/numClasses', 'positive integers', [c.inChannels, c.numClasses]);
+    if (!attentionNames.includes(c.attention))
+      throw new ModelConfigError(name, 'attention', `one of ${attentionNames.join(', ')}`, c.attention);
+    if (!(c.inChannels >= 1) || !(c.numClasses >= 1))
+      throw new ModelConfigError(name, 'inChannels/numClasses', 'positive integers', [c.inChannels, c.numClasses]);
     if (c.widths.length !== 4) throw new ModelConfigError(name, 'widths', 'four stage widths', c.widths);
     this.config = c;
     this.modelName = name;
     const w = c.widths;
     this.conv1 = this.module(
       'conv1',
-      c.smallInput ? new Conv2d(c.inChannels, w[0], 3, { stride: 1, padding: 1, bias: false }) : new Conv2d(c.inChannels, w[0], 7, { stride: 2, padding: 3, bias: false }),
+      c.smallInput
+        ? new Conv2d(c.inChannels, w[0], 3, { stride: 1, padding: 1, bias: false })
+        : new Conv2d(c.inChannels, w[0], 7, { stride: 2, padding: 3, bias: false }),
     );
     this.bn1 = this.module('bn1', new BatchNorm2d(w[0]));
     this.layers = [];
@@ -112,7 +119,8 @@ export class ResNet extends AttentionModel<ResNetConfig> {
     });
     this.fc = this.module('fc', new Linear(cin, c.numClasses));
     // torchvision: kaiming_normal_(fan_out, relu) for convolutions; BN weight 1, bias 0 (already).
-    for (const [, m] of this.namedModules()) if (m instanceof Conv2d) init.kaimingNormal_(m.weight, { mode: 'fan_out', nonlinearity: 'relu' });
+    for (const [, m] of this.namedModules())
+      if (m instanceof Conv2d) init.kaimingNormal_(m.weight, { mode: 'fan_out', nonlinearity: 'relu' });
   }
   /** Pooled features [N, widths[3]] before the classifier. */
   features(x: Tensor): Tensor {

@@ -77,12 +77,24 @@ export class UpBlock extends Module {
   readonly up: ConvTranspose2d | ConvTranspose3d;
   readonly gate?: AttentionGate;
   readonly conv: DoubleConv;
-  constructor(readonly dims: 2 | 3, cin: number, cout: number, config: UNetConfig) {
+  constructor(
+    readonly dims: 2 | 3,
+    cin: number,
+    cout: number,
+    config: UNetConfig,
+  ) {
     super();
     const Up = dims === 3 ? ConvTranspose3d : ConvTranspose2d;
     this.up = this.module('up', new Up(cin, cout, 2, { stride: 2 }));
     if (config.attentionGates)
-      this.gate = this.module('gate', new AttentionGate(cout, { gatingChannels: cin, innerChannels: Math.max(1, Math.floor(cout / 2)), spatialDims: dims }));
+      this.gate = this.module(
+        'gate',
+        new AttentionGate(cout, {
+          gatingChannels: cin,
+          innerChannels: Math.max(1, Math.floor(cout / 2)),
+          spatialDims: dims,
+        }),
+      );
     this.conv = this.module('conv', new DoubleConv(dims, 2 * cout, cout, config.norm));
   }
   forward(coarse: Tensor, skip: Tensor): Tensor {
@@ -105,10 +117,12 @@ export class UNet extends AttentionModel<UNetConfig> {
     super();
     const c = { ...unetDefaults, ...config };
     const name = modelName ?? (c.attentionGates ? 'attention_unet' : 'unet');
-    if (c.spatialDims !== 2 && c.spatialDims !== 3) throw new ModelConfigError(name, 'spatialDims', '2 or 3', c.spatialDims);
+    if (c.spatialDims !== 2 && c.spatialDims !== 3)
+      throw new ModelConfigError(name, 'spatialDims', '2 or 3', c.spatialDims);
     if (!Array.isArray(c.features) || c.features.length < 2 || c.features.some((f) => !(f >= 1)))
       throw new ModelConfigError(name, 'features', 'at least two positive channel counts', c.features);
-    if (!['batch', 'instance', 'group'].includes(c.norm)) throw new ModelConfigError(name, 'norm', "'batch', 'instance' or 'group'", c.norm);
+    if (!['batch', 'instance', 'group'].includes(c.norm))
+      throw new ModelConfigError(name, 'norm', "'batch', 'instance' or 'group'", c.norm);
     this.config = c;
     this.modelName = name;
     const f = c.features;
@@ -127,7 +141,9 @@ export class UNet extends AttentionModel<UNetConfig> {
 
   #run(x: Tensor): { output: Tensor; levels: Tensor[] } {
     if (x.ndim !== this.config.spatialDims + 2)
-      throw new Error(`${this.modelName}: expected a ${this.config.spatialDims + 2}-D input [N, C, ...], got [${x.shape}]`);
+      throw new Error(
+        `${this.modelName}: expected a ${this.config.spatialDims + 2}-D input [N, C, ...], got [${x.shape}]`,
+      );
     const pool = this.config.spatialDims === 3 ? F.maxPool3d : F.maxPool2d;
     const skips: Tensor[] = [];
     let y = x;

@@ -39,7 +39,11 @@ export const vitDefaults: ViTConfig = {
 class Mlp extends Module {
   readonly fc1: Linear;
   readonly fc2: Linear;
-  constructor(dim: number, hidden: number, readonly dropout: number) {
+  constructor(
+    dim: number,
+    hidden: number,
+    readonly dropout: number,
+  ) {
     super();
     this.fc1 = this.module('fc1', new Linear(dim, hidden));
     this.fc2 = this.module('fc2', new Linear(hidden, dim));
@@ -77,7 +81,11 @@ export class TransformerBlock extends Module {
 
 export class PatchEmbedding extends Module {
   readonly proj: Conv2d;
-  constructor(inChannels: number, dim: number, readonly patchSize: number) {
+  constructor(
+    inChannels: number,
+    dim: number,
+    readonly patchSize: number,
+  ) {
     super();
     this.proj = this.module('proj', new Conv2d(inChannels, dim, patchSize, { stride: patchSize }));
   }

@@ -33,7 +33,13 @@ test('targets encoded as a perfect network output decode back to the boxes', () 
     ],
   });
   const gt = [
-    { boxes: [[10, 12, 30, 40], [40, 8, 60, 20]] as Box[], classes: [0, 1] },
+    {
+      boxes: [
+        [10, 12, 30, 40],
+        [40, 8, 60, 20],
+      ] as Box[],
+      classes: [0, 1],
+    },
     { boxes: [[4, 4, 60, 60]] as Box[], classes: [1] },
   ];
   tidy(() => {
@@ -42,13 +48,22 @@ test('targets encoded as a perfect network output decode back to the boxes', () 
     assert.equal(t.mask.sum().item(), 3);
     assert.equal(t.heatmap.eq(1).sum().item(), 3);
     // logit of the heatmap (peaks at 1 -> large logit), regression as is
-    const logits = t.heatmap.clamp(1e-6, 1 - 1e-6).div(t.heatmap.clamp(1e-6, 1 - 1e-6).rsub(1)).log();
+    const logits = t.heatmap
+      .clamp(1e-6, 1 - 1e-6)
+      .div(t.heatmap.clamp(1e-6, 1 - 1e-6).rsub(1))
+      .log();
     const output = cat([logits, t.regression], 1);
     const dets = net.decode(output, { scoreThreshold: 0.5 });
     assert.equal(dets.length, 2);
     const sorted = dets.map((d) => d.sort((a, b) => a.box[0] - b.box[0]));
-    assert.deepEqual(sorted[0].map((d) => d.classId), [0, 1]);
-    assert.deepEqual(sorted[1].map((d) => d.classId), [1]);
+    assert.deepEqual(
+      sorted[0].map((d) => d.classId),
+      [0, 1],
+    );
+    assert.deepEqual(
+      sorted[1].map((d) => d.classId),
+      [1],
+    );
     sorted.flat().forEach((d, i) => {
       const want = [...gt[0].boxes, ...gt[1].boxes][i];
       for (let k = 0; k < 4; k++) assert.ok(Math.abs(d.box[k] - want[k]) < 1e-3, `box ${i}: ${d.box} vs ${want}`);
@@ -63,7 +78,14 @@ test('targets encoded as a perfect network output decode back to the boxes', () 
     const out = net.forward(x);
     assert.deepEqual(out.shape, [2, 6, 16, 16]);
     const { heatmap, size, offset } = net.splitHeads(out);
-    assert.deepEqual([heatmap.shape, size.shape, offset.shape], [[2, 2, 16, 16], [2, 2, 16, 16], [2, 2, 16, 16]]);
+    assert.deepEqual(
+      [heatmap.shape, size.shape, offset.shape],
+      [
+        [2, 2, 16, 16],
+        [2, 2, 16, 16],
+        [2, 2, 16, 16],
+      ],
+    );
     // initial scores are about sigmoid(-2.19) = 0.1
     assert.ok(Math.abs(heatmap.sigmoid().mean().item() - 0.1) < 0.05);
     const l = centerNetLoss(out, centerNetTargets(gt, 2, [64, 64]), 2);

@@ -19,20 +19,82 @@ import {
 manualSeed(0);
 
 /** Small configs so that the whole file runs in seconds; inputs [N, C, ...spatial] per case. */
-const small: { [K in ModelName]: { config: Partial<ModelConfigs[K]>; inputs: number[][]; out: (x: number[]) => number[] } } = {
-  attention_cnn: { config: { inChannels: 3, numClasses: 4 }, inputs: [[2, 3, 32, 32], [1, 3, 24, 40]], out: (x) => [x[0], 4] },
-  resnet18: { config: { inChannels: 1, numClasses: 3, smallInput: true, widths: [8, 16, 16, 32] }, inputs: [[2, 1, 28, 28], [1, 1, 33, 20]], out: (x) => [x[0], 3] },
-  resnet34: { config: { inChannels: 3, numClasses: 5, widths: [8, 8, 16, 16] }, inputs: [[2, 3, 64, 64]], out: (x) => [x[0], 5] },
-  se_resnet18: { config: { inChannels: 1, numClasses: 2, smallInput: true, widths: [16, 16, 32, 32], reduction: 4 }, inputs: [[2, 1, 32, 32], [1, 1, 48, 40]], out: (x) => [x[0], 2] },
-  se_resnet34: { config: { inChannels: 2, numClasses: 2, widths: [16, 16, 16, 32], reduction: 4 }, inputs: [[1, 2, 64, 48]], out: (x) => [x[0], 2] },
-  unet: { config: { inChannels: 2, numClasses: 3, features: [4, 8, 16] }, inputs: [[2, 2, 32, 32], [1, 2, 20, 28]], out: (x) => [x[0], 3, ...x.slice(2)] },
-  attention_unet: { config: { inChannels: 1, numClasses: 2, features: [4, 8, 16, 16] }, inputs: [[2, 1, 32, 32], [1, 1, 24, 40]], out: (x) => [x[0], 2, ...x.slice(2)] },
+const small: {
+  [K in ModelName]: { config: Partial<ModelConfigs[K]>; inputs: number[][]; out: (x: number[]) => number[] };
+} = {
+  attention_cnn: {
+    config: { inChannels: 3, numClasses: 4 },
+    inputs: [
+      [2, 3, 32, 32],
+      [1, 3, 24, 40],
+    ],
+    out: (x) => [x[0], 4],
+  },
+  resnet18: {
+    config: { inChannels: 1, numClasses: 3, smallInput: true, widths: [8, 16, 16, 32] },
+    inputs: [
+      [2, 1, 28, 28],
+      [1, 1, 33, 20],
+    ],
+    out: (x) => [x[0], 3],
+  },
+  resnet34: {
+    config: { inChannels: 3, numClasses: 5, widths: [8, 8, 16, 16] },
+    inputs: [[2, 3, 64, 64]],
+    out: (x) => [x[0], 5],
+  },
+  se_resnet18: {
+    config: { inChannels: 1, numClasses: 2, smallInput: true, widths: [16, 16, 32, 32], reduction: 4 },
+    inputs: [
+      [2, 1, 32, 32],
+      [1, 1, 48, 40],
+    ],
+    out: (x) => [x[0], 2],
+  },
+  se_resnet34: {
+    config: { inChannels: 2, numClasses: 2, widths: [16, 16, 16, 32], reduction: 4 },
+    inputs: [[1, 2, 64, 48]],
+    out: (x) => [x[0], 2],
+  },
+  unet: {
+    config: { inChannels: 2, numClasses: 3, features: [4, 8, 16] },
+    inputs: [
+      [2, 2, 32, 32],
+      [1, 2, 20, 28],
+    ],
+    out: (x) => [x[0], 3, ...x.slice(2)],
+  },
+  attention_unet: {
+    config: { inChannels: 1, numClasses: 2, features: [4, 8, 16, 16] },
+    inputs: [
+      [2, 1, 32, 32],
+      [1, 1, 24, 40],
+    ],
+    out: (x) => [x[0], 2, ...x.slice(2)],
+  },
   centernet: {
-    config: { inChannels: 1, numClasses: 2, headChannels: 8, stages: [{ channels: 8, attention: 'se' }, { channels: 8, attention: 'cbam' }, { channels: 16, attention: 'scse' }, { channels: 16, attention: 'nonlocal' }] },
-    inputs: [[2, 1, 32, 32], [1, 1, 64, 48]],
+    config: {
+      inChannels: 1,
+      numClasses: 2,
+      headChannels: 8,
+      stages: [
+        { channels: 8, attention: 'se' },
+        { channels: 8, attention: 'cbam' },
+        { channels: 16, attention: 'scse' },
+        { channels: 16, attention: 'nonlocal' },
+      ],
+    },
+    inputs: [
+      [2, 1, 32, 32],
+      [1, 1, 64, 48],
+    ],
     out: (x) => [x[0], 2 + 4, x[2] / 4, x[3] / 4],
   },
-  vit: { config: { imageSize: 32, patchSize: 8, inChannels: 1, numClasses: 3, dim: 32, depth: 2, numHeads: 4 }, inputs: [[2, 1, 32, 32]], out: (x) => [x[0], 3] },
+  vit: {
+    config: { imageSize: 32, patchSize: 8, inChannels: 1, numClasses: 3, dim: 32, depth: 2, numHeads: 4 },
+    inputs: [[2, 1, 32, 32]],
+    out: (x) => [x[0], 3],
+  },
 };
 
 function checkMaps(name: string, x: Tensor, attention: Map<string, Tensor>, expectMaps: boolean): void {
@@ -80,7 +142,10 @@ for (const name of modelNames) {
         const json = JSON.parse(JSON.stringify(model.toJSON())) as { model: ModelName; config: object };
         const copy = createModel(json.model, json.config as never);
         assert.deepEqual(copy.config, model.config);
-        assert.deepEqual([...copy.stateDict()].map(([k, v]) => `${k}:${v.shape}`), [...model.stateDict()].map(([k, v]) => `${k}:${v.shape}`));
+        assert.deepEqual(
+          [...copy.stateDict()].map(([k, v]) => `${k}:${v.shape}`),
+          [...model.stateDict()].map(([k, v]) => `${k}:${v.shape}`),
+        );
         copy.loadStateDict(model.stateDict());
         model.eval();
         copy.eval();
@@ -97,7 +162,14 @@ for (const name of modelNames) {
 test('U-Net and Attention U-Net in 3D, deep supervision', () => {
   tidy(() => {
     for (const Net of [UNet, AttentionUNet]) {
-      const net = new Net({ spatialDims: 3, inChannels: 1, numClasses: 2, features: [4, 8, 8], deepSupervision: true, norm: 'instance' });
+      const net = new Net({
+        spatialDims: 3,
+        inChannels: 1,
+        numClasses: 2,
+        features: [4, 8, 8],
+        deepSupervision: true,
+        norm: 'instance',
+      });
       const x = randn([1, 1, 16, 12, 8]);
       const { output, auxiliary } = net.forwardDeepSupervision(x);
       assert.deepEqual(output.shape, [1, 2, 16, 12, 8]);
@@ -128,16 +200,25 @@ test('ViT attention: last-layer CLS attention and rollout, normalised to max 1 p
 });
 
 test('config errors name the option; unknown names are rejected', () => {
-  assert.throws(() => new ResNet({ depth: 50 as never }), (e: Error) => e instanceof ModelConfigError && /'depth'/.test(e.message));
+  assert.throws(
+    () => new ResNet({ depth: 50 as never }),
+    (e: Error) => e instanceof ModelConfigError && /'depth'/.test(e.message),
+  );
   assert.throws(() => createModel('unet', { features: [8] }), /'features'/);
   assert.throws(() => createModel('vit', { imageSize: 30, patchSize: 8 }), /'imageSize'/);
-  assert.throws(() => createModel('nope' as ModelName), (e: Error) => e instanceof UnknownModelError);
+  assert.throws(
+    () => createModel('nope' as ModelName),
+    (e: Error) => e instanceof UnknownModelError,
+  );
   assert.throws(() => createModel('se_resnet18', { attention: 'bogus' as never }), /'attention'/);
 });
 
 test('catalog lists every network and block with parameter counts', () => {
   const c = modelCatalog();
-  assert.deepEqual(c.models.map((m) => m.name), modelNames);
+  assert.deepEqual(
+    c.models.map((m) => m.name),
+    modelNames,
+  );
   const byName = Object.fromEntries(c.models.map((m) => [m.name, m.parameters]));
   assert.equal(byName.resnet18, 11_689_512);
   assert.equal(byName.resnet34, 21_797_672);

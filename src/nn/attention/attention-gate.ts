@@ -41,7 +41,10 @@ export class AttentionGate extends AttentionBlock {
   readonly psi: Conv2d | Conv3d;
   readonly W: ConvBN;
   readonly spatialDims: 2 | 3;
-  constructor(readonly channels: number, config: AttentionGateConfig = {}) {
+  constructor(
+    readonly channels: number,
+    config: AttentionGateConfig = {},
+  ) {
     super();
     this.spatialDims = config.spatialDims ?? 2;
     const Conv = this.spatialDims === 3 ? Conv3d : Conv2d;

@@ -42,7 +42,9 @@ export type AttentionName = keyof typeof builders;
 export const attentionNames = Object.keys(builders) as AttentionName[];
 
 /** Blocks that map a feature map [N, C, ...] to one of the same shape (usable in a CNN stage). */
-export const featureAttentionNames: AttentionName[] = attentionNames.filter((n) => n !== 'attention_gate' && n !== 'multihead');
+export const featureAttentionNames: AttentionName[] = attentionNames.filter(
+  (n) => n !== 'attention_gate' && n !== 'multihead',
+);
 
 export class UnknownAttentionError extends Error {
   override name = 'UnknownAttentionError';
@@ -50,6 +52,7 @@ export class UnknownAttentionError extends Error {
 
 export function createAttention(name: AttentionName, channels: number, options: AttentionOptions = {}): Module {
   const build = builders[name] as ((c: number, o: AttentionOptions) => Module) | undefined;
-  if (!build) throw new UnknownAttentionError(`unknown attention '${name}'; expected one of ${attentionNames.join(', ')}`);
+  if (!build)
+    throw new UnknownAttentionError(`unknown attention '${name}'; expected one of ${attentionNames.join(', ')}`);
   return build(channels, options);
 }

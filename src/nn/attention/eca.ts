@@ -23,11 +23,17 @@ export function ecaKernelSize(channels: number, gamma = 2, b = 1): number {
 export class ECA extends AttentionBlock {
   readonly conv: Conv1d;
   readonly kernelSize: number;
-  constructor(readonly channels: number, config: ECAConfig = {}) {
+  constructor(
+    readonly channels: number,
+    config: ECAConfig = {},
+  ) {
     super();
     this.kernelSize = config.kernelSize ?? ecaKernelSize(channels, config.gamma, config.b);
     if (this.kernelSize % 2 !== 1) throw new Error(`ECA: kernelSize must be odd, got ${this.kernelSize}`);
-    this.conv = this.module('conv', new Conv1d(1, 1, this.kernelSize, { padding: (this.kernelSize - 1) / 2, bias: false }));
+    this.conv = this.module(
+      'conv',
+      new Conv1d(1, 1, this.kernelSize, { padding: (this.kernelSize - 1) / 2, bias: false }),
+    );
   }
   forward(x: Tensor): Tensor {
     const w = this.conv.forward(globalAvgPool(x).unsqueeze(1)).squeeze(1).sigmoid(); // [N, C]

@@ -7,7 +7,11 @@ export { CBAM, CBAMChannel, CBAMSpatial } from './cbam.js';
 export { NonLocal, type NonLocalConfig } from './non-local.js';
 export { AttentionGate, type AttentionGateConfig } from './attention-gate.js';
 export { ScaledDotProductAttention } from './scaled-dot-product-attention.js';
-export { MultiHeadAttention, type MultiHeadAttentionConfig, type MultiHeadAttentionOptions } from './multi-head-attention.js';
+export {
+  MultiHeadAttention,
+  type MultiHeadAttentionConfig,
+  type MultiHeadAttentionOptions,
+} from './multi-head-attention.js';
 export { SpatialSelfAttention, type SpatialSelfAttentionConfig } from './spatial-self-attention.js';
 export {
   createAttention,

@@ -41,7 +41,10 @@ export class MultiHeadAttention extends Module {
   readonly headDim: number;
   readonly dropout: number;
   readonly batchFirst: boolean;
-  constructor(readonly embedDim: number, config: MultiHeadAttentionConfig = {}) {
+  constructor(
+    readonly embedDim: number,
+    config: MultiHeadAttentionConfig = {},
+  ) {
     super();
     this.numHeads = config.numHeads ?? 1;
     if (embedDim % this.numHeads)
@@ -59,15 +62,22 @@ export class MultiHeadAttention extends Module {
   }
 
   /** Returns the attended output (same layout as `query`) and, on request, the attention weights. */
-  forward(query: Tensor, key: Tensor = query, value: Tensor = key, o: MultiHeadAttentionOptions = {}): { output: Tensor; weights?: Tensor } {
+  forward(
+    query: Tensor,
+    key: Tensor = query,
+    value: Tensor = key,
+    o: MultiHeadAttentionOptions = {},
+  ): { output: Tensor; weights?: Tensor } {
     if (!this.batchFirst) {
+      const [q0, k0] = [query, key];
       query = query.transpose(0, 1);
-      key = key === query ? query : key.transpose(0, 1);
-      value = value === key ? key : value.transpose(0, 1);
+      key = key === q0 ? query : key.transpose(0, 1);
+      value = value === k0 ? key : value.transpose(0, 1);
     }
     const [n, l, e] = query.shape;
     const s = key.size(1);
-    if (e !== this.embedDim) throw new Error(`MultiHeadAttention: expected embedding size ${this.embedDim}, got input [${query.shape}]`);
+    if (e !== this.embedDim)
+      throw new Error(`MultiHeadAttention: expected embedding size ${this.embedDim}, got input [${query.shape}]`);
     let q: Tensor, k: Tensor, v: Tensor;
     if (key === query && value === query) {
       [q, k, v] = F.linear(query, this.inProjWeight, this.inProjBias).chunk(3, -1);

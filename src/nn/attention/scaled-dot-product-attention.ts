@@ -10,7 +10,12 @@ export class ScaledDotProductAttention extends Module {
   constructor(readonly dropout = 0) {
     super();
   }
-  forward(q: Tensor, k: Tensor, v: Tensor, o: { mask?: Tensor; returnWeights?: boolean } = {}): { output: Tensor; weights?: Tensor } {
+  forward(
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    o: { mask?: Tensor; returnWeights?: boolean } = {},
+  ): { output: Tensor; weights?: Tensor } {
     return F.scaledDotProductAttention(q, k, v, { ...o, dropout: this.dropout, training: this.training });
   }
 }

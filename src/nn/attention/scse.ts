@@ -18,7 +18,10 @@ export class SCSE extends AttentionBlock {
   readonly fc1: Linear;
   readonly fc2: Linear;
   readonly spatial: Conv2d | Conv3d;
-  constructor(readonly channels: number, config: SCSEConfig = {}) {
+  constructor(
+    readonly channels: number,
+    config: SCSEConfig = {},
+  ) {
     super();
     const hidden = Math.max(1, Math.floor(channels / (config.reduction ?? 16)));
     this.fc1 = this.module('fc1', new Linear(channels, hidden));

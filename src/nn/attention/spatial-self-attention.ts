@@ -17,7 +17,10 @@ export class SpatialSelfAttention extends AttentionBlock {
   readonly norm: LayerNorm;
   readonly attn: MultiHeadAttention;
   readonly gamma: Tensor;
-  constructor(readonly channels: number, config: SpatialSelfAttentionConfig = {}) {
+  constructor(
+    readonly channels: number,
+    config: SpatialSelfAttentionConfig = {},
+  ) {
     super();
     let heads = config.numHeads ?? 4;
     while (channels % heads) heads--;
@@ -32,6 +35,11 @@ export class SpatialSelfAttention extends AttentionBlock {
     const normed = this.norm.forward(tokens);
     const { output, weights } = this.attn.forward(normed, normed, normed, { needWeights: this.captureAttention });
     if (weights) this.record('spatial', weights.mean(1).reshape([n, 1, ...spatial]));
-    return x.add(output.mul(this.gamma).transpose(1, 2).reshape([n, c, ...spatial]));
+    return x.add(
+      output
+        .mul(this.gamma)
+        .transpose(1, 2)
+        .reshape([n, c, ...spatial]),
+    );
   }
 }

@@ -54,7 +54,9 @@ test('recorded attention: sigmoid maps and channel weights in [0, 1], softmax-ba
   for (const name of featureAttentionNames.filter((n) => n !== 'none')) {
     tidy(() => {
       const block = createAttention(name, 16, { reduction: 4 }) as AttentionBlock;
-      const blocks = [block, ...[...block.namedModules()].map(([, m]) => m)].filter((m): m is AttentionBlock => m instanceof AttentionBlock);
+      const blocks = [block, ...[...block.namedModules()].map(([, m]) => m)].filter(
+        (m): m is AttentionBlock => m instanceof AttentionBlock,
+      );
       for (const b of blocks) b.captureAttention = true;
       block.forward(randn([3, 16, 6, 5]));
       const maps = blocks.flatMap((b) => Object.entries(b.attention));
@@ -88,7 +90,11 @@ test('every parameter of every block receives a gradient', () => {
   }
   tidy(() => {
     const gate = new AttentionGate(8, { gatingChannels: 12, spatialDims: 3 });
-    gate.forward(randn([2, 8, 6, 6, 4]), randn([2, 12, 3, 3, 2])).square().sum().backward();
+    gate
+      .forward(randn([2, 8, 6, 6, 4]), randn([2, 12, 3, 3, 2]))
+      .square()
+      .sum()
+      .backward();
     assertAllGrads(gate, 'attention_gate 3D');
     const mha = new MultiHeadAttention(16, { numHeads: 4 });
     const q = randn([2, 5, 16]);
@@ -112,7 +118,10 @@ test('non-local and spatial self-attention are the identity at initialisation', 
 });
 
 test('ECA kernel size adapts to the channel count (odd, |(log2 C + 1) / 2|)', () => {
-  assert.deepEqual([16, 32, 64, 128, 256, 512, 1024].map((c) => ecaKernelSize(c)), [3, 3, 3, 5, 5, 5, 5]);
+  assert.deepEqual(
+    [16, 32, 64, 128, 256, 512, 1024].map((c) => ecaKernelSize(c)),
+    [3, 3, 3, 5, 5, 5, 5],
+  );
   assert.equal(new ECA(256).conv.weight.shape[2], 5);
   assert.throws(() => new ECA(64, { kernelSize: 4 }), /odd/);
 });
@@ -150,7 +159,12 @@ test('scaled dot-product attention: rows of the weights sum to 1, masks block ke
     for (const s of weights!.sum(-1).toFloat32Array()) assert.ok(Math.abs(s - 1) < 1e-6);
     assert.equal(weights!.narrow(-1, 3, 2).abs().sum().item(), 0);
     // softmax(QK^T / sqrt(d)) V by hand
-    const manual = q.matmul(k.transpose(-2, -1)).div(Math.sqrt(8)).add(zeros([6]).maskedFill(mask.logicalNot(), -Infinity)).softmax(-1).matmul(v);
+    const manual = q
+      .matmul(k.transpose(-2, -1))
+      .div(Math.sqrt(8))
+      .add(zeros([6]).maskedFill(mask.logicalNot(), -Infinity))
+      .softmax(-1)
+      .matmul(v);
     assert.ok(F.l1Loss(manual, output).item() < 1e-6);
   });
 });
@@ -158,12 +172,10 @@ test('scaled dot-product attention: rows of the weights sum to 1, masks block ke
 test('multi-head attention: shapes, torch parameter names and init, masks, weights sum to 1', () => {
   tidy(() => {
     const mha = new MultiHeadAttention(32, { numHeads: 4 });
-    assert.deepEqual([...mha.stateDict()].map(([k, v]) => `${k}:${v.shape}`), [
-      'in_proj_weight:96,32',
-      'in_proj_bias:96',
-      'out_proj.weight:32,32',
-      'out_proj.bias:32',
-    ]);
+    assert.deepEqual(
+      [...mha.stateDict()].map(([k, v]) => `${k}:${v.shape}`),
+      ['in_proj_weight:96,32', 'in_proj_bias:96', 'out_proj.weight:32,32', 'out_proj.bias:32'],
+    );
     assert.equal(mha.inProjBias!.abs().sum().item(), 0);
     assert.equal(mha.outProj.bias!.abs().sum().item(), 0);
     const bound = Math.sqrt(6 / (32 + 96));

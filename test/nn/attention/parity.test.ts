@@ -3,11 +3,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { noGrad, tidy } from '../../../src/tensor/index.js';
-import { AttentionGate, CBAM, ECA, MultiHeadAttention, SCSE, SqueezeExcitation, type Module } from '../../../src/nn/index.js';
+import {
+  AttentionGate,
+  CBAM,
+  ECA,
+  MultiHeadAttention,
+  SCSE,
+  SqueezeExcitation,
+  type Module,
+} from '../../../src/nn/index.js';
 import { maxAbsDiff, torchCases, type TorchCase } from '../../models/torch-parity.js';
 
 let cases: Record<string, TorchCase> | undefined;
-const torchCase = (name: string) => (cases ??= torchCases(['se', 'cbam', 'eca', 'scse', 'attention_gate', 'mha']))[name];
+const torchCase = (name: string) =>
+  (cases ??= torchCases(['se', 'cbam', 'eca', 'scse', 'attention_gate', 'mha']))[name];
 
 const TOL = 1e-5;
 
@@ -27,11 +36,31 @@ function single(name: string, build: () => Module, run: (m: Module, inputs: Reco
   });
 }
 
-single('se', () => new SqueezeExcitation(16, { reduction: 4 }), (m, i) => m.forward(i.x));
-single('cbam', () => new CBAM(16, { reduction: 4, kernelSize: 7 }), (m, i) => m.forward(i.x));
-single('eca', () => new ECA(64), (m, i) => m.forward(i.x));
-single('scse', () => new SCSE(16, { reduction: 4 }), (m, i) => m.forward(i.x));
-single('attention_gate', () => new AttentionGate(8, { gatingChannels: 16, innerChannels: 4 }), (m, i) => m.forward(i.x, i.g));
+single(
+  'se',
+  () => new SqueezeExcitation(16, { reduction: 4 }),
+  (m, i) => m.forward(i.x),
+);
+single(
+  'cbam',
+  () => new CBAM(16, { reduction: 4, kernelSize: 7 }),
+  (m, i) => m.forward(i.x),
+);
+single(
+  'eca',
+  () => new ECA(64),
+  (m, i) => m.forward(i.x),
+);
+single(
+  'scse',
+  () => new SCSE(16, { reduction: 4 }),
+  (m, i) => m.forward(i.x),
+);
+single(
+  'attention_gate',
+  () => new AttentionGate(8, { gatingChannels: 16, innerChannels: 4 }),
+  (m, i) => m.forward(i.x, i.g),
+);
 
 test('multi-head attention matches torch.nn.MultiheadAttention (self with causal mask, cross with key padding)', (t) => {
   const ref = torchCase('mha');
