@@ -1,2 +1,72 @@
-// placeholder replaced as the CLI grows
-console.log('medattn');
+/**
+ * The medattn command line: a thin shell over the library. User errors print one line and exit 1;
+ * internal errors exit 2 with the stack.
+ */
+import { Command } from 'commander';
+import { isUserError, oneLine } from './user-error.js';
+import { trainCommand } from './commands/train.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { predictCommand } from './commands/predict.js';
+import { inspectCommand } from './commands/inspect.js';
+import { modelsCommand } from './commands/models.js';
+import { demoCommand } from './commands/demo.js';
+
+const program = new Command()
+  .name('medattn')
+  .description('Attention-based medical image analysis: train, evaluate, explain, deploy')
+  .showHelpAfterError()
+  .exitOverride();
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+program
+  .command('train')
+  .description('train a model from a config file; writes a run folder with checkpoints, metrics and a report')
+  .option('--config <file>', 'training config (JSON)')
+  .option('--out <dir>', 'run folder (default runs/<config>-<time>)')
+  .option('--set <key=value>', 'override a config value (repeatable), e.g. training.epochs=3', collect)
+  .option('--resume <dir>', 'continue an interrupted run from its last checkpoint')
+  .action(trainCommand);
+
+program
+  .command('evaluate')
+  .description("metrics of a run's best model on a dataset")
+  .requiredOption('--run <dir>', 'run folder')
+  .requiredOption('--data <data>', 'MedMNIST .npz, folder of class folders, or dataset description .json')
+  .option('--split <name>', 'split of the data (train, val, test)')
+  .option('--json', 'print one JSON object')
+  .action(evaluateCommand);
+
+program
+  .command('predict')
+  .description('class probabilities or segmentation masks for image files')
+  .requiredOption('--run <dir>', 'run folder')
+  .option('--out <dir>', 'where segmentation masks go (default <run>/predictions)')
+  .option('--json', 'print JSON')
+  .argument('<files...>', 'image files (PNG, JPEG, TIFF, GIF, DICOM, NIfTI slice)')
+  .action(predictCommand);
+
+program
+  .command('inspect')
+  .description('format, size, spacing, intensities and modality of a medical image file')
+  .argument('<file>')
+  .option('--json', 'print JSON')
+  .option('--phi', 'also show patient identifiers')
+  .action(inspectCommand);
+
+program.command('models').description('networks and attention blocks with parameter counts').option('--json', 'print JSON').action(modelsCommand);
+
+program.command('demo').description('train, evaluate and report on an embedded default in a few minutes').option('--out <dir>', 'run folder (default runs/demo)').action(demoCommand);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  const err = e as Error & { code?: string; exitCode?: number };
+  if (err.code?.startsWith('commander.')) process.exit(err.exitCode === 0 ? 0 : 1);
+  if (isUserError(err)) {
+    process.stderr.write(`medattn: ${oneLine(err.message)}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`medattn: internal error: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(2);
+}

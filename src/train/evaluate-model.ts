@@ -6,7 +6,8 @@
 import type { Loader } from '../data/loader/index.js';
 import { binaryAuroc, classificationReport, segmentationReport, selectThreshold, type SegmentationReport } from '../metrics/index.js';
 import type { SegmentationSample } from '../metrics/segmentation-report.js';
-import { F, noGrad, tidy, type Tensor } from '../tensor/index.js';
+import { noGrad, tidy, type Tensor } from '../tensor/index.js';
+import { cropTo, foregroundProbability, padToMultiple } from './pad-to-multiple.js';
 import type { Module } from '../nn/index.js';
 import { batchTensors } from './batch-tensors.js';
 
@@ -23,22 +24,6 @@ export interface SegmentationEvaluation {
   /** Per-image probabilities, targets and ROIs (kept for reports; up to `keep` images). */
   examples: { image: Float32Array; shape: number[]; prob: Float32Array; target: Float32Array; roi?: Float32Array }[];
   loss: number;
-}
-
-/** Pads [N, C, H, W] on the bottom/right to multiples of `m`, so every U-Net level divides evenly. */
-function padToMultiple(x: Tensor, m: number): { padded: Tensor; spatial: number[] } {
-  const spatial = x.shape.slice(2);
-  const pads: number[] = [];
-  for (let i = spatial.length - 1; i >= 0; i--) pads.push(0, (m - (spatial[i] % m)) % m);
-  return { padded: pads.some((p) => p) ? F.pad(x, pads, 'replicate') : x, spatial };
-}
-
-function cropTo(x: Tensor, spatial: number[]): Tensor {
-  let y = x;
-  spatial.forEach((s, i) => {
-    if (y.size(i + 2) !== s) y = y.narrow(i + 2, 0, s);
-  });
-  return y;
 }
 
 export async function evaluateClassifier(
@@ -97,7 +82,7 @@ export async function evaluateSegmenter(
         const { padded, spatial } = padToMultiple(x, options.padMultiple ?? 16);
         const logits = cropTo(model.forward(padded) as Tensor, spatial);
         if (options.lossFn) lossSum += options.lossFn(logits, y, roi).item() * x.size(0);
-        const prob = logits.size(1) === 1 ? logits.sigmoid() : logits.softmax(1).narrow(1, 1, 1);
+        const prob = foregroundProbability(logits);
         for (let i = 0; i < x.size(0); i++) {
           const p = prob.select(0, i).select(0, 0).toArray() as Float32Array;
           const t = y.select(0, i).select(0, 0).toArray() as Float32Array;

@@ -8,6 +8,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, ren
 import { join } from 'node:path';
 import { createDataset, classCounts, classWeights as computeClassWeights, type Dataset } from '../data/datasets/index.js';
 import { Loader } from '../data/loader/index.js';
+import { createTransform, Rng } from '../data/transforms/index.js';
 import { createModel, type ModelName } from '../models/registry.js';
 import type { AttentionModel } from '../models/attention-model.js';
 import { clipGradNorm, type Optimizer, type LRScheduler } from '../optim/index.js';
@@ -162,7 +163,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
     // Random draws (dropout) continue from a seed derived from the epoch: a resumed run equals an unbroken one.
   } else {
     writeJsonAtomic(join(outDir, 'config.json'), config);
-    writeJsonAtomic(join(outDir, 'model.json'), model.toJSON());
+    writeJsonAtomic(join(outDir, 'model.json'), { ...model.toJSON(), task: config.task, classNames: valSet.classNames, inputShape: await evalInputShape(valSet, config) });
     writeFileSync(logPath, '');
   }
   const batchesPerEpoch = Math.min(Math.floor(trainSet.length / config.training.batchSize), config.training.batchesPerEpoch ?? Infinity);
@@ -253,6 +254,13 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
   }
   const best = history.find((r) => r.epoch === bestEpoch);
   return { outDir, history, best, monitor, stoppedBy, lastEvaluation, model };
+}
+
+/** The [C, ...spatial] shape the model sees at evaluation, so `predict` can bring other images to it. */
+async function evalInputShape(dataset: Dataset, config: TrainingConfig): Promise<number[]> {
+  const sample = await dataset.get(0);
+  const out = createTransform(config.transforms.eval as any).apply(sample as any, Rng.seeded(0));
+  return (out.image as { shape: number[] }).shape;
 }
 
 function monitorValue(record: EpochRecord, monitor: string): number {

@@ -21,14 +21,14 @@ import {
 } from '../../src/tensor/index.js';
 
 test('typed arrays round-trip for every dtype', () => {
-  assert.deepEqual(Array.from(tensor(new Float32Array([1.5, -2])).toArray()), [1.5, -2]);
-  assert.deepEqual(Array.from(tensor(new Float64Array([1e-300])).toArray()), [1e-300]);
-  assert.deepEqual(Array.from(tensor(new Int32Array([-7, 8])).toArray()), [-7, 8]);
-  assert.deepEqual(Array.from(tensor(new BigInt64Array([2n ** 40n])).toArray()), [2n ** 40n]);
-  assert.deepEqual(Array.from(tensor(new Uint8Array([0, 255])).toArray()), [0, 255]);
-  assert.deepEqual(Array.from(tensor([0, 1, 2], { dtype: 'bool' }).toArray()), [0, 1, 1]);
+  assert.deepEqual(Array.from(tensor(new Float32Array([1.5, -2])).toArray() as ArrayLike<number>), [1.5, -2]);
+  assert.deepEqual(Array.from(tensor(new Float64Array([1e-300])).toArray() as ArrayLike<number>), [1e-300]);
+  assert.deepEqual(Array.from(tensor(new Int32Array([-7, 8])).toArray() as ArrayLike<number>), [-7, 8]);
+  assert.deepEqual(Array.from(tensor(new BigInt64Array([2n ** 40n])).toArray() as ArrayLike<number>), [2n ** 40n]);
+  assert.deepEqual(Array.from(tensor(new Uint8Array([0, 255])).toArray() as ArrayLike<number>), [0, 255]);
+  assert.deepEqual(Array.from(tensor([0, 1, 2], { dtype: 'bool' }).toArray() as ArrayLike<number>), [0, 1, 1]);
   // bfloat16 keeps 8 mantissa bits: 1 + 2^-8 rounds to 1, 1 + 2^-7 survives.
-  assert.deepEqual(Array.from(tensor([1 + 2 ** -8, 1 + 2 ** -7], { dtype: 'bfloat16' }).toArray()), [1, 1 + 2 ** -7]);
+  assert.deepEqual(Array.from(tensor([1 + 2 ** -8, 1 + 2 ** -7], { dtype: 'bfloat16' }).toArray() as ArrayLike<number>), [1, 1 + 2 ** -7]);
   assert.equal(tensor([1], { dtype: 'bfloat16' }).dtype, 'bfloat16');
 });
 
@@ -57,7 +57,7 @@ test('autograd: requiresGrad, grad, detach, isLeaf, backward with a gradient', (
   assert.equal(y.isLeaf, false);
   assert.equal(y.detach().requiresGrad, false);
   y.backward(tensor([1, 0.5, 0]));
-  assert.deepEqual(Array.from(x.grad!.toArray()), [2, 2, 0]);
+  assert.deepEqual(Array.from(x.grad!.toArray() as ArrayLike<number>), [2, 2, 0]);
   x.grad = undefined;
   assert.equal(x.grad, undefined);
   assert.throws(() => y.backward(), /not a scalar|does not require grad|backward/);
@@ -132,9 +132,9 @@ test('manualSeed makes random draws bit-reproducible', () => {
   assert.deepEqual(a, b);
   // Bit-identical to PyTorch: torch.manual_seed(1234); torch.rand(2).tolist(); torch.randn(3) likewise.
   manualSeed(1234);
-  assert.deepEqual(Array.from(rand([2]).toArray()), [0.028979241847991943, 0.4018985629081726]);
+  assert.deepEqual(Array.from(rand([2]).toArray() as ArrayLike<number>), [0.028979241847991943, 0.4018985629081726]);
   manualSeed(1234);
-  assert.deepEqual(Array.from(randn([3]).toArray()), [0.0461304634809494, 0.4024028182029724, -1.0115290880203247]);
+  assert.deepEqual(Array.from(randn([3]).toArray() as ArrayLike<number>), [0.0461304634809494, 0.4024028182029724, -1.0115290880203247]);
 });
 
 test('threads are settable and default to all cores', async () => {

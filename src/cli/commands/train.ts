@@ -1,0 +1,56 @@
+/** `medattn train --config FILE [--out DIR] [--set key=value ...]` and `medattn train --resume DIR`. */
+import { basename, extname, join, resolve } from 'node:path';
+import { loadConfig, type TrainingConfig } from '../../train/config.js';
+import { readRunConfig, train, type TrainResult } from '../../train/trainer.js';
+import { writeReport } from '../../train/report/report.js';
+import { createDataset } from '../../data/datasets/index.js';
+import { progressPrinter } from '../progress.js';
+import { UsageError } from '../user-error.js';
+
+export interface TrainCommandOptions {
+  config?: string;
+  out?: string;
+  set?: string[];
+  resume?: string;
+}
+
+/** Trains, writes the report, and returns the result; Ctrl-C stops after the current batch. */
+export async function trainAndReport(config: TrainingConfig, outDir: string, resume = false): Promise<TrainResult & { report: string }> {
+  let stop = false;
+  const onSigint = () => {
+    if (stop) process.exit(130); // second Ctrl-C: leave now; checkpoints are written atomically
+    stop = true;
+    process.stderr.write('\ninterrupt: stopping after this batch (Ctrl-C again to quit at once)\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const result = await train(config, { outDir, resume, onEvent: progressPrinter(), shouldStop: () => stop });
+    if (result.stoppedBy === 'interrupted') {
+      process.stderr.write(`interrupted: the last completed epoch is saved; resume with: medattn train --resume ${outDir}\n`);
+      process.exit(130);
+    }
+    const valSet = await createDataset(config.data.val as any);
+    const report = await writeReport({ outDir, config, history: result.history, monitor: result.monitor, best: result.best, stoppedBy: result.stoppedBy, model: result.model, valSet, evaluation: result.lastEvaluation });
+    return { ...result, report };
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export async function trainCommand(o: TrainCommandOptions): Promise<void> {
+  let config: TrainingConfig;
+  let outDir: string;
+  if (o.resume) {
+    outDir = resolve(o.resume);
+    config = readRunConfig(outDir);
+  } else {
+    if (!o.config) throw new UsageError('train: give --config FILE (or --resume DIR)');
+    config = loadConfig(o.config, o.set ?? []);
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+    outDir = resolve(o.out ?? join('runs', `${basename(o.config, extname(o.config))}-${stamp}`));
+  }
+  const result = await trainAndReport(config, outDir, !!o.resume);
+  const best = result.best;
+  process.stderr.write(`best ${result.monitor} ${best ? Number(best[result.monitor]).toFixed(4) : 'n/a'} at epoch ${best ? best.epoch + 1 : '-'}\n`);
+  console.log(`run folder: ${outDir}\nreport: ${result.report}`);
+}

@@ -1,0 +1,34 @@
+/** `medattn evaluate`: a run's best model on any dataset, metrics as one JSON object. */
+import { createDataset } from '../data/datasets/index.js';
+import { Loader } from '../data/loader/index.js';
+import type { TrainingConfig } from './config.js';
+import { evaluateClassifier, evaluateSegmenter } from './evaluate-model.js';
+import { dataArgumentToSpec, loadRun } from './run-folder.js';
+
+const DATASETS_MODULE = new URL('../data/datasets/index.ts', import.meta.url).href;
+
+export async function evaluateRun(runDir: string, data: string, split?: string): Promise<Record<string, unknown>> {
+  const { config, model } = loadRun(runDir);
+  const spec = dataArgumentToSpec(data, split, config.task);
+  const dataset = await createDataset(spec);
+  return evaluateOn(config, model, dataset.describe() as unknown as Record<string, unknown>);
+}
+
+export async function evaluateOn(config: TrainingConfig, model: Parameters<typeof evaluateClassifier>[0], spec: Record<string, unknown>) {
+  const loader = await Loader.create({
+    dataset: { module: DATASETS_MODULE, export: 'createDataset', options: spec },
+    transforms: config.transforms.eval as any,
+    batchSize: config.task === 'segmentation' ? 1 : 256,
+    shuffle: false,
+    workers: 0,
+  });
+  try {
+    if (config.task === 'classification') {
+      const threshold = (config as any).decisionThreshold as number | undefined;
+      return (await evaluateClassifier(model, loader, { threshold })).metrics;
+    }
+    return (await evaluateSegmenter(model, loader, { roiKey: config.data.roiKey, padMultiple: config.training.padMultiple, keep: 0 })).metrics;
+  } finally {
+    await loader.close();
+  }
+}

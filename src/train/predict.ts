@@ -1,0 +1,86 @@
+/**
+ * `medattn predict`: a run's model on image files. Classification gives class probabilities per file;
+ * segmentation writes a binary mask PNG (0/255) and a probability PNG per file into the output folder.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import sharp from 'sharp';
+import { readImage } from '../data/io/index.js';
+import type { MedicalImage } from '../data/medical-image.js';
+import { createTransform, Resize, Rng } from '../data/transforms/index.js';
+import { noGrad, tensor, tidy } from '../tensor/index.js';
+import { cropTo, foregroundProbability, padToMultiple } from './pad-to-multiple.js';
+import { loadRun } from './run-folder.js';
+import { ConfigError } from './config-error.js';
+
+export interface Prediction {
+  file: string;
+  /** Classification: probability per class name. */
+  probabilities?: Record<string, number>;
+  predicted?: string;
+  /** Segmentation: written files and the predicted foreground fraction. */
+  mask?: string;
+  probabilityMap?: string;
+  foreground?: number;
+}
+
+/** Matches a read image to the channel count the model was trained with (grey <-> RGB). */
+function matchChannels(image: MedicalImage, channels: number): MedicalImage {
+  const [c, ...spatial] = image.shape;
+  if (c === channels) return image;
+  const plane = spatial.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(channels * plane);
+  for (let i = 0; i < plane; i++) {
+    let mean = 0;
+    for (let k = 0; k < c; k++) mean += Number(image.data[k * plane + i]);
+    mean /= c;
+    for (let k = 0; k < channels; k++) out[k * plane + i] = c === 1 ? Number(image.data[i]) : mean;
+  }
+  return { ...image, data: out, shape: [channels, ...spatial] };
+}
+
+export async function predictFiles(runDir: string, files: string[], outDir?: string): Promise<Prediction[]> {
+  const { config, model, dir } = loadRun(runDir);
+  const meta = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { inputShape?: number[]; classNames?: string[]; config: { inChannels?: number } };
+  const inputShape = meta.inputShape;
+  const channels = inputShape?.[0] ?? meta.config.inChannels ?? 1;
+  const transform = createTransform(config.transforms.eval as any);
+  const results: Prediction[] = [];
+  if (config.task === 'segmentation') mkdirSync(outDir ?? join(dir, 'predictions'), { recursive: true });
+  for (const file of files) {
+    let image = matchChannels(await readImage(file), channels);
+    let sample = transform.apply({ image }, Rng.seeded(0));
+    image = sample.image as MedicalImage;
+    if (config.task === 'classification' && inputShape && image.shape.slice(1).join() !== inputShape.slice(1).join()) {
+      sample = new Resize({ size: inputShape.slice(1) }).apply(sample);
+      image = sample.image as MedicalImage;
+    }
+    const x = tensor(Float32Array.from(image.data as ArrayLike<number>), { shape: [1, ...image.shape] });
+    if (config.task === 'classification') {
+      const probs = tidy(() => noGrad(() => model.forward(x).softmax(1).toArray() as Float32Array));
+      const names = meta.classNames ?? Array.from(probs, (_, i) => String(i));
+      const probabilities = Object.fromEntries(Array.from(probs, (p, i) => [names[i] ?? String(i), +p.toFixed(6)]));
+      const best = probs.indexOf(Math.max(...probs));
+      results.push({ file, probabilities, predicted: names[best] ?? String(best) });
+    } else {
+      const [h, w] = image.shape.slice(1);
+      const prob = tidy(() =>
+        noGrad(() => {
+          const { padded } = padToMultiple(x, config.training.padMultiple);
+          return cropTo(foregroundProbability(model.forward(padded)), [h, w]).toArray() as Float32Array;
+        }),
+      );
+      const stem = basename(file, extname(file));
+      const target = outDir ?? join(dir, 'predictions');
+      const maskPath = join(target, `${stem}_mask.png`);
+      const probPath = join(target, `${stem}_prob.png`);
+      const mask = Uint8Array.from(prob, (p) => (p >= 0.5 ? 255 : 0));
+      await sharp(Buffer.from(mask), { raw: { width: w, height: h, channels: 1 } }).png().toFile(maskPath);
+      await sharp(Buffer.from(Uint8Array.from(prob, (p) => Math.round(p * 255))), { raw: { width: w, height: h, channels: 1 } }).png().toFile(probPath);
+      results.push({ file, mask: maskPath, probabilityMap: probPath, foreground: mask.reduce((a, b) => a + (b ? 1 : 0), 0) / mask.length });
+    }
+    x.dispose();
+  }
+  if (!files.length) throw new ConfigError('predict', 'FILE', 'give at least one image file');
+  return results;
+}

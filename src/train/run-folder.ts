@@ -1,0 +1,55 @@
+/**
+ * A finished (or interrupted) run folder, read back: its resolved config and the model rebuilt from
+ * model.json with the best (else last) checkpoint's weights.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
+import { createModel, type ModelName } from '../models/registry.js';
+import type { AttentionModel } from '../models/attention-model.js';
+import { loadTensors, type Tensor } from '../tensor/index.js';
+import type { DatasetSpec } from '../data/datasets/index.js';
+import type { TrainingConfig } from './config.js';
+import { ConfigError } from './config-error.js';
+
+export interface LoadedRun {
+  dir: string;
+  config: TrainingConfig;
+  model: AttentionModel;
+  checkpoint: string;
+}
+
+export function loadRun(dir: string): LoadedRun {
+  const configPath = join(dir, 'config.json');
+  const modelPath = join(dir, 'model.json');
+  if (!existsSync(configPath) || !existsSync(modelPath)) throw new ConfigError(dir, '--run', 'not a medattn run folder (config.json or model.json missing)');
+  const config = JSON.parse(readFileSync(configPath, 'utf8')) as TrainingConfig;
+  const spec = JSON.parse(readFileSync(modelPath, 'utf8')) as { model: ModelName; config: object };
+  const model = createModel(spec.model, spec.config as any) as AttentionModel;
+  const checkpoint = [join(dir, 'best.safetensors'), join(dir, 'last.safetensors')].find((p) => existsSync(p));
+  if (!checkpoint) throw new ConfigError(dir, '--run', 'no checkpoint (best.safetensors or last.safetensors) in the run folder');
+  const { tensors } = loadTensors(checkpoint);
+  const weights = new Map<string, Tensor>([...tensors].filter(([k]) => !k.startsWith('__optimizer__.')));
+  model.loadStateDict(weights);
+  for (const t of tensors.values()) t.dispose();
+  model.eval();
+  return { dir, config, model, checkpoint };
+}
+
+/**
+ * Turns the DATA argument of `medattn evaluate` into a dataset spec: a MedMNIST .npz (with --split), a
+ * folder of class folders, or a JSON dataset description file.
+ */
+export function dataArgumentToSpec(data: string, split: string | undefined, task: string): DatasetSpec {
+  const path = resolve(data);
+  if (!existsSync(path)) throw new ConfigError(data, '--data', 'no such file or folder');
+  if (extname(path) === '.npz') return { kind: 'medmnist', file: path, split: (split ?? 'val') as 'val' };
+  if (extname(path) === '.json') {
+    const spec = JSON.parse(readFileSync(path, 'utf8')) as DatasetSpec;
+    return split && 'split' in spec ? ({ ...spec, split } as DatasetSpec) : spec;
+  }
+  if (statSync(path).isDirectory()) {
+    if (task !== 'classification') throw new ConfigError(data, '--data', 'a folder is read as class folders; for segmentation pass a dataset description .json');
+    return { kind: 'folder', root: path, ...(split ? { split } : {}) } as DatasetSpec;
+  }
+  throw new ConfigError(data, '--data', 'expected a MedMNIST .npz, a folder of class folders, or a dataset description .json');
+}
