@@ -54,7 +54,7 @@ async function brainConfig() {
       train: [{ type: 'scaleIntensityPercentiles', lower: 1, upper: 99, keys: ['image'] }, { type: 'centerCropOrPad', size: [176, 208], masks: ['mask'] }, { type: 'randFlip', axes: [2], masks: ['mask'] }],
       eval: [{ type: 'scaleIntensityPercentiles', lower: 1, upper: 99, keys: ['image'] }, { type: 'centerCropOrPad', size: [176, 208], masks: ['mask'] }],
     },
-    model: { name: 'attention_unet', config: { inChannels: 1, numClasses: 1, baseChannels: 8, depth: 3 } },
+    model: { name: 'attention_unet', config: { inChannels: 1, numClasses: 1, features: [8, 16, 32, 64] } },
     loss: { name: 'dice_bce' },
     optimizer: { name: 'adamw', lr: 0.003 },
     training: { epochs: 4, batchSize: 8, workers: 1, maxMinutes: 3, monitor: 'dice', padMultiple: 8 },
