@@ -161,8 +161,9 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
     bestEpoch = state.bestEpoch;
     badEpochs = state.badEpochs;
     // Random draws (dropout) continue from a seed derived from the epoch: a resumed run equals an unbroken one.
-  } else {
-    writeJsonAtomic(join(outDir, 'config.json'), config);
+  }
+  writeJsonAtomic(join(outDir, 'config.json'), config); // on resume too: --set overrides are part of the run
+  if (!options.resume) {
     writeJsonAtomic(join(outDir, 'model.json'), { ...model.toJSON(), task: config.task, classNames: valSet.classNames, inputShape: await evalInputShape(valSet, config) });
     writeFileSync(logPath, '');
   }

@@ -1,6 +1,6 @@
 /** `medattn train --config FILE [--out DIR] [--set key=value ...]` and `medattn train --resume DIR`. */
 import { basename, extname, join, resolve } from 'node:path';
-import { loadConfig, type TrainingConfig } from '../../train/config.js';
+import { applyOverrides, loadConfig, parseConfig, type TrainingConfig } from '../../train/config.js';
 import { readRunConfig, train, type TrainResult } from '../../train/trainer.js';
 import { writeReport } from '../../train/report/report.js';
 import { createDataset } from '../../data/datasets/index.js';
@@ -42,7 +42,8 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
   let outDir: string;
   if (o.resume) {
     outDir = resolve(o.resume);
-    config = readRunConfig(outDir);
+    // --set still applies when resuming (e.g. more epochs, a longer time budget).
+    config = parseConfig(applyOverrides(readRunConfig(outDir) as unknown as Record<string, unknown>, o.set ?? [], `${outDir}/config.json`), `${outDir}/config.json`);
   } else {
     if (!o.config) throw new UsageError('train: give --config FILE (or --resume DIR)');
     config = loadConfig(o.config, o.set ?? []);

@@ -1,0 +1,108 @@
+// The medattn command end to end on real data (a PneumoniaMNIST subset): train writes the run folder of the
+// contract, evaluate --json prints the contract's keys with the metrics train recorded, predict gives
+// probabilities, a resumed run equals an unbroken one, and user errors are one line with exit code 1.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
+import { readNpz } from '../../src/data/io/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'medattn-cli-'));
+const npz = resolve('..', 'shared', 'data', 'pneumoniamnist', 'pneumoniamnist.npz');
+
+function medattn(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], { encoding: 'utf8', env: { ...process.env, MEDATTN_THREADS: '2' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const config = {
+  name: 'cli test',
+  task: 'classification',
+  data: {
+    train: { kind: 'subset', of: { kind: 'medmnist', file: npz, split: 'train' }, indices: Array.from({ length: 320 }, (_, i) => i) },
+    val: { kind: 'subset', of: { kind: 'medmnist', file: npz, split: 'val' }, indices: Array.from({ length: 128 }, (_, i) => i) },
+  },
+  transforms: {
+    train: [{ type: 'toFloat', scale: 1 / 255 }, { type: 'randFlip', axes: [1] }],
+    eval: [{ type: 'toFloat', scale: 1 / 255 }],
+  },
+  model: { name: 'attention_cnn', config: { inChannels: 1, numClasses: 2, stages: [{ channels: 8, attention: 'se' }, { channels: 8, attention: 'cbam' }, { channels: 8, attention: 'nonlocal' }], reduction: 4, dropout: 0.1 } },
+  loss: { name: 'cross_entropy', classWeights: 'inverse' },
+  optimizer: { name: 'adamw', lr: 0.003 },
+  training: { epochs: 3, batchSize: 32, workers: 1, seed: 7 },
+  report: { samples: 2 },
+};
+const configPath = join(dir, 'config.json');
+writeFileSync(configPath, JSON.stringify(config));
+
+const full = join(dir, 'full');
+const trained = medattn('train', '--config', configPath, '--out', full);
+
+test('train writes the run folder of the contract', () => {
+  assert.equal(trained.code, 0, trained.stderr);
+  for (const f of ['config.json', 'model.json', 'best.safetensors', 'last.safetensors', 'metrics.json', 'log.jsonl', 'report.html', 'loss.png', 'metrics.png', 'roc.png', 'confusion.png', 'attention.png'])
+    assert.ok(existsSync(join(full, f)), `missing ${f}`);
+  const metrics = JSON.parse(readFileSync(join(full, 'metrics.json'), 'utf8'));
+  assert.equal(metrics.history.length, 3);
+  assert.equal(metrics.monitor, 'auroc');
+  assert.equal(readFileSync(join(full, 'log.jsonl'), 'utf8').trim().split('\n').length, 3);
+  assert.match(trained.stderr, /epoch 3\/3 .*auroc/, 'one line per epoch when not on a terminal');
+  assert.match(trained.stdout, /report: .*report\.html/);
+});
+
+test('evaluate --json prints the contract keys, equal to the best epoch train recorded', () => {
+  const r = medattn('evaluate', '--run', full, '--data', npz, '--split', 'val', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const all = JSON.parse(r.stdout);
+  for (const k of ['n', 'accuracy', 'auroc', 'precision', 'recall', 'specificity', 'f1']) assert.equal(typeof all[k], 'number', k);
+  assert.equal(all.n, 524);
+  // The same model on the same 128 validation images reproduces the recorded best metrics.
+  const subset = join(dir, 'val-subset.json');
+  writeFileSync(subset, JSON.stringify(config.data.val));
+  const s = JSON.parse(medattn('evaluate', '--run', full, '--data', subset, '--json').stdout);
+  const best = JSON.parse(readFileSync(join(full, 'metrics.json'), 'utf8')).best;
+  for (const k of ['n', 'accuracy', 'auroc', 'f1', 'specificity']) assert.ok(Math.abs(s[k] - best[k]) < 1e-6, `${k}: ${s[k]} vs ${best[k]}`);
+});
+
+test('predict gives class probabilities for an image file', async () => {
+  const arrays = await readNpz(npz, { keys: ['val_images'] });
+  const images = arrays.get('val_images')!;
+  const png = join(dir, 'xray.png');
+  await sharp(Buffer.from((images.data as Uint8Array).subarray(0, 28 * 28)), { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(png);
+  const r = medattn('predict', '--run', full, '--json', png);
+  assert.equal(r.code, 0, r.stderr);
+  const [p] = JSON.parse(r.stdout);
+  assert.deepEqual(Object.keys(p.probabilities), ['normal', 'pneumonia']);
+  assert.ok(Math.abs(p.probabilities.normal + p.probabilities.pneumonia - 1) < 1e-5);
+});
+
+test('a resumed run ends with the same metrics as an unbroken one; a rerun with the same seed too', () => {
+  const part = join(dir, 'part');
+  assert.equal(medattn('train', '--config', configPath, '--out', part, '--set', 'training.epochs=3', '--set', 'training.maxMinutes=0.0001').code, 0);
+  assert.equal(JSON.parse(readFileSync(join(part, 'metrics.json'), 'utf8')).history.length, 1, 'stopped after one epoch');
+  const resumed = medattn('train', '--resume', part, '--set', 'training.maxMinutes=1000');
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const a = JSON.parse(readFileSync(join(full, 'metrics.json'), 'utf8')).history;
+  const b = JSON.parse(readFileSync(join(part, 'metrics.json'), 'utf8')).history;
+  assert.equal(b.length, 3);
+  for (let i = 0; i < 3; i++)
+    for (const k of ['train_loss', 'val_loss', 'auroc', 'accuracy']) assert.equal(b[i][k], a[i][k], `epoch ${i + 1} ${k}`);
+});
+
+test('user errors: one line on stderr, exit code 1', () => {
+  const cases = [
+    medattn('train', '--config', join(dir, 'missing.json')),
+    medattn('evaluate', '--run', dir, '--data', npz, '--json'),
+    medattn('evaluate', '--run', full, '--data', join(dir, 'nothing.npz')),
+    medattn('inspect', join(dir, 'config.json')),
+    medattn('train'),
+  ];
+  for (const r of cases) {
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^medattn: /);
+  }
+});
