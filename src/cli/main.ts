@@ -10,6 +10,7 @@ import { predictCommand } from './commands/predict.js';
 import { inspectCommand } from './commands/inspect.js';
 import { modelsCommand } from './commands/models.js';
 import { demoCommand } from './commands/demo.js';
+import { cvCommand, searchCommand } from './commands/select.js';
 
 const program = new Command()
   .name('medattn')
@@ -53,6 +54,26 @@ program
   .option('--json', 'print JSON')
   .option('--phi', 'also show patient identifiers')
   .action(inspectCommand);
+
+program
+  .command('cv')
+  .description('k-fold cross-validation of a config on its training set: mean and std of every metric')
+  .requiredOption('--config <file>', 'training config (JSON)')
+  .option('--folds <k>', 'number of folds', '5')
+  .option('--out <dir>', 'folder for the folds')
+  .option('--set <key=value>', 'override a config value (repeatable)', collect)
+  .action(cvCommand);
+
+program
+  .command('search')
+  .description('grid or random search over config options, ranked by the monitored metric')
+  .requiredOption('--config <file>', 'training config (JSON)')
+  .requiredOption('--grid <json>', 'option paths to values, e.g. \'{"optimizer.lr":[0.001,0.003]}\'')
+  .option('--trials <n>', 'random search: try n of the combinations')
+  .option('--folds <k>', 'cross-validate each trial with k folds (default: one run on the validation set)')
+  .option('--out <dir>', 'folder for the trials')
+  .option('--set <key=value>', 'override a config value (repeatable)', collect)
+  .action(searchCommand);
 
 program.command('models').description('networks and attention blocks with parameter counts').option('--json', 'print JSON').action(modelsCommand);
 

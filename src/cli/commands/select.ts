@@ -1,0 +1,55 @@
+/**
+ * `medattn cv --config FILE --folds K` and `medattn search --config FILE --grid JSON [--trials N]
+ * [--folds K]`: cross-validation and option search, printing mean ± std per option.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { applyOverrides, loadConfig, resolveDataPaths, parseConfig } from '../../train/config.js';
+import { crossValidate, searchOptions, type MetricSummary } from '../../train/model-selection.js';
+import { progressPrinter } from '../progress.js';
+import { UsageError } from '../user-error.js';
+
+const fmt = (s: MetricSummary | undefined) => (s ? `${s.mean.toFixed(4)} ± ${s.std.toFixed(4)}` : 'n/a');
+
+function defaultOut(config: string, what: string): string {
+  return resolve(join('runs', `${basename(config, extname(config))}-${what}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`));
+}
+
+export async function cvCommand(o: { config: string; folds: string; out?: string; set?: string[] }): Promise<void> {
+  const folds = Number(o.folds);
+  if (!Number.isInteger(folds) || folds < 2) throw new UsageError(`cv: --folds must be an integer >= 2, got '${o.folds}'`);
+  const config = loadConfig(o.config, o.set ?? []);
+  const outDir = resolve(o.out ?? defaultOut(o.config, 'cv'));
+  const print = progressPrinter();
+  const cv = await crossValidate(config, { folds, outDir, onEvent: (f, e) => (e.type === 'start' ? process.stderr.write(`fold ${f + 1}/${folds}\n`) : print(e)) });
+  for (const [k, s] of Object.entries(cv.summary)) console.log(`${k.padEnd(18)} ${fmt(s)}`);
+  console.log(`folds: ${outDir}`);
+}
+
+export async function searchCommand(o: { config: string; grid: string; trials?: string; folds?: string; out?: string; set?: string[] }): Promise<void> {
+  let grid: Record<string, unknown[]>;
+  try {
+    grid = JSON.parse(o.grid);
+  } catch {
+    throw new UsageError(`search: --grid must be JSON like '{"optimizer.lr":[0.001,0.003]}', got '${o.grid}'`);
+  }
+  if (typeof grid !== 'object' || !grid || Object.values(grid).some((v) => !Array.isArray(v) || v.length === 0))
+    throw new UsageError('search: --grid maps option paths to non-empty arrays of values');
+  loadConfig(o.config, o.set ?? []); // validates paths and overrides up front, before any training
+  const raw = applyOverrides(JSON.parse(readFileSync(o.config, 'utf8')), o.set ?? [], o.config);
+  // Resolve dataset paths once against the config's folder, so every trial reads the same files.
+  const resolved = resolveDataPaths(parseConfig(raw, o.config), dirname(resolve(o.config)), o.config);
+  const outDir = resolve(o.out ?? defaultOut(o.config, 'search'));
+  const print = progressPrinter();
+  const result = await searchOptions({ ...raw, data: resolved.data }, {
+    grid,
+    trials: o.trials ? Number(o.trials) : undefined,
+    folds: o.folds ? Number(o.folds) : undefined,
+    outDir,
+    file: o.config,
+    onEvent: (t, e) => (e.type === 'start' ? process.stderr.write(`trial ${t + 1}\n`) : print(e)),
+  });
+  console.log(`ranked by ${result.monitor} (mean ± std):`);
+  for (const t of result.trials) console.log(`${fmt(t.summary[result.monitor])}  ${JSON.stringify(t.overrides)}`);
+  console.log(`trials: ${outDir}`);
+}

@@ -1,0 +1,128 @@
+/**
+ * Model selection: k-fold cross-validation of one config, and a grid or random search over a few options
+ * (learning rate, attention type, kernel size, ...) that reports the mean and standard deviation of every
+ * validation metric per option. Folds are subsets of the config's training set (stratified by label for
+ * classification); the config's own validation set is left untouched for the final check.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDataset, kFold } from '../data/datasets/index.js';
+import { Rng } from '../data/transforms/index.js';
+import { applyOverrides, parseConfig, type TrainingConfig } from './config.js';
+import { train, type EpochRecord, type TrainEvent } from './trainer.js';
+
+export interface MetricSummary {
+  mean: number;
+  std: number;
+  values: number[];
+}
+
+export interface CrossValidationResult {
+  folds: number;
+  monitor: string;
+  /** Best-epoch validation metrics of each fold. */
+  perFold: EpochRecord[];
+  summary: Record<string, MetricSummary>;
+}
+
+/** Mean and sample standard deviation (n - 1) of each numeric metric across records. */
+export function summarize(records: EpochRecord[]): Record<string, MetricSummary> {
+  const out: Record<string, MetricSummary> = {};
+  const keys = Object.keys(records[0] ?? {}).filter((k) => records.every((r) => typeof r[k] === 'number' && Number.isFinite(r[k] as number)));
+  for (const k of keys) {
+    if (k === 'epoch' || k === 'lr' || k === 'seconds') continue;
+    const values = records.map((r) => r[k] as number);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const std = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0;
+    out[k] = { mean, std, values };
+  }
+  return out;
+}
+
+function writeJson(path: string, value: unknown): void {
+  writeFileSync(`${path}.tmp`, JSON.stringify(value, null, 2));
+  renameSync(`${path}.tmp`, path);
+}
+
+export async function crossValidate(
+  config: TrainingConfig,
+  options: { folds: number; outDir: string; onEvent?: (fold: number, e: TrainEvent) => void },
+): Promise<CrossValidationResult> {
+  const full = await createDataset(config.data.train as any);
+  const spec = full.describe();
+  const labels = config.task === 'classification' ? full.labels() : undefined;
+  const splits = kFold(full.length, { k: options.folds, seed: config.training.seed, labels });
+  mkdirSync(options.outDir, { recursive: true });
+  const perFold: EpochRecord[] = [];
+  let monitor = '';
+  for (let f = 0; f < splits.length; f++) {
+    const foldConfig: TrainingConfig = {
+      ...config,
+      data: {
+        ...config.data,
+        train: { kind: 'subset', of: spec, indices: splits[f].train } as any,
+        val: { kind: 'subset', of: spec, indices: splits[f].val } as any,
+      },
+    };
+    const result = await train(foldConfig, { outDir: join(options.outDir, `fold-${f + 1}`), onEvent: (e) => options.onEvent?.(f, e) });
+    monitor = result.monitor;
+    if (result.best) perFold.push(result.best);
+    result.model.dispose();
+  }
+  const cv: CrossValidationResult = { folds: splits.length, monitor, perFold, summary: summarize(perFold) };
+  writeJson(join(options.outDir, 'cv.json'), cv);
+  return cv;
+}
+
+export interface SearchTrial {
+  overrides: Record<string, unknown>;
+  summary: Record<string, MetricSummary>;
+}
+
+/** Every combination of the grid's values, or `trials` random combinations (seeded) when given. */
+export function searchCombinations(grid: Record<string, unknown[]>, trials?: number, seed = 0): Record<string, unknown>[] {
+  const keys = Object.keys(grid);
+  let combos: Record<string, unknown>[] = [{}];
+  for (const k of keys) combos = combos.flatMap((c) => grid[k].map((v) => ({ ...c, [k]: v })));
+  if (trials === undefined || trials >= combos.length) return combos;
+  const rng = Rng.seeded(seed);
+  const order = combos.map((_, i) => i);
+  rng.shuffle(order);
+  return order.slice(0, trials).sort((a, b) => a - b).map((i) => combos[i]);
+}
+
+/**
+ * Tries each option combination: with `folds` >= 2 by cross-validation on the training set, otherwise one
+ * run validated on the config's validation set. Results are sorted best first by the monitored metric.
+ */
+export async function searchOptions(
+  rawConfig: Record<string, unknown>,
+  options: { grid: Record<string, unknown[]>; trials?: number; folds?: number; outDir: string; file?: string; onEvent?: (trial: number, e: TrainEvent) => void },
+): Promise<{ monitor: string; trials: SearchTrial[] }> {
+  const combos = searchCombinations(options.grid, options.trials);
+  const trials: SearchTrial[] = [];
+  let monitor = '';
+  mkdirSync(options.outDir, { recursive: true });
+  for (let t = 0; t < combos.length; t++) {
+    const overrides = Object.entries(combos[t]).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+    const config = parseConfig(applyOverrides(rawConfig, overrides, options.file ?? '<search>'), options.file);
+    const dir = join(options.outDir, `trial-${t + 1}`);
+    let summary: Record<string, MetricSummary>;
+    if (options.folds && options.folds >= 2) {
+      const cv = await crossValidate(config, { folds: options.folds, outDir: dir, onEvent: (_f, e) => options.onEvent?.(t, e) });
+      summary = cv.summary;
+      monitor = cv.monitor;
+    } else {
+      const result = await train(config, { outDir: dir, onEvent: (e) => options.onEvent?.(t, e) });
+      summary = summarize(result.best ? [result.best] : []);
+      monitor = result.monitor;
+      result.model.dispose();
+    }
+    trials.push({ overrides: combos[t], summary });
+  }
+  const lower = ['val_loss', 'hd95', 'ece'].includes(monitor);
+  const score = (t: SearchTrial) => t.summary[monitor]?.mean ?? (lower ? Infinity : -Infinity);
+  trials.sort((a, b) => (lower ? score(a) - score(b) : score(b) - score(a)));
+  writeJson(join(options.outDir, 'search.json'), { monitor, trials });
+  return { monitor, trials };
+}

@@ -1,0 +1,70 @@
+// Cross-validation and option search on a small real subset: folds are stratified and disjoint, the
+// summary is the mean and sample std of the fold results, and search ranks options by the monitor.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { searchCombinations, summarize } from '../../src/train/model-selection.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'medattn-select-'));
+const npz = resolve('..', 'shared', 'data', 'pneumoniamnist', 'pneumoniamnist.npz');
+const config = {
+  task: 'classification',
+  data: {
+    train: { kind: 'subset', of: { kind: 'medmnist', file: npz, split: 'train' }, indices: Array.from({ length: 192 }, (_, i) => i) },
+    val: { kind: 'subset', of: { kind: 'medmnist', file: npz, split: 'val' }, indices: Array.from({ length: 64 }, (_, i) => i) },
+  },
+  transforms: { train: [{ type: 'toFloat', scale: 1 / 255 }], eval: [{ type: 'toFloat', scale: 1 / 255 }] },
+  model: { name: 'attention_cnn', config: { inChannels: 1, numClasses: 2, stages: [{ channels: 4, attention: 'se' }, { channels: 4, attention: 'cbam_spatial' }], reduction: 2 } },
+  training: { epochs: 1, batchSize: 32, workers: 0 },
+};
+const configPath = join(dir, 'small.json');
+writeFileSync(configPath, JSON.stringify(config));
+const run = (...args: string[]) => spawnSync(process.execPath, ['bin/medattn.js', ...args], { encoding: 'utf8' });
+
+test('summarize gives mean and sample standard deviation', () => {
+  const s = summarize([{ epoch: 0, lr: 1, seconds: 1, train_loss: 1, val_loss: 2, auroc: 0.8 }, { epoch: 0, lr: 1, seconds: 1, train_loss: 3, val_loss: 2, auroc: 0.9 }]);
+  assert.equal(s.train_loss.mean, 2);
+  assert.equal(s.train_loss.std, Math.SQRT2);
+  assert.ok(Math.abs(s.auroc.std - Math.sqrt(0.005)) < 1e-12);
+  assert.equal(s.epoch, undefined);
+});
+
+test('grid combinations and seeded random subsets of them', () => {
+  const grid = { 'optimizer.lr': [0.1, 0.01], 'model.config.stages.0.attention': ['se', 'cbam', 'eca'] };
+  const all = searchCombinations(grid);
+  assert.equal(all.length, 6);
+  assert.deepEqual(all[0], { 'optimizer.lr': 0.1, 'model.config.stages.0.attention': 'se' });
+  const some = searchCombinations(grid, 3, 1);
+  assert.equal(some.length, 3);
+  assert.deepEqual(some, searchCombinations(grid, 3, 1));
+  for (const c of some) assert.ok(all.some((a) => JSON.stringify(a) === JSON.stringify(c)));
+});
+
+test('medattn cv: 3 stratified folds, summary over the folds', () => {
+  const out = join(dir, 'cv');
+  const r = run('cv', '--config', configPath, '--folds', '3', '--out', out);
+  assert.equal(r.status, 0, r.stderr);
+  const cv = JSON.parse(readFileSync(join(out, 'cv.json'), 'utf8'));
+  assert.equal(cv.folds, 3);
+  assert.equal(cv.perFold.length, 3);
+  assert.deepEqual(cv.perFold.map((f: { n: number }) => f.n), [64, 64, 64]);
+  const aurocs = cv.perFold.map((f: { auroc: number }) => f.auroc);
+  assert.ok(Math.abs(cv.summary.auroc.mean - aurocs.reduce((a: number, b: number) => a + b) / 3) < 1e-12);
+  assert.match(r.stdout, /^auroc\s+\d\.\d{4} ± \d\.\d{4}$/m);
+});
+
+test('medattn search: trials ranked by the monitored metric', () => {
+  const out = join(dir, 'search');
+  const r = run('search', '--config', configPath, '--grid', '{"model.config.stages.1.attention":["cbam_spatial","none"]}', '--out', out);
+  assert.equal(r.status, 0, r.stderr);
+  const s = JSON.parse(readFileSync(join(out, 'search.json'), 'utf8'));
+  assert.equal(s.monitor, 'auroc');
+  assert.equal(s.trials.length, 2);
+  assert.ok(s.trials[0].summary.auroc.mean >= s.trials[1].summary.auroc.mean);
+  const bad = run('search', '--config', configPath, '--grid', 'lr=1');
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /^medattn: search: --grid must be JSON/);
+});
