@@ -27,6 +27,7 @@ program
   .option('--out <dir>', 'run folder (default runs/<config>-<time>)')
   .option('--set <key=value>', 'override a config value (repeatable), e.g. training.epochs=3', collect)
   .option('--resume <dir>', 'continue an interrupted run from its last checkpoint')
+  .option('--skip-bad', 'leave unreadable files out and list them at the end')
   .action(trainCommand);
 
 program
@@ -36,6 +37,7 @@ program
   .requiredOption('--data <data>', 'MedMNIST .npz, folder of class folders, or dataset description .json')
   .option('--split <name>', 'split of the data (train, val, test)')
   .option('--json', 'print one JSON object')
+  .option('--skip-bad', 'leave unreadable files out and list them at the end')
   .action(evaluateCommand);
 
 program

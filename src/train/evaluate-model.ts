@@ -11,6 +11,9 @@ import { cropTo, foregroundProbability, padToMultiple } from './pad-to-multiple.
 import type { Module } from '../nn/index.js';
 import { batchTensors } from './batch-tensors.js';
 
+/** Receives the files a skipBad dataset could not read. */
+export type SkipListener = (skipped: { file: string; reason: string }[]) => void;
+
 export interface ClassificationEvaluation {
   metrics: Record<string, unknown>;
   /** Positive-class probability (binary) or [N, K] probabilities. */
@@ -29,7 +32,7 @@ export interface SegmentationEvaluation {
 export async function evaluateClassifier(
   model: Module,
   loader: Loader,
-  options: { threshold?: number | 'youden' | 'f1'; lossFn?: (o: Tensor, y: Tensor) => Tensor } = {},
+  options: { threshold?: number | 'youden' | 'f1'; lossFn?: (o: Tensor, y: Tensor) => Tensor; onSkipped?: SkipListener } = {},
 ): Promise<ClassificationEvaluation> {
   model.eval();
   const probs: number[] = [];
@@ -38,6 +41,8 @@ export async function evaluateClassifier(
   let n = 0;
   let k = 0;
   for await (const batch of loader.epoch(0)) {
+    if (batch.skipped) options.onSkipped?.(batch.skipped);
+    if (!batch.fields.image) continue; // every sample of the batch was unreadable and skipped
     tidy(() =>
       noGrad(() => {
         const { x, y } = batchTensors(batch, 'classification');
@@ -63,7 +68,7 @@ export async function evaluateClassifier(
 export async function evaluateSegmenter(
   model: Module,
   loader: Loader,
-  options: { roiKey?: string; padMultiple?: number; keep?: number; lossFn?: (o: Tensor, y: Tensor, roi?: Tensor) => Tensor } = {},
+  options: { roiKey?: string; padMultiple?: number; keep?: number; lossFn?: (o: Tensor, y: Tensor, roi?: Tensor) => Tensor; onSkipped?: SkipListener } = {},
 ): Promise<SegmentationEvaluation> {
   model.eval();
   const samples: SegmentationSample[] = [];
@@ -76,6 +81,8 @@ export async function evaluateSegmenter(
   let lossSum = 0;
   let n = 0;
   for await (const batch of loader.epoch(0)) {
+    if (batch.skipped) options.onSkipped?.(batch.skipped);
+    if (!batch.fields.image) continue;
     tidy(() =>
       noGrad(() => {
         const { x, y, roi } = batchTensors(batch, 'segmentation', options.roiKey);

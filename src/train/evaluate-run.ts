@@ -2,19 +2,21 @@
 import { createDataset } from '../data/datasets/index.js';
 import { Loader } from '../data/loader/index.js';
 import type { TrainingConfig } from './config.js';
-import { evaluateClassifier, evaluateSegmenter } from './evaluate-model.js';
+import { evaluateClassifier, evaluateSegmenter, type SkipListener } from './evaluate-model.js';
 import { dataArgumentToSpec, loadRun } from './run-folder.js';
 
 const DATASETS_MODULE = new URL('../data/datasets/index.ts', import.meta.url).href;
 
-export async function evaluateRun(runDir: string, data: string, split?: string): Promise<Record<string, unknown>> {
-  const { config, model } = loadRun(runDir);
-  const spec = dataArgumentToSpec(data, split, config.task);
-  const dataset = await createDataset(spec);
-  return evaluateOn(config, model, dataset.describe() as unknown as Record<string, unknown>);
+export async function evaluateRun(runDir: string, data: string, options: { split?: string; skipBad?: boolean; onSkipped?: SkipListener } = {}): Promise<Record<string, unknown>> {
+  const { config, model, inputShape } = loadRun(runDir);
+  const spec = dataArgumentToSpec(data, options.split, config.task, inputShape?.[0]);
+  const dataset = await createDataset(spec, { skipBad: options.skipBad });
+  options.onSkipped?.(dataset.skipped());
+  const described = dataset.describe() as unknown as Record<string, unknown>;
+  return evaluateOn(config, model, options.skipBad ? { ...described, skipBad: true } : described, options.onSkipped);
 }
 
-export async function evaluateOn(config: TrainingConfig, model: Parameters<typeof evaluateClassifier>[0], spec: Record<string, unknown>) {
+export async function evaluateOn(config: TrainingConfig, model: Parameters<typeof evaluateClassifier>[0], spec: Record<string, unknown>, onSkipped?: SkipListener) {
   const loader = await Loader.create({
     dataset: { module: DATASETS_MODULE, export: 'createDataset', options: spec },
     transforms: config.transforms.eval as any,
@@ -25,9 +27,9 @@ export async function evaluateOn(config: TrainingConfig, model: Parameters<typeo
   try {
     if (config.task === 'classification') {
       const threshold = (config as any).decisionThreshold as number | undefined;
-      return (await evaluateClassifier(model, loader, { threshold })).metrics;
+      return (await evaluateClassifier(model, loader, { threshold, onSkipped })).metrics;
     }
-    return (await evaluateSegmenter(model, loader, { roiKey: config.data.roiKey, padMultiple: config.training.padMultiple, keep: 0 })).metrics;
+    return (await evaluateSegmenter(model, loader, { roiKey: config.data.roiKey, padMultiple: config.training.padMultiple, keep: 0, onSkipped })).metrics;
   } finally {
     await loader.close();
   }

@@ -2,7 +2,7 @@
  * `medattn predict`: a run's model on image files. Classification gives class probabilities per file;
  * segmentation writes a binary mask PNG (0/255) and a probability PNG per file into the output folder.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { readImage } from '../data/io/index.js';
@@ -40,10 +40,8 @@ function matchChannels(image: MedicalImage, channels: number): MedicalImage {
 }
 
 export async function predictFiles(runDir: string, files: string[], outDir?: string): Promise<Prediction[]> {
-  const { config, model, dir } = loadRun(runDir);
-  const meta = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { inputShape?: number[]; classNames?: string[]; config: { inChannels?: number } };
-  const inputShape = meta.inputShape;
-  const channels = inputShape?.[0] ?? meta.config.inChannels ?? 1;
+  const { config, model, dir, inputShape, classNames } = loadRun(runDir);
+  const channels = inputShape?.[0] ?? (model.config as { inChannels?: number }).inChannels ?? 1;
   const transform = createTransform(config.transforms.eval as any);
   const results: Prediction[] = [];
   if (config.task === 'segmentation') mkdirSync(outDir ?? join(dir, 'predictions'), { recursive: true });
@@ -58,7 +56,7 @@ export async function predictFiles(runDir: string, files: string[], outDir?: str
     const x = tensor(Float32Array.from(image.data as ArrayLike<number>), { shape: [1, ...image.shape] });
     if (config.task === 'classification') {
       const probs = tidy(() => noGrad(() => model.forward(x).softmax(1).toArray() as Float32Array));
-      const names = meta.classNames ?? Array.from(probs, (_, i) => String(i));
+      const names = classNames ?? Array.from(probs, (_, i) => String(i));
       const probabilities = Object.fromEntries(Array.from(probs, (p, i) => [names[i] ?? String(i), +p.toFixed(6)]));
       const best = probs.indexOf(Math.max(...probs));
       results.push({ file, probabilities, predicted: names[best] ?? String(best) });

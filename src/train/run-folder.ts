@@ -16,6 +16,9 @@ export interface LoadedRun {
   config: TrainingConfig;
   model: AttentionModel;
   checkpoint: string;
+  /** [C, ...spatial] the model saw at evaluation during training. */
+  inputShape?: number[];
+  classNames?: string[];
 }
 
 export function loadRun(dir: string): LoadedRun {
@@ -23,7 +26,7 @@ export function loadRun(dir: string): LoadedRun {
   const modelPath = join(dir, 'model.json');
   if (!existsSync(configPath) || !existsSync(modelPath)) throw new ConfigError(dir, '--run', 'not a medattn run folder (config.json or model.json missing)');
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as TrainingConfig;
-  const spec = JSON.parse(readFileSync(modelPath, 'utf8')) as { model: ModelName; config: object };
+  const spec = JSON.parse(readFileSync(modelPath, 'utf8')) as { model: ModelName; config: object; inputShape?: number[]; classNames?: string[] };
   const model = createModel(spec.model, spec.config as any) as AttentionModel;
   const checkpoint = [join(dir, 'best.safetensors'), join(dir, 'last.safetensors')].find((p) => existsSync(p));
   if (!checkpoint) throw new ConfigError(dir, '--run', 'no checkpoint (best.safetensors or last.safetensors) in the run folder');
@@ -32,14 +35,14 @@ export function loadRun(dir: string): LoadedRun {
   model.loadStateDict(weights);
   for (const t of tensors.values()) t.dispose();
   model.eval();
-  return { dir, config, model, checkpoint };
+  return { dir, config, model, checkpoint, inputShape: spec.inputShape, classNames: spec.classNames };
 }
 
 /**
  * Turns the DATA argument of `medattn evaluate` into a dataset spec: a MedMNIST .npz (with --split), a
  * folder of class folders, or a JSON dataset description file.
  */
-export function dataArgumentToSpec(data: string, split: string | undefined, task: string): DatasetSpec {
+export function dataArgumentToSpec(data: string, split: string | undefined, task: string, channels?: number): DatasetSpec {
   const path = resolve(data);
   if (!existsSync(path)) throw new ConfigError(data, '--data', 'no such file or folder');
   if (extname(path) === '.npz') return { kind: 'medmnist', file: path, split: (split ?? 'val') as 'val' };
@@ -49,7 +52,7 @@ export function dataArgumentToSpec(data: string, split: string | undefined, task
   }
   if (statSync(path).isDirectory()) {
     if (task !== 'classification') throw new ConfigError(data, '--data', 'a folder is read as class folders; for segmentation pass a dataset description .json');
-    return { kind: 'folder', root: path, ...(split ? { split } : {}) } as DatasetSpec;
+    return { kind: 'folder', root: path, ...(split ? { split } : {}), ...(channels === 1 || channels === 3 ? { channels } : {}) } as DatasetSpec;
   }
   throw new ConfigError(data, '--data', 'expected a MedMNIST .npz, a folder of class folders, or a dataset description .json');
 }

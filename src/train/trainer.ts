@@ -50,6 +50,8 @@ export interface TrainResult {
   stoppedBy: string;
   lastEvaluation?: ClassificationEvaluation | SegmentationEvaluation;
   model: AttentionModel;
+  /** Files left out because the data was opened with skipBad (unique, in the order met). */
+  skipped: { file: string; reason: string }[];
 }
 
 const DATASETS_MODULE = new URL('../data/datasets/index.ts', import.meta.url).href;
@@ -170,6 +172,9 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
   const batchesPerEpoch = Math.min(Math.floor(trainSet.length / config.training.batchSize), config.training.batchesPerEpoch ?? Infinity);
   emit({ type: 'start', epochs: config.training.epochs, batchesPerEpoch, trainSize: trainSet.length, valSize: valSet.length, params: model.numParameters(), resumedFrom: options.resume ? startEpoch : undefined });
 
+  const skipped = new Map<string, string>();
+  const noteSkipped = (list: { file: string; reason: string }[]) => list.forEach((f) => skipped.set(f.file, f.reason));
+  noteSkipped([...trainSet.skipped(), ...valSet.skipped()]);
   const started = Date.now();
   let stoppedBy = 'epochs';
   let lastEvaluation: ClassificationEvaluation | SegmentationEvaluation | undefined;
@@ -182,6 +187,8 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
       let batches = 0;
       let interrupted = false;
       for await (const batch of trainLoader.epoch(epoch)) {
+        if (batch.skipped) noteSkipped(batch.skipped);
+        if (!batch.fields.image) continue;
         const loss = tidy(() => {
           const { x, y, roi } = batchTensors(batch, config.task, config.data.roiKey);
           optimizer.zeroGrad();
@@ -208,8 +215,8 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
       }
       const evaluation =
         config.task === 'classification'
-          ? await evaluateClassifier(model, valLoader, { threshold: config.training.threshold === 'fixed' ? 0.5 : config.training.threshold, lossFn })
-          : await evaluateSegmenter(model, valLoader, { roiKey: config.data.roiKey, padMultiple: config.training.padMultiple, keep: config.report.samples, lossFn });
+          ? await evaluateClassifier(model, valLoader, { threshold: config.training.threshold === 'fixed' ? 0.5 : config.training.threshold, lossFn, onSkipped: noteSkipped })
+          : await evaluateSegmenter(model, valLoader, { roiKey: config.data.roiKey, padMultiple: config.training.padMultiple, keep: config.report.samples, lossFn, onSkipped: noteSkipped });
       lastEvaluation = evaluation;
       const record: EpochRecord = {
         epoch,
@@ -254,7 +261,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
     for (const t of tensors.values()) t.dispose();
   }
   const best = history.find((r) => r.epoch === bestEpoch);
-  return { outDir, history, best, monitor, stoppedBy, lastEvaluation, model };
+  return { outDir, history, best, monitor, stoppedBy, lastEvaluation, model, skipped: [...skipped].map(([file, reason]) => ({ file, reason })) };
 }
 
 /** The [C, ...spatial] shape the model sees at evaluation, so `predict` can bring other images to it. */
@@ -272,6 +279,13 @@ function monitorValue(record: EpochRecord, monitor: string): number {
 
 export function metricsSummary(history: EpochRecord[], monitor: string, bestEpoch: number | undefined) {
   return { monitor, best_epoch: bestEpoch ?? null, best: history.find((r) => r.epoch === bestEpoch) ?? null, history };
+}
+
+/** Marks every dataset spec of the config to skip unreadable files (the --skip-bad flag). */
+export function withSkipBad(config: TrainingConfig): TrainingConfig {
+  const mark = (spec: Record<string, unknown>): Record<string, unknown> =>
+    spec.kind === 'subset' ? { ...spec, of: mark(spec.of as Record<string, unknown>) } : { ...spec, skipBad: true };
+  return { ...config, data: { ...config.data, train: mark(config.data.train) as any, val: mark(config.data.val) as any } };
 }
 
 /** Reads a run folder's resolved config. */

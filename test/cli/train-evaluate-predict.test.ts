@@ -106,3 +106,27 @@ test('user errors: one line on stderr, exit code 1', () => {
     assert.match(r.stderr, /^medattn: /);
   }
 });
+
+test('--skip-bad leaves an unreadable file out and lists it; without it the file is a one-line error', async () => {
+  const arrays = await readNpz(npz, { keys: ['val_images', 'val_labels'] });
+  const images = arrays.get('val_images')!.data as Uint8Array;
+  const labels = arrays.get('val_labels')!.data as Uint8Array;
+  const root = join(dir, 'folder');
+  const { mkdirSync } = await import('node:fs');
+  for (const c of ['normal', 'pneumonia']) mkdirSync(join(root, c), { recursive: true });
+  for (let i = 0; i < 12; i++) {
+    const cls = labels[i] ? 'pneumonia' : 'normal';
+    await sharp(Buffer.from(images.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(join(root, cls, `${i}.png`));
+  }
+  const good = readFileSync(join(root, labels[0] ? 'pneumonia' : 'normal', '0.png'));
+  const broken = join(root, 'normal', 'broken.png');
+  writeFileSync(broken, good.subarray(0, 40));
+  const strict = medattn('evaluate', '--run', full, '--data', root, '--json');
+  assert.equal(strict.code, 1);
+  assert.match(strict.stderr, /^medattn: .*broken\.png: /);
+  assert.equal(strict.stderr.trim().split('\n').length, 1);
+  const lenient = medattn('evaluate', '--run', full, '--data', root, '--json', '--skip-bad');
+  assert.equal(lenient.code, 0, lenient.stderr);
+  assert.equal(JSON.parse(lenient.stdout).n, 12);
+  assert.match(lenient.stderr, /skipped 1 unreadable file:\n {2}.*broken\.png: /);
+});

@@ -1,7 +1,7 @@
 /** `medattn train --config FILE [--out DIR] [--set key=value ...]` and `medattn train --resume DIR`. */
 import { basename, extname, join, resolve } from 'node:path';
 import { applyOverrides, loadConfig, parseConfig, type TrainingConfig } from '../../train/config.js';
-import { readRunConfig, train, type TrainResult } from '../../train/trainer.js';
+import { readRunConfig, train, withSkipBad, type TrainResult } from '../../train/trainer.js';
 import { writeReport } from '../../train/report/report.js';
 import { createDataset } from '../../data/datasets/index.js';
 import { progressPrinter } from '../progress.js';
@@ -12,6 +12,13 @@ export interface TrainCommandOptions {
   out?: string;
   set?: string[];
   resume?: string;
+  skipBad?: boolean;
+}
+
+/** Lists the files --skip-bad left out, after the run. */
+export function reportSkipped(skipped: { file: string; reason: string }[]): void {
+  if (!skipped.length) return;
+  process.stderr.write(`skipped ${skipped.length} unreadable file${skipped.length > 1 ? 's' : ''}:\n${skipped.map((s) => `  ${s.file}: ${s.reason}`).join('\n')}\n`);
 }
 
 /** Trains, writes the report, and returns the result; Ctrl-C stops after the current batch. */
@@ -50,7 +57,9 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
     outDir = resolve(o.out ?? join('runs', `${basename(o.config, extname(o.config))}-${stamp}`));
   }
+  if (o.skipBad) config = withSkipBad(config);
   const result = await trainAndReport(config, outDir, !!o.resume);
+  reportSkipped(result.skipped);
   const best = result.best;
   process.stderr.write(`best ${result.monitor} ${best ? Number(best[result.monitor]).toFixed(4) : 'n/a'} at epoch ${best ? best.epoch + 1 : '-'}\n`);
   console.log(`run folder: ${outDir}\nreport: ${result.report}`);

@@ -22,6 +22,8 @@ export interface Batch {
   indices: Int32Array;
   /** Stacked fields by sample key (`image`, `mask`, `label`, ...). */
   fields: Record<string, BatchField>;
+  /** Samples left out because a skipBad dataset could not read their file. */
+  skipped?: { file: string; reason: string }[];
 }
 
 export function collate(samples: Sample[], indices: readonly number[], epoch = 0, index = 0): Batch {

@@ -23,14 +23,25 @@ export async function produceBatch(
   indices: readonly number[],
 ): Promise<Batch> {
   const samples = [];
+  const kept: number[] = [];
+  const skipped: { file: string; reason: string }[] = [];
   for (const i of indices) {
     let s;
     try {
       s = await dataset.get(i);
     } catch (e) {
-      throw new LoaderError(`dataset.get(${i}) failed: ${(e as Error).message}`, { cause: e });
+      // A skipBad dataset marks unreadable samples: drop them from the batch and report them.
+      const err = e as Error & { skippedSample?: boolean; file?: string; reason?: string };
+      if (err.skippedSample) {
+        skipped.push({ file: err.file ?? `sample ${i}`, reason: err.reason ?? err.message });
+        continue;
+      }
+      throw new LoaderError(`dataset.get(${i}) failed: ${err.message}`, { cause: e });
     }
     samples.push(transform ? transform.apply(s, sampleRng(seed, epoch, i)) : s);
+    kept.push(i);
   }
-  return collate(samples, indices, epoch, batchIndex);
+  const batch = collate(samples, kept, epoch, batchIndex);
+  if (skipped.length) batch.skipped = skipped;
+  return batch;
 }
