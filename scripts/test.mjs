@@ -1,6 +1,6 @@
 // Runs the test suite with node's test runner (TypeScript through tsx).
 //   node scripts/test.mjs [--slow] [files or folders...]
-// Default: every test/**/*.test.ts except *.slow.test.ts; --slow adds the slow real-data training tests.
+// Default: every test/**/*.test.ts except *.slow.test.ts; --slow runs only the slow real-data training tests.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,7 @@ const roots = argv.filter((a) => !a.startsWith('--'));
 function collect(path, out) {
   if (statSync(path).isDirectory()) {
     for (const entry of readdirSync(path).sort()) collect(join(path, entry), out);
-  } else if (path.endsWith('.test.ts') && (slow || !path.endsWith('.slow.test.ts'))) {
+  } else if (path.endsWith('.test.ts') && slow === path.endsWith('.slow.test.ts')) {
     out.push(path);
   }
   return out;
@@ -23,7 +23,7 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-console.log(`running ${files.length} test files${slow ? ' (including slow)' : ''}`);
+console.log(`running ${files.length} ${slow ? 'slow ' : ''}test files`);
 const result = spawnSync(
   process.execPath,
   ['--expose-gc', '--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files.map((f) => relative('.', f))],
