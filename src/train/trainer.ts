@@ -202,6 +202,8 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
         lossSum += loss;
         batches++;
         emit({ type: 'batch', epoch, batch: batches, batches: batchesPerEpoch, loss });
+        // Let the event loop run (signals such as Ctrl-C, timers): an in-thread loader only uses microtasks.
+        await new Promise((r) => setImmediate(r));
         if (options.shouldStop?.()) {
           interrupted = true;
           break;
