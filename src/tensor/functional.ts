@@ -237,7 +237,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, o: At
     scores.dispose();
     scores = masked;
   }
-  let weights = scores.softmax(-1);
+  const weights = scores.softmax(-1);
   scores.dispose();
   if (o.dropout && o.training) {
     const dropped = dropout(weights, o.dropout, true);

@@ -59,8 +59,14 @@ export function listZipMembers(bytes: Uint8Array, file: string): ZipMember[] {
       const len = view.getUint16(e + 2, true);
       if (id === 1) {
         let q = e + 4;
-        if (size === 0xffffffff) (size = Number(view.getBigUint64(q, true))), (q += 8);
-        if (compressedSize === 0xffffffff) (compressedSize = Number(view.getBigUint64(q, true))), (q += 8);
+        if (size === 0xffffffff) {
+          size = Number(view.getBigUint64(q, true));
+          q += 8;
+        }
+        if (compressedSize === 0xffffffff) {
+          compressedSize = Number(view.getBigUint64(q, true));
+          q += 8;
+        }
         if (localHeaderOffset === 0xffffffff) localHeaderOffset = Number(view.getBigUint64(q, true));
       }
       e += 4 + len;

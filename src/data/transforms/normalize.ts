@@ -51,7 +51,11 @@ export class NormalizeIntensity implements Transform {
         } else {
           let n = 0;
           let sum = 0;
-          for (let i = from; i < to; i++) if (!nonzero || src[i] !== 0) (sum += src[i]), n++;
+          for (let i = from; i < to; i++) {
+            if (nonzero && src[i] === 0) continue;
+            sum += src[i];
+            n++;
+          }
           m = n ? sum / n : 0;
           let ss = 0;
           for (let i = from; i < to; i++) if (!nonzero || src[i] !== 0) ss += (src[i] - m) * (src[i] - m);

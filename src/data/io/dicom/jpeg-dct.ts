@@ -231,7 +231,7 @@ function decodeScan(
   const readBit = (): number => {
     if (bitCount === 0) {
       if (p >= b.length) fail('entropy-coded data truncated');
-      let byte = b[p++];
+      const byte = b[p++];
       if (byte === 0xff) {
         const next = b[p];
         if (next === 0) p++;

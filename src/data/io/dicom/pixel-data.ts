@@ -153,6 +153,7 @@ function truncated(file: DicomFile, have: number, need: number): MedattnDataErro
   return new MedattnDataError(file.path, `pixel data truncated: ${have} bytes present, ${need} expected from the image size`);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- any typed-array constructor
 export function interleavedToPlanar<T extends ArrayLike<number> & { constructor: Function }>(src: T, pixels: number, spp: number): T {
   const out = new (src.constructor as new (n: number) => T & { [i: number]: number })(pixels * spp);
   for (let c = 0; c < spp; c++) {
