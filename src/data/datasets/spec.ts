@@ -41,6 +41,7 @@ const subsetSchema = z.strictObject({
   of: z.record(z.string(), z.unknown()),
   indices: z.array(z.number().int().min(0)).optional(),
   ids: z.array(z.string()).optional(),
+  repeat: z.number().int().min(1).optional(),
 });
 
 /** The `kind`s createDataset knows. */
@@ -76,6 +77,7 @@ export async function createDataset(spec: DatasetSpec, options: CreateDatasetOpt
       return new SubsetDataset(base, {
         ...(s.indices ? { indices: s.indices } : {}),
         ...(s.ids ? { ids: s.ids } : {}),
+        ...(s.repeat ? { repeat: s.repeat } : {}),
       });
     }
   }

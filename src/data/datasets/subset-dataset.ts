@@ -15,6 +15,11 @@ export interface SubsetSpec {
   indices?: number[];
   /** Sample ids of `of` (see `Dataset.ids()`), instead of indices. */
   ids?: string[];
+  /**
+   * Each selected sample appears this many times per epoch (default 1): patch training on a few large
+   * images, where every appearance gets its own random crop and augmentation.
+   */
+  repeat?: number;
 }
 
 export class SubsetDataset implements Dataset {
@@ -24,12 +29,16 @@ export class SubsetDataset implements Dataset {
 
   constructor(
     private readonly base: Dataset,
-    select: { indices?: number[]; ids?: string[] },
+    select: { indices?: number[]; ids?: string[]; repeat?: number },
   ) {
-    if ((select.indices === undefined) === (select.ids === undefined)) {
-      throw new DatasetSpecError('subset', 'give exactly one of indices or ids');
+    if (select.indices !== undefined && select.ids !== undefined) {
+      throw new DatasetSpecError('subset', 'give one of indices or ids, not both');
     }
-    if (select.indices) {
+    const repeat = select.repeat ?? 1;
+    if (!Number.isInteger(repeat) || repeat < 1) throw new DatasetSpecError('repeat', `must be a positive integer, got ${repeat}`);
+    if (select.indices === undefined && select.ids === undefined) {
+      this.indices = Int32Array.from({ length: base.length }, (_, i) => i);
+    } else if (select.indices) {
       for (const i of select.indices) {
         if (!Number.isInteger(i) || i < 0 || i >= base.length)
           throw new DatasetSpecError('indices', `${i} is outside 0..${base.length - 1}`);
@@ -42,6 +51,11 @@ export class SubsetDataset implements Dataset {
         if (i === undefined) throw new DatasetSpecError('ids', `no sample '${id}' in the dataset`);
         return i;
       });
+    }
+    if (repeat > 1) {
+      const once = this.indices;
+      this.indices = new Int32Array(once.length * repeat);
+      for (let r = 0; r < repeat; r++) this.indices.set(once, r * once.length);
     }
     this.length = this.indices.length;
     if (base.classNames) this.classNames = base.classNames;

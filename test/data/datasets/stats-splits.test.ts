@@ -76,6 +76,10 @@ test('stratified 5-fold on PneumoniaMNIST: disjoint, covering, 242-243 normal an
   const rebuilt = await createDataset(JSON.parse(JSON.stringify(train.describe())));
   assert.deepEqual(rebuilt.ids(), train.ids());
   assert.deepEqual((await rebuilt.get(0)).image.data, (await ds.get(folds[0].train[0])).image.data);
+  // repeat: the selection (all of `of` when no indices/ids are given) repeated, e.g. patches per epoch.
+  const repeated = await createDataset({ kind: 'subset', of: ds.describe(), indices: [3, 1], repeat: 3 });
+  assert.deepEqual(repeated.ids(), [3, 1, 3, 1, 3, 1].map((i) => ds.ids()[i]));
+  assert.equal((await createDataset({ kind: 'subset', of: ds.describe(), repeat: 2 })).length, 2 * 4690);
 });
 
 test('DRIVE 5-fold by case id: folds of 4 cases, a pairs spec per fold', async () => {
@@ -143,5 +147,9 @@ test('spec errors are one line naming the option', async () => {
   assert.equal(
     await msg({ kind: 'subset', of: { kind: 'medmnist', file: NPZ }, indices: [5000] }),
     'dataset spec: indices: 5000 is outside 0..4689',
+  );
+  assert.equal(
+    await msg({ kind: 'subset', of: { kind: 'medmnist', file: NPZ }, indices: [1], ids: ['1'] }),
+    'dataset spec: subset: give one of indices or ids, not both',
   );
 });
