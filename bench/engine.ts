@@ -26,6 +26,7 @@ manualSeed(0);
 
 const model = new AttentionCNN();
 const channelsLast = !process.argv.includes('--no-channels-last');
+if (channelsLast) model.channelsLast();
 const x = randn([batch, 1, size, size]);
 const xIn = channelsLast ? x.contiguous('channelsLast') : x;
 const y = randint(0, 2, [batch]);

@@ -108,6 +108,21 @@ Napi::Value Shape(const Napi::CallbackInfo& info) {
   return shape;
 }
 
+// isContiguous(tensor, memoryFormatCode) -> boolean (0 contiguous, 2 channels-last, 3 channels-last-3d)
+Napi::Value IsContiguous(const Napi::CallbackInfo& info) {
+  auto& t = unwrapTensor(info.Env(), info[0], "isContiguous");
+  auto format = static_cast<at::MemoryFormat>(info[1].As<Napi::Number>().Int32Value());
+  return Napi::Boolean::New(info.Env(), t.is_contiguous(format));
+}
+
+Napi::Value Strides(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  auto& t = unwrapTensor(env, info[0], "strides");
+  auto out = Napi::Array::New(env, t.dim());
+  for (int64_t i = 0; i < t.dim(); ++i) out.Set(i, Napi::Number::New(env, static_cast<double>(t.stride(i))));
+  return out;
+}
+
 Napi::Value Item(const Napi::CallbackInfo& info) {
   return guarded(info, "item", [&](Napi::Env env) -> Napi::Value {
     auto& t = unwrapTensor(env, info[0], "item");
@@ -227,6 +242,8 @@ void registerRuntime(Napi::Env env, Napi::Object exports) {
   REG("meta", Meta);
   REG("shape", Shape);
   REG("item", Item);
+  REG("isContiguous", IsContiguous);
+  REG("strides", Strides);
   REG("dispose", Dispose);
   REG("isDisposed", IsDisposed);
   REG("liveTensors", LiveTensors);

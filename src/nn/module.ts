@@ -138,6 +138,22 @@ export abstract class Module {
     return this;
   }
 
+  /**
+   * Stores 4-D (5-D) weights in channels-last memory format (torch's model.to(memory_format=channels_last)),
+   * which oneDNN convolutions prefer; feed inputs made with x.contiguous('channelsLast') too.
+   */
+  channelsLast(): this {
+    noGrad(() => {
+      for (const t of this.stateDict().values()) {
+        if (t.ndim !== 4 && t.ndim !== 5) continue;
+        const moved = t.contiguous(t.ndim === 4 ? 'channelsLast' : 'channelsLast3d');
+        aten('set_data', t, moved);
+        moved.dispose();
+      }
+    });
+    return this;
+  }
+
   /** Releases every parameter and buffer now. */
   dispose(): void {
     for (const t of this.stateDict().values()) t.dispose();

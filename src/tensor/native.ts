@@ -21,6 +21,8 @@ export interface NativeAddon {
   meta(t: TensorHandle): [number[], number, string, boolean];
   shape(t: TensorHandle): number[];
   item(t: TensorHandle): number | boolean;
+  isContiguous(t: TensorHandle, memoryFormatCode: number): boolean;
+  strides(t: TensorHandle): number[];
   dispose(t: TensorHandle): void;
   isDisposed(t: TensorHandle): boolean;
   liveTensors(): number;

@@ -193,7 +193,11 @@ export class Tensor {
     return t1('contiguous', this, memoryFormatCode[memoryFormat]);
   }
   isContiguous(memoryFormat: 'contiguous' | 'channelsLast' | 'channelsLast3d' = 'contiguous'): boolean {
-    return aten('is_contiguous.memory_format', this, memoryFormatCode[memoryFormat]) as boolean;
+    return native.isContiguous(this.handle, memoryFormatCode[memoryFormat]);
+  }
+  /** Element strides per dimension (channels-last tensors have stride 1 on the channel dim). */
+  get strides(): number[] {
+    return native.strides(this.handle);
   }
 
   // ---- arithmetic (broadcasting) ----

@@ -151,3 +151,15 @@ test('to(dtype) converts parameters in place; integer buffers keep their dtype',
   const out = noGrad(() => bn.forward(tensor(detValues(8, 2), { shape: [2, 2, 2, 1], dtype: 'float64' })));
   assert.equal(out.dtype, 'float64');
 });
+
+test('channelsLast() changes only the memory format: same outputs, weights stay the same tensors', () => {
+  manualSeed(1);
+  const conv = new Conv2d(3, 4, 3, { padding: 1 });
+  const x = tensor(detValues(2 * 3 * 5 * 5, 4), { shape: [2, 3, 5, 5] });
+  const before = Array.from(conv.forward(x).toArray() as Float32Array);
+  const weight = conv.weight;
+  conv.channelsLast();
+  assert.equal(conv.weight, weight);
+  assert.ok(weight.isContiguous('channelsLast'));
+  assertAllClose(Array.from(conv.forward(x.contiguous('channelsLast')).contiguous().toArray() as Float32Array), before, { atol: 1e-6, label: 'channels-last conv' });
+});
