@@ -12,6 +12,14 @@ export interface ConvConfig {
   bias?: boolean;
 }
 
+/** PyTorch's _ConvNd.reset_parameters: kaiming_uniform_(a=sqrt(5)) on the weight, U(+-1/sqrt(fan_in)) bias. */
+function resetConvParameters(weight: Tensor, bias?: Tensor): void {
+  kaimingUniform_(weight, { a: Math.sqrt(5) });
+  if (!bias) return;
+  const bound = 1 / Math.sqrt(fans(weight).fanIn);
+  uniform_(bias, -bound, bound);
+}
+
 function expand(v: Tuple, dims: number): number[] {
   return typeof v === 'number' ? Array(dims).fill(v) : v;
 }
@@ -34,12 +42,8 @@ abstract class ConvNd extends Module {
       throw new Error(`Conv${dims}d: in (${inChannels}) and out (${outChannels}) channels must be divisible by groups (${groups})`);
     const k = expand(kernelSize, dims);
     this.weight = this.param('weight', empty([outChannels, inChannels / groups, ...k]));
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (config.bias ?? true) {
-      this.bias = this.param('bias', empty([outChannels]));
-      const bound = 1 / Math.sqrt(fans(this.weight).fanIn);
-      uniform_(this.bias, -bound, bound);
-    }
+    if (config.bias ?? true) this.bias = this.param('bias', empty([outChannels]));
+    resetConvParameters(this.weight, this.bias);
     this.options = { stride: config.stride ?? 1, padding: config.padding ?? 0, dilation: config.dilation ?? 1, groups };
   }
 }
@@ -85,12 +89,8 @@ abstract class ConvTransposeNd extends Module {
     const groups = config.groups ?? 1;
     const k = expand(kernelSize, dims);
     this.weight = this.param('weight', empty([inChannels, outChannels / groups, ...k]));
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (config.bias ?? true) {
-      this.bias = this.param('bias', empty([outChannels]));
-      const bound = 1 / Math.sqrt(fans(this.weight).fanIn);
-      uniform_(this.bias, -bound, bound);
-    }
+    if (config.bias ?? true) this.bias = this.param('bias', empty([outChannels]));
+    resetConvParameters(this.weight, this.bias);
     this.options = {
       stride: config.stride ?? 1,
       padding: config.padding ?? 0,
