@@ -15,6 +15,7 @@ const USER_ERROR_NAMES = new Set([
   'ModelConfigError',
   'UnknownModelError',
   'UsageError',
+  'DeviceError',
 ]);
 
 export class UsageError extends Error {

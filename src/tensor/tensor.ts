@@ -52,11 +52,16 @@ function t1(name: string, ...args: Arg[]): Tensor {
   return aten(name, ...args) as Tensor;
 }
 
+/** A device that does not exist here or a name that is no device: a user's error, one line. */
+export class DeviceError extends Error {
+  override name = 'DeviceError';
+}
+
 /** Validates a device name up front, so a missing GPU is one clear line rather than a dispatcher dump. */
 export function checkDevice(device: string): Device {
   if (device === 'cpu') return device;
-  if (!/^cuda(:\d+)?$/.test(device)) throw new Error(`medattn: unknown dtype or device '${device}'; devices are 'cpu', 'cuda' or 'cuda:N'`);
-  if (!native.cudaAvailable()) throw new Error(`medattn: device '${device}' requested, but libtorch has no CUDA here (CPU-only build or no GPU); use 'cpu'`);
+  if (!/^cuda(:\d+)?$/.test(device)) throw new DeviceError(`medattn: unknown dtype or device '${device}'; devices are 'cpu', 'cuda' or 'cuda:N'`);
+  if (!native.cudaAvailable()) throw new DeviceError(`medattn: device '${device}' requested, but libtorch has no CUDA here (CPU-only build or no GPU); use 'cpu'`);
   return device as Device;
 }
 

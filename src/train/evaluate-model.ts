@@ -6,10 +6,15 @@
 import type { Loader } from '../data/loader/index.js';
 import { binaryAuroc, classificationReport, segmentationReport, selectThreshold, type SegmentationReport } from '../metrics/index.js';
 import type { SegmentationSample } from '../metrics/segmentation-report.js';
-import { noGrad, tidy, type Tensor } from '../tensor/index.js';
+import { noGrad, tidy, type Device, type Tensor } from '../tensor/index.js';
 import { cropTo, foregroundProbability, padToMultiple } from './pad-to-multiple.js';
 import type { Module } from '../nn/index.js';
 import { batchTensors } from './batch-tensors.js';
+
+/** The device a model's parameters live on (inputs must go there too). */
+function deviceOf(model: Module): Device {
+  return (model.parameters()[0]?.device ?? 'cpu') as Device;
+}
 
 /** Receives the files a skipBad dataset could not read. */
 export type SkipListener = (skipped: { file: string; reason: string }[]) => void;
@@ -45,7 +50,7 @@ export async function evaluateClassifier(
     if (!batch.fields.image) continue; // every sample of the batch was unreadable and skipped
     tidy(() =>
       noGrad(() => {
-        const { x, y } = batchTensors(batch, 'classification');
+        const { x, y } = batchTensors(batch, 'classification', undefined, deviceOf(model));
         const logits = model.forward(x) as Tensor;
         if (options.lossFn) lossSum += options.lossFn(logits, y).item() * x.size(0);
         k = logits.size(1);
@@ -85,7 +90,7 @@ export async function evaluateSegmenter(
     if (!batch.fields.image) continue;
     tidy(() =>
       noGrad(() => {
-        const { x, y, roi } = batchTensors(batch, 'segmentation', options.roiKey);
+        const { x, y, roi } = batchTensors(batch, 'segmentation', options.roiKey, deviceOf(model));
         const { padded, spatial } = padToMultiple(x, options.padMultiple ?? 16);
         const logits = cropTo(model.forward(padded) as Tensor, spatial);
         if (options.lossFn) lossSum += options.lossFn(logits, y, roi).item() * x.size(0);

@@ -12,7 +12,7 @@ import { createTransform, Rng } from '../data/transforms/index.js';
 import { createModel, type ModelName } from '../models/registry.js';
 import type { AttentionModel } from '../models/attention-model.js';
 import { clipGradNorm, type Optimizer, type LRScheduler } from '../optim/index.js';
-import { loadTensors, manualSeed, saveTensors, setNumThreads, tensor, tidy, type Tensor } from '../tensor/index.js';
+import { checkDevice, loadTensors, manualSeed, saveTensors, setNumThreads, tensor, tidy, type Device, type Tensor } from '../tensor/index.js';
 import type { TrainingConfig } from './config.js';
 import { createLoss, type LossFn } from './losses.js';
 import { buildOptimizer, buildScheduler } from './build-optimizer.js';
@@ -83,7 +83,9 @@ export async function setupRun(config: TrainingConfig) {
   const valSet: Dataset = await createDataset(config.data.val as any);
   const trainLoader = await openLoader(trainSet.describe() as any, config, true);
   const valLoader = await openLoader(valSet.describe() as any, config, false);
+  const device = checkDevice(config.training.device);
   const model = createModel(config.model.name as ModelName, config.model.config as any) as AttentionModel;
+  if (device !== 'cpu') model.to(device);
   let weights: Tensor | undefined;
   const cw = config.loss.classWeights;
   if (Array.isArray(cw)) weights = tensor(cw);
@@ -93,6 +95,7 @@ export async function setupRun(config: TrainingConfig) {
     const classes = trainSet.classNames?.length ?? Math.max(...labels) + 1;
     weights = tensor(computeClassWeights(classCounts(labels, classes), { method: cw }));
   }
+  if (weights && device !== 'cpu') weights = weights.to(device);
   const lossFn: LossFn = createLoss(config.loss.name, { classWeights: weights, focalGamma: config.loss.focalGamma, labelSmoothing: config.loss.labelSmoothing });
   const optimizer = buildOptimizer(model, config);
   const scheduler = buildScheduler(optimizer, config);
@@ -190,7 +193,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
         if (batch.skipped) noteSkipped(batch.skipped);
         if (!batch.fields.image) continue;
         const loss = tidy(() => {
-          const { x, y, roi } = batchTensors(batch, config.task, config.data.roiKey);
+          const { x, y, roi } = batchTensors(batch, config.task, config.data.roiKey, config.training.device as Device);
           optimizer.zeroGrad();
           const out = model.forward(x);
           const l = lossFn(out, y, roi);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { readNpz } from '../../src/data/io/index.js';
+import { cudaAvailable } from '../../src/tensor/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-cli-'));
 const npz = resolve('..', 'shared', 'data', 'pneumoniamnist', 'pneumoniamnist.npz');
@@ -99,6 +100,7 @@ test('user errors: one line on stderr, exit code 1', () => {
     medattn('evaluate', '--run', full, '--data', join(dir, 'nothing.npz')),
     medattn('inspect', join(dir, 'config.json')),
     medattn('train'),
+    ...(cudaAvailable() ? [] : [medattn('train', '--config', configPath, '--out', join(dir, 'gpu'), '--set', 'training.device=cuda')]),
   ];
   for (const r of cases) {
     assert.equal(r.code, 1, r.stderr);
