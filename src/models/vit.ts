@@ -7,7 +7,7 @@
  * the last layer ('cls_attention.spatial') and attention rollout over all layers (Abnar & Zuidema 2020,
  * 'rollout.spatial'), each normalised to a maximum of 1 per image and resized to the input.
  */
-import { cat, eye, F, zeros, type Tensor } from '../tensor/index.js';
+import { cat, eye, F, keep, zeros, type Tensor } from '../tensor/index.js';
 import { Conv2d, LayerNorm, Linear, Module, ModuleList, MultiHeadAttention, init } from '../nn/index.js';
 import { AttentionModel, resizeMap, type AttentionResult } from './attention-model.js';
 import { ModelConfigError } from './model-error.js';
@@ -73,7 +73,9 @@ export class TransformerBlock extends Module {
   forward(x: Tensor): Tensor {
     const h = this.norm1.forward(x);
     const { output, weights } = this.attn.forward(h, h, h, { needWeights: this.keepWeights });
-    this.weights = weights;
+    // Kept past this forward's scope for forwardWithAttention; the previous step's weights are released.
+    this.weights?.dispose();
+    this.weights = weights ? keep(weights.detach()) : undefined;
     const y = x.add(output);
     return y.add(this.mlp.forward(this.norm2.forward(y)));
   }
