@@ -51,13 +51,13 @@ async function brainConfig() {
     task: 'segmentation',
     data: { train: { kind: 'subset', of: all, indices: indices.filter((i) => i % 5 !== 2) }, val: { kind: 'subset', of: all, indices: indices.filter((i) => i % 5 === 2) } },
     transforms: {
-      train: [{ type: 'scaleIntensityPercentiles', lower: 1, upper: 99, keys: ['image'] }, { type: 'centerCropOrPad', size: [176, 208], masks: ['mask'] }, { type: 'randFlip', axes: [2], masks: ['mask'] }],
+      train: [{ type: 'scaleIntensityPercentiles', lower: 1, upper: 99, keys: ['image'] }, { type: 'centerCropOrPad', size: [176, 208], masks: ['mask'] }, { type: 'randFlip', axes: [1], masks: ['mask'] }],
       eval: [{ type: 'scaleIntensityPercentiles', lower: 1, upper: 99, keys: ['image'] }, { type: 'centerCropOrPad', size: [176, 208], masks: ['mask'] }],
     },
     model: { name: 'attention_unet', config: { inChannels: 1, numClasses: 1, features: [8, 16, 32, 64] } },
     loss: { name: 'dice_bce' },
     optimizer: { name: 'adamw', lr: 0.003 },
-    training: { epochs: 4, batchSize: 8, workers: 1, maxMinutes: 3, monitor: 'dice', padMultiple: 8 },
+    training: { epochs: 12, batchSize: 8, workers: 1, maxMinutes: 3, monitor: 'dice', padMultiple: 8 },
   });
 }
 
