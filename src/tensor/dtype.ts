@@ -26,22 +26,6 @@ export function isFloatingDType(d: DType): boolean {
   return d === 'float32' || d === 'float64' || d === 'bfloat16' || d === 'float16';
 }
 
-export type TypedArrayFor<D extends DType> = D extends 'float32'
-  ? Float32Array
-  : D extends 'float64'
-    ? Float64Array
-    : D extends 'int64'
-      ? BigInt64Array
-      : D extends 'int32'
-        ? Int32Array
-        : D extends 'int16'
-          ? Int16Array
-          : D extends 'int8'
-            ? Int8Array
-            : D extends 'uint8' | 'bool'
-              ? Uint8Array
-              : Uint16Array; // bfloat16/float16: raw 16-bit words
-
 export type AnyTypedArray =
   | Float32Array
   | Float64Array

@@ -3,7 +3,6 @@
  * resampling, dropout, embedding, losses and scaled dot-product attention.
  */
 import { aten, reductionCode, Tensor, type Reduction } from './tensor.js';
-import { dtypeCode } from './dtype.js';
 
 type IntOrTuple = number | number[];
 
@@ -254,4 +253,3 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, o: At
   return { output, weights };
 }
 
-export { dtypeCode };

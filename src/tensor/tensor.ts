@@ -574,5 +574,3 @@ export function tensorFromTypedArray(data: ArrayBufferView, shape: Shape, dtype:
   return new Tensor(native.fromBuffer(data, [...shape], dtypeCode[dtype]));
 }
 
-export { dtypeCode };
-export type { AnyTypedArray };

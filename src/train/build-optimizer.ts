@@ -2,6 +2,7 @@
 import type { Module } from '../nn/index.js';
 import { Adam, AdamW, CosineWarmupLR, MultiStepLR, PolynomialLR, ReduceLROnPlateau, SGD, StepLR, type LRScheduler, type Optimizer } from '../optim/index.js';
 import type { TrainingConfig } from './config.js';
+import { defaultMonitor, isLowerBetter } from './monitor.js';
 
 export function buildOptimizer(model: Module, config: TrainingConfig): Optimizer {
   const o = config.optimizer;
@@ -32,7 +33,7 @@ export function buildScheduler(optimizer: Optimizer, config: TrainingConfig): LR
       return new PolynomialLR(optimizer, epochs, s.power);
     case 'plateau':
       return new ReduceLROnPlateau(optimizer, {
-        mode: ['val_loss', 'hd95', 'ece'].includes(config.training.monitor ?? '') ? 'min' : 'max',
+        mode: isLowerBetter(config.training.monitor ?? defaultMonitor(config.task)) ? 'min' : 'max',
         factor: s.gamma,
         patience: s.patience,
         minLr: s.minLr,

@@ -1,11 +1,9 @@
 /** `medattn evaluate`: a run's best model on any dataset, metrics as one JSON object. */
 import { createDataset } from '../data/datasets/index.js';
-import { Loader } from '../data/loader/index.js';
+import { openDataLoader } from './data-loader.js';
 import type { TrainingConfig } from './config.js';
 import { evaluateClassifier, evaluateSegmenter, type SkipListener } from './evaluate-model.js';
 import { dataArgumentToSpec, loadRun } from './run-folder.js';
-
-const DATASETS_MODULE = new URL('../data/datasets/index.ts', import.meta.url).href;
 
 export async function evaluateRun(runDir: string, data: string, options: { split?: string; skipBad?: boolean; onSkipped?: SkipListener } = {}): Promise<Record<string, unknown>> {
   const { config, model, inputShape } = loadRun(runDir);
@@ -17,18 +15,9 @@ export async function evaluateRun(runDir: string, data: string, options: { split
 }
 
 export async function evaluateOn(config: TrainingConfig, model: Parameters<typeof evaluateClassifier>[0], spec: Record<string, unknown>, onSkipped?: SkipListener) {
-  const loader = await Loader.create({
-    dataset: { module: DATASETS_MODULE, export: 'createDataset', options: spec },
-    transforms: config.transforms.eval as any,
-    batchSize: config.task === 'segmentation' ? 1 : 256,
-    shuffle: false,
-    workers: 0,
-  });
+  const loader = await openDataLoader(spec, config, { train: false, workers: 0 });
   try {
-    if (config.task === 'classification') {
-      const threshold = (config as any).decisionThreshold as number | undefined;
-      return (await evaluateClassifier(model, loader, { threshold, onSkipped })).metrics;
-    }
+    if (config.task === 'classification') return (await evaluateClassifier(model, loader, { onSkipped })).metrics;
     return (await evaluateSegmenter(model, loader, { roiKey: config.data.roiKey, padMultiple: config.training.padMultiple, keep: 0, onSkipped })).metrics;
   } finally {
     await loader.close();

@@ -10,6 +10,7 @@ import { createDataset, kFold } from '../data/datasets/index.js';
 import { Rng } from '../data/transforms/index.js';
 import { applyOverrides, parseConfig, type TrainingConfig } from './config.js';
 import { train, type EpochRecord, type TrainEvent } from './trainer.js';
+import { isLowerBetter } from './monitor.js';
 
 export interface MetricSummary {
   mean: number;
@@ -120,7 +121,7 @@ export async function searchOptions(
     }
     trials.push({ overrides: combos[t], summary });
   }
-  const lower = ['val_loss', 'hd95', 'ece'].includes(monitor);
+  const lower = isLowerBetter(monitor);
   const score = (t: SearchTrial) => t.summary[monitor]?.mean ?? (lower ? Infinity : -Infinity);
   trials.sort((a, b) => (lower ? score(a) - score(b) : score(b) - score(a)));
   writeJson(join(options.outDir, 'search.json'), { monitor, trials });

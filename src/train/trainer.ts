@@ -7,7 +7,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDataset, classCounts, classWeights as computeClassWeights, type Dataset } from '../data/datasets/index.js';
-import { Loader } from '../data/loader/index.js';
 import { createTransform, Rng } from '../data/transforms/index.js';
 import { createModel, type ModelName } from '../models/registry.js';
 import type { AttentionModel } from '../models/attention-model.js';
@@ -17,6 +16,8 @@ import type { TrainingConfig } from './config.js';
 import { createLoss, type LossFn } from './losses.js';
 import { buildOptimizer, buildScheduler } from './build-optimizer.js';
 import { batchTensors } from './batch-tensors.js';
+import { openDataLoader } from './data-loader.js';
+import { defaultMonitor, isLowerBetter } from './monitor.js';
 import { evaluateClassifier, evaluateSegmenter, type ClassificationEvaluation, type SegmentationEvaluation } from './evaluate-model.js';
 
 export interface EpochRecord {
@@ -54,35 +55,14 @@ export interface TrainResult {
   skipped: { file: string; reason: string }[];
 }
 
-const DATASETS_MODULE = new URL('../data/datasets/index.ts', import.meta.url).href;
-
-/** Metrics where lower is better; everything else is maximised. */
-const LOWER_IS_BETTER = new Set(['val_loss', 'hd95', 'ece']);
-
-export function defaultMonitor(task: TrainingConfig['task']): string {
-  return task === 'classification' ? 'auroc' : 'dice';
-}
-
-async function openLoader(spec: Record<string, unknown>, config: TrainingConfig, train: boolean): Promise<Loader> {
-  return Loader.create({
-    dataset: { module: DATASETS_MODULE, export: 'createDataset', options: spec },
-    transforms: (train ? config.transforms.train : config.transforms.eval) as any,
-    batchSize: train ? config.training.batchSize : (config.training.evalBatchSize ?? (config.task === 'segmentation' ? 1 : 256)),
-    shuffle: train,
-    dropLast: train,
-    seed: config.training.seed,
-    workers: config.training.workers,
-  });
-}
-
 /** Everything a run needs, built from the config: datasets, loaders, model, loss, optimizer, schedule. */
 export async function setupRun(config: TrainingConfig) {
   if (config.training.threads) setNumThreads(config.training.threads);
   manualSeed(config.training.seed);
   const trainSet: Dataset = await createDataset(config.data.train as any);
   const valSet: Dataset = await createDataset(config.data.val as any);
-  const trainLoader = await openLoader(trainSet.describe() as any, config, true);
-  const valLoader = await openLoader(valSet.describe() as any, config, false);
+  const trainLoader = await openDataLoader(trainSet.describe() as any, config, { train: true });
+  const valLoader = await openDataLoader(valSet.describe() as any, config, { train: false });
   const device = checkDevice(config.training.device);
   const model = createModel(config.model.name as ModelName, config.model.config as any) as AttentionModel;
   if (device !== 'cpu') model.to(device);
@@ -105,7 +85,7 @@ export async function setupRun(config: TrainingConfig) {
 function isBetter(metric: string, value: number, best: number | undefined): boolean {
   if (!Number.isFinite(value)) return false;
   if (best === undefined) return true;
-  return LOWER_IS_BETTER.has(metric) ? value < best : value > best;
+  return isLowerBetter(metric) ? value < best : value > best;
 }
 
 function writeJsonAtomic(path: string, value: unknown): void {
