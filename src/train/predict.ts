@@ -40,6 +40,7 @@ function matchChannels(image: MedicalImage, channels: number): MedicalImage {
 }
 
 export async function predictFiles(runDir: string, files: string[], outDir?: string): Promise<Prediction[]> {
+  if (!files.length) throw new ConfigError('predict', 'FILE', 'give at least one image file');
   const { config, model, dir, inputShape, classNames } = loadRun(runDir);
   const channels = inputShape?.[0] ?? (model.config as { inChannels?: number }).inChannels ?? 1;
   const transform = createTransform(config.transforms.eval as any);
@@ -79,6 +80,5 @@ export async function predictFiles(runDir: string, files: string[], outDir?: str
     }
     x.dispose();
   }
-  if (!files.length) throw new ConfigError('predict', 'FILE', 'give at least one image file');
   return results;
 }
