@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { MedattnDataError } from '../io/errors.ts';
 import { BadFiles } from './bad-files.ts';
 import { checkIndex, type Dataset, type DatasetSample, type SkippedFile } from './dataset.ts';
+import { DecodedCache } from './decoded-cache.ts';
 import { IMAGE_EXTENSIONS, listFolders, listImageFiles, requireFolder } from './image-files.ts';
 import { readSampleImage } from './read-sample-image.ts';
 
@@ -27,6 +28,7 @@ export const folderSpecSchema = z.strictObject({
 export type FolderSpec = z.input<typeof folderSpecSchema>;
 
 export class FolderDataset implements Dataset {
+  private readonly cache = new DecodedCache();
   readonly length: number;
 
   private constructor(
@@ -88,8 +90,10 @@ export class FolderDataset implements Dataset {
   async get(index: number): Promise<DatasetSample> {
     checkIndex(index, this.length, 'folder dataset');
     const path = join(this.classRoot, this.files[index]);
-    const image = await this.bad.read(() => readSampleImage(path, this.spec.channels));
-    return { id: this.files[index], image, label: this.labelArray[index] };
+    return this.cache.get(index, async () => {
+      const image = await this.bad.read(() => readSampleImage(path, this.spec.channels));
+      return { id: this.files[index], image, label: this.labelArray[index] };
+    });
   }
 
   labels(): Int32Array {

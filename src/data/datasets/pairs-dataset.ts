@@ -2,7 +2,7 @@
  * Image/mask pairs in parallel folders, matched by a case id taken from each file name: DRIVE
  * (`images/21_training.tif` + `1st_manual/21_manual1.gif` + ROI `mask/21_training_mask.gif`), ISBI 2012 EM
  * (`image/0.png` + `label/0.png`), ISIC, Kvasir... Folders are listed and every case's files matched at
- * creation (cheap); pixels are read, binarised and size-checked in `get`.
+ * creation (cheap); pixels are read, binarised and size-checked in `get`, and kept decoded (DecodedCache).
  */
 import { basename, join, resolve } from 'node:path';
 import * as z from 'zod';
@@ -10,6 +10,7 @@ import { MedattnDataError } from '../io/errors.ts';
 import { BadFiles } from './bad-files.ts';
 import { checkIndex, type Dataset, type DatasetSample, type SkippedFile } from './dataset.ts';
 import { DatasetSpecError } from './dataset-spec-error.ts';
+import { DecodedCache } from './decoded-cache.ts';
 import { listImageFiles, naturalCompare, requireFolder, stemOf } from './image-files.ts';
 import { checkSameSize, readMask, readSampleImage } from './read-sample-image.ts';
 
@@ -50,6 +51,7 @@ export function caseIdOf(name: string, rule?: RegExp): string | undefined {
 
 export class PairsDataset implements Dataset {
   readonly length: number;
+  private readonly cache = new DecodedCache();
 
   private constructor(
     private readonly spec: z.output<typeof pairsSpecSchema>,
@@ -107,17 +109,19 @@ export class PairsDataset implements Dataset {
   async get(index: number): Promise<DatasetSample> {
     checkIndex(index, this.length, 'pairs dataset');
     const c = this.cases[index];
-    return this.bad.read(async () => {
-      const maskOptions = { threshold: this.spec.maskThreshold, invert: this.spec.invertMask };
-      const [image, mask, roi] = await Promise.all([
-        readSampleImage(c.image, this.spec.channels),
-        readMask(c.mask, maskOptions),
-        c.roi ? readMask(c.roi) : undefined,
-      ]);
-      checkSameSize(image, c.image, mask, c.mask);
-      if (roi) checkSameSize(image, c.image, roi, c.roi!, 'roi mask');
-      return { id: c.id, image, mask, ...(roi ? { roi } : {}) };
-    });
+    return this.cache.get(index, () =>
+      this.bad.read(async () => {
+        const maskOptions = { threshold: this.spec.maskThreshold, invert: this.spec.invertMask };
+        const [image, mask, roi] = await Promise.all([
+          readSampleImage(c.image, this.spec.channels),
+          readMask(c.mask, maskOptions),
+          c.roi ? readMask(c.roi) : undefined,
+        ]);
+        checkSameSize(image, c.image, mask, c.mask);
+        if (roi) checkSameSize(image, c.image, roi, c.roi!, 'roi mask');
+        return { id: c.id, image, mask, ...(roi ? { roi } : {}) };
+      }),
+    );
   }
 
   labels(): undefined {
