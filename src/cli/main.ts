@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { isUserError, oneLine } from './user-error.js';
+import { ConfigError } from '../train/config-error.js';
 import { trainCommand } from './commands/train.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
@@ -19,6 +20,11 @@ const program = new Command()
   .exitOverride();
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+const parseThreshold = (value: string) => {
+  const p = Number(value);
+  if (value.trim() === '' || !(p > 0 && p < 1)) throw new ConfigError('command line', '--threshold', `must be a probability between 0 and 1, got '${value}'`);
+  return p;
+};
 
 program
   .command('train')
@@ -38,6 +44,7 @@ program
   .option('--split <name>', 'split of the data (train, val, test)')
   .option('--json', 'print one JSON object')
   .option('--skip-bad', 'leave unreadable files out and list them at the end')
+  .option('--threshold <p>', 'binary decision threshold (default: the one training chose on validation data, else 0.5)', parseThreshold)
   .action(evaluateCommand);
 
 program
@@ -46,6 +53,7 @@ program
   .requiredOption('--run <dir>', 'run folder')
   .option('--out <dir>', 'where segmentation masks go (default <run>/predictions)')
   .option('--json', 'print JSON')
+  .option('--threshold <p>', 'binary decision threshold (default: the one training chose on validation data, else 0.5)', parseThreshold)
   .argument('<files...>', 'image files (PNG, JPEG, TIFF, GIF, DICOM, NIfTI slice)')
   .action(predictCommand);
 

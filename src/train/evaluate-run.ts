@@ -5,20 +5,45 @@ import type { TrainingConfig } from './config.js';
 import { evaluateClassifier, evaluateSegmenter, type SkipListener } from './evaluate-model.js';
 import { dataArgumentToSpec, loadRun } from './run-folder.js';
 
-export async function evaluateRun(runDir: string, data: string, options: { split?: string; skipBad?: boolean; onSkipped?: SkipListener } = {}): Promise<Record<string, unknown>> {
-  const { config, model, inputShape } = loadRun(runDir);
+export async function evaluateRun(
+  runDir: string,
+  data: string,
+  options: { split?: string; skipBad?: boolean; onSkipped?: SkipListener; threshold?: number } = {},
+): Promise<Record<string, unknown>> {
+  const { config, model, inputShape, threshold } = loadRun(runDir);
   const spec = dataArgumentToSpec(data, options.split, config.task, inputShape?.[0]);
   const dataset = await createDataset(spec, { skipBad: options.skipBad });
   options.onSkipped?.(dataset.skipped());
   const described = dataset.describe() as unknown as Record<string, unknown>;
-  return evaluateOn(config, model, options.skipBad ? { ...described, skipBad: true } : described, options.onSkipped);
+  // Binary classifiers decide at --threshold, else at the threshold training chose on validation data, else 0.5.
+  return evaluateOn(
+    config,
+    model,
+    options.skipBad ? { ...described, skipBad: true } : described,
+    options.onSkipped,
+    options.threshold ?? threshold,
+  );
 }
 
-export async function evaluateOn(config: TrainingConfig, model: Parameters<typeof evaluateClassifier>[0], spec: Record<string, unknown>, onSkipped?: SkipListener) {
+export async function evaluateOn(
+  config: TrainingConfig,
+  model: Parameters<typeof evaluateClassifier>[0],
+  spec: Record<string, unknown>,
+  onSkipped?: SkipListener,
+  threshold?: number,
+) {
   const loader = await openDataLoader(spec, config, { train: false, workers: 0 });
   try {
-    if (config.task === 'classification') return (await evaluateClassifier(model, loader, { onSkipped })).metrics;
-    return (await evaluateSegmenter(model, loader, { roiKey: config.data.roiKey, padMultiple: config.training.padMultiple, keep: 0, onSkipped })).metrics;
+    if (config.task === 'classification')
+      return (await evaluateClassifier(model, loader, { onSkipped, threshold })).metrics;
+    return (
+      await evaluateSegmenter(model, loader, {
+        roiKey: config.data.roiKey,
+        padMultiple: config.training.padMultiple,
+        keep: 0,
+        onSkipped,
+      })
+    ).metrics;
   } finally {
     await loader.close();
   }

@@ -18,6 +18,8 @@ export interface Prediction {
   /** Classification: probability per class name. */
   probabilities?: Record<string, number>;
   predicted?: string;
+  /** Binary classification: the decision threshold on the positive (second) class's probability. */
+  threshold?: number;
   /** Segmentation: written files and the predicted foreground fraction. */
   mask?: string;
   probabilityMap?: string;
@@ -39,9 +41,10 @@ function matchChannels(image: MedicalImage, channels: number): MedicalImage {
   return { ...image, data: out, shape: [channels, ...spatial] };
 }
 
-export async function predictFiles(runDir: string, files: string[], outDir?: string): Promise<Prediction[]> {
+export async function predictFiles(runDir: string, files: string[], outDir?: string, options: { threshold?: number } = {}): Promise<Prediction[]> {
   if (!files.length) throw new ConfigError('predict', 'FILE', 'give at least one image file');
-  const { config, model, dir, inputShape, classNames } = loadRun(runDir);
+  const { config, model, dir, inputShape, classNames, threshold: chosen } = loadRun(runDir);
+  const threshold = options.threshold ?? chosen ?? 0.5;
   const channels = inputShape?.[0] ?? (model.config as { inChannels?: number }).inChannels ?? 1;
   const transform = createTransform(config.transforms.eval as any);
   const results: Prediction[] = [];
@@ -59,8 +62,9 @@ export async function predictFiles(runDir: string, files: string[], outDir?: str
       const probs = tidy(() => noGrad(() => model.forward(x).softmax(1).toArray() as Float32Array));
       const names = classNames ?? Array.from(probs, (_, i) => String(i));
       const probabilities = Object.fromEntries(Array.from(probs, (p, i) => [names[i] ?? String(i), +p.toFixed(6)]));
-      const best = probs.indexOf(Math.max(...probs));
-      results.push({ file, probabilities, predicted: names[best] ?? String(best) });
+      // Binary: the positive class when its probability reaches the threshold; otherwise the most probable class.
+      const best = probs.length === 2 ? (probs[1] >= threshold ? 1 : 0) : probs.indexOf(Math.max(...probs));
+      results.push({ file, probabilities, predicted: names[best] ?? String(best), ...(probs.length === 2 ? { threshold } : {}) });
     } else {
       const [h, w] = image.shape.slice(1);
       const prob = tidy(() =>

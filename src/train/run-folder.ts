@@ -19,6 +19,8 @@ export interface LoadedRun {
   /** [C, ...spatial] the model saw at evaluation during training. */
   inputShape?: number[];
   classNames?: string[];
+  /** Binary decision threshold chosen on validation data during training (`training.threshold`), if any. */
+  threshold?: number;
 }
 
 export function loadRun(dir: string): LoadedRun {
@@ -30,12 +32,13 @@ export function loadRun(dir: string): LoadedRun {
   const model = createModel(spec.model, spec.config as any) as AttentionModel;
   const checkpoint = [join(dir, 'best.safetensors'), join(dir, 'last.safetensors')].find((p) => existsSync(p));
   if (!checkpoint) throw new ConfigError(dir, '--run', 'no checkpoint (best.safetensors or last.safetensors) in the run folder');
-  const { tensors } = loadTensors(checkpoint);
+  const { tensors, metadata } = loadTensors(checkpoint);
   const weights = new Map<string, Tensor>([...tensors].filter(([k]) => !k.startsWith('__optimizer__.')));
   model.loadStateDict(weights);
   for (const t of tensors.values()) t.dispose();
   model.eval();
-  return { dir, config, model, checkpoint, inputShape: spec.inputShape, classNames: spec.classNames };
+  const threshold = metadata.threshold === undefined ? undefined : Number(metadata.threshold);
+  return { dir, config, model, checkpoint, inputShape: spec.inputShape, classNames: spec.classNames, ...(threshold === undefined ? {} : { threshold }) };
 }
 
 /**

@@ -219,7 +219,9 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
         bestValue = value;
         bestEpoch = epoch;
         badEpochs = 0;
-        saveTensors(bestPath, model.stateDict(), { epoch: String(epoch), monitor, value: String(value), model: JSON.stringify(model.toJSON()) });
+        // The decision threshold chosen on validation data travels with the weights it was chosen for.
+        const threshold: Record<string, string> = typeof record.threshold === 'number' ? { threshold: String(record.threshold) } : {};
+        saveTensors(bestPath, model.stateDict(), { epoch: String(epoch), monitor, value: String(value), model: JSON.stringify(model.toJSON()), ...threshold });
       } else badEpochs++;
       appendFileSync(logPath, `${JSON.stringify(record)}\n`);
       saveLast(lastPath, model, optimizer, scheduler, { epoch, history, bestValue, bestEpoch, badEpochs });

@@ -15,7 +15,10 @@ const dir = mkdtempSync(join(tmpdir(), 'medattn-cli-'));
 const npz = resolve('..', 'shared', 'data', 'pneumoniamnist', 'pneumoniamnist.npz');
 
 function medattn(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], { encoding: 'utf8', env: { ...process.env, MEDATTN_THREADS: '2' } });
+  const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, MEDATTN_THREADS: '2' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -23,14 +26,38 @@ const config = {
   name: 'cli test',
   task: 'classification',
   data: {
-    train: { kind: 'subset', of: { kind: 'medmnist', file: npz, split: 'train' }, indices: Array.from({ length: 320 }, (_, i) => i) },
-    val: { kind: 'subset', of: { kind: 'medmnist', file: npz, split: 'val' }, indices: Array.from({ length: 128 }, (_, i) => i) },
+    train: {
+      kind: 'subset',
+      of: { kind: 'medmnist', file: npz, split: 'train' },
+      indices: Array.from({ length: 320 }, (_, i) => i),
+    },
+    val: {
+      kind: 'subset',
+      of: { kind: 'medmnist', file: npz, split: 'val' },
+      indices: Array.from({ length: 128 }, (_, i) => i),
+    },
   },
   transforms: {
-    train: [{ type: 'toFloat', scale: 1 / 255 }, { type: 'randFlip', axes: [1] }],
+    train: [
+      { type: 'toFloat', scale: 1 / 255 },
+      { type: 'randFlip', axes: [1] },
+    ],
     eval: [{ type: 'toFloat', scale: 1 / 255 }],
   },
-  model: { name: 'attention_cnn', config: { inChannels: 1, numClasses: 2, stages: [{ channels: 8, attention: 'se' }, { channels: 8, attention: 'cbam' }, { channels: 8, attention: 'nonlocal' }], reduction: 4, dropout: 0.1 } },
+  model: {
+    name: 'attention_cnn',
+    config: {
+      inChannels: 1,
+      numClasses: 2,
+      stages: [
+        { channels: 8, attention: 'se' },
+        { channels: 8, attention: 'cbam' },
+        { channels: 8, attention: 'nonlocal' },
+      ],
+      reduction: 4,
+      dropout: 0.1,
+    },
+  },
   loss: { name: 'cross_entropy', classWeights: 'inverse' },
   optimizer: { name: 'adamw', lr: 0.003 },
   training: { epochs: 3, batchSize: 32, workers: 1, seed: 7 },
@@ -44,7 +71,20 @@ const trained = medattn('train', '--config', configPath, '--out', full);
 
 test('train writes the run folder of the contract', () => {
   assert.equal(trained.code, 0, trained.stderr);
-  for (const f of ['config.json', 'model.json', 'best.safetensors', 'last.safetensors', 'metrics.json', 'log.jsonl', 'report.html', 'loss.png', 'metrics.png', 'roc.png', 'confusion.png', 'attention.png'])
+  for (const f of [
+    'config.json',
+    'model.json',
+    'best.safetensors',
+    'last.safetensors',
+    'metrics.json',
+    'log.jsonl',
+    'report.html',
+    'loss.png',
+    'metrics.png',
+    'roc.png',
+    'confusion.png',
+    'attention.png',
+  ])
     assert.ok(existsSync(join(full, f)), `missing ${f}`);
   const metrics = JSON.parse(readFileSync(join(full, 'metrics.json'), 'utf8'));
   assert.equal(metrics.history.length, 3);
@@ -58,21 +98,27 @@ test('evaluate --json prints the contract keys, equal to the best epoch train re
   const r = medattn('evaluate', '--run', full, '--data', npz, '--split', 'val', '--json');
   assert.equal(r.code, 0, r.stderr);
   const all = JSON.parse(r.stdout);
-  for (const k of ['n', 'accuracy', 'auroc', 'precision', 'recall', 'specificity', 'f1']) assert.equal(typeof all[k], 'number', k);
+  for (const k of ['n', 'accuracy', 'auroc', 'precision', 'recall', 'specificity', 'f1'])
+    assert.equal(typeof all[k], 'number', k);
   assert.equal(all.n, 524);
   // The same model on the same 128 validation images reproduces the recorded best metrics.
   const subset = join(dir, 'val-subset.json');
   writeFileSync(subset, JSON.stringify(config.data.val));
   const s = JSON.parse(medattn('evaluate', '--run', full, '--data', subset, '--json').stdout);
   const best = JSON.parse(readFileSync(join(full, 'metrics.json'), 'utf8')).best;
-  for (const k of ['n', 'accuracy', 'auroc', 'f1', 'specificity']) assert.ok(Math.abs(s[k] - best[k]) < 1e-6, `${k}: ${s[k]} vs ${best[k]}`);
+  for (const k of ['n', 'accuracy', 'auroc', 'f1', 'specificity'])
+    assert.ok(Math.abs(s[k] - best[k]) < 1e-6, `${k}: ${s[k]} vs ${best[k]}`);
 });
 
 test('predict gives class probabilities for an image file', async () => {
   const arrays = await readNpz(npz, { keys: ['val_images'] });
   const images = arrays.get('val_images')!;
   const png = join(dir, 'xray.png');
-  await sharp(Buffer.from((images.data as Uint8Array).subarray(0, 28 * 28)), { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(png);
+  await sharp(Buffer.from((images.data as Uint8Array).subarray(0, 28 * 28)), {
+    raw: { width: 28, height: 28, channels: 1 },
+  })
+    .png()
+    .toFile(png);
   const r = medattn('predict', '--run', full, '--json', png);
   assert.equal(r.code, 0, r.stderr);
   const [p] = JSON.parse(r.stdout);
@@ -80,17 +126,85 @@ test('predict gives class probabilities for an image file', async () => {
   assert.ok(Math.abs(p.probabilities.normal + p.probabilities.pneumonia - 1) < 1e-5);
 });
 
+test('a threshold chosen on validation data (youden) is stored with the weights and used by evaluate and predict', async () => {
+  const chosen = join(dir, 'youden');
+  const r = medattn(
+    'train',
+    '--config',
+    configPath,
+    '--out',
+    chosen,
+    '--set',
+    'training.threshold=youden',
+    '--set',
+    'training.epochs=2',
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const best = JSON.parse(readFileSync(join(chosen, 'metrics.json'), 'utf8')).best;
+  assert.ok(best.threshold > 0 && best.threshold < 1 && best.threshold !== 0.5, `chosen threshold ${best.threshold}`);
+  const subset = join(dir, 'val-subset-youden.json');
+  writeFileSync(subset, JSON.stringify(config.data.val));
+  const stored = JSON.parse(medattn('evaluate', '--run', chosen, '--data', subset, '--json').stdout);
+  assert.equal(stored.threshold, best.threshold);
+  for (const k of ['accuracy', 'f1', 'specificity', 'recall'])
+    assert.ok(Math.abs(stored[k] - best[k]) < 1e-6, `${k}: ${stored[k]} vs ${best[k]}`);
+  const forced = JSON.parse(
+    medattn('evaluate', '--run', chosen, '--data', subset, '--json', '--threshold', '0.5').stdout,
+  );
+  assert.equal(forced.threshold, 0.5);
+  // predict decides pneumonia exactly when its probability reaches the stored threshold.
+  const arrays = await readNpz(npz, { keys: ['val_images'] });
+  const images = arrays.get('val_images')!.data as Uint8Array;
+  const files: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    files.push(join(dir, `youden-${i}.png`));
+    await sharp(Buffer.from(images.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } })
+      .png()
+      .toFile(files[i]);
+  }
+  const predictions = JSON.parse(medattn('predict', '--run', chosen, '--json', ...files).stdout) as {
+    probabilities: Record<string, number>;
+    predicted: string;
+    threshold: number;
+  }[];
+  for (const p of predictions) {
+    assert.equal(p.threshold, best.threshold);
+    assert.equal(p.predicted, p.probabilities.pneumonia >= best.threshold ? 'pneumonia' : 'normal');
+  }
+  const bad = medattn('evaluate', '--run', chosen, '--data', subset, '--threshold', '1.5');
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^medattn: .*--threshold: must be a probability between 0 and 1, got '1.5'\n$/);
+});
+
 test('a resumed run ends with the same metrics as an unbroken one; a rerun with the same seed too', () => {
   const part = join(dir, 'part');
-  assert.equal(medattn('train', '--config', configPath, '--out', part, '--set', 'training.epochs=3', '--set', 'training.maxMinutes=0.0001').code, 0);
-  assert.equal(JSON.parse(readFileSync(join(part, 'metrics.json'), 'utf8')).history.length, 1, 'stopped after one epoch');
+  assert.equal(
+    medattn(
+      'train',
+      '--config',
+      configPath,
+      '--out',
+      part,
+      '--set',
+      'training.epochs=3',
+      '--set',
+      'training.maxMinutes=0.0001',
+    ).code,
+    0,
+  );
+  assert.equal(
+    JSON.parse(readFileSync(join(part, 'metrics.json'), 'utf8')).history.length,
+    1,
+    'stopped after one epoch',
+  );
   const resumed = medattn('train', '--resume', part, '--set', 'training.maxMinutes=1000');
   assert.equal(resumed.code, 0, resumed.stderr);
   const a = JSON.parse(readFileSync(join(full, 'metrics.json'), 'utf8')).history;
   const b = JSON.parse(readFileSync(join(part, 'metrics.json'), 'utf8')).history;
   assert.equal(b.length, 3);
   for (let i = 0; i < 3; i++)
-    for (const k of ['train_loss', 'val_loss', 'auroc', 'accuracy']) assert.equal(b[i][k], a[i][k], `epoch ${i + 1} ${k}`);
+    for (const k of ['train_loss', 'val_loss', 'auroc', 'accuracy'])
+      assert.equal(b[i][k], a[i][k], `epoch ${i + 1} ${k}`);
 });
 
 test('user errors: one line on stderr, exit code 1', () => {
@@ -100,7 +214,9 @@ test('user errors: one line on stderr, exit code 1', () => {
     medattn('evaluate', '--run', full, '--data', join(dir, 'nothing.npz')),
     medattn('inspect', join(dir, 'config.json')),
     medattn('train'),
-    ...(cudaAvailable() ? [] : [medattn('train', '--config', configPath, '--out', join(dir, 'gpu'), '--set', 'training.device=cuda')]),
+    ...(cudaAvailable()
+      ? []
+      : [medattn('train', '--config', configPath, '--out', join(dir, 'gpu'), '--set', 'training.device=cuda')]),
   ];
   for (const r of cases) {
     assert.equal(r.code, 1, r.stderr);
@@ -118,7 +234,9 @@ test('--skip-bad leaves an unreadable file out and lists it; without it the file
   for (const c of ['normal', 'pneumonia']) mkdirSync(join(root, c), { recursive: true });
   for (let i = 0; i < 12; i++) {
     const cls = labels[i] ? 'pneumonia' : 'normal';
-    await sharp(Buffer.from(images.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(join(root, cls, `${i}.png`));
+    await sharp(Buffer.from(images.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } })
+      .png()
+      .toFile(join(root, cls, `${i}.png`));
   }
   const good = readFileSync(join(root, labels[0] ? 'pneumonia' : 'normal', '0.png'));
   const broken = join(root, 'normal', 'broken.png');

@@ -1,8 +1,8 @@
 /** `medattn predict --run DIR FILE... [--out DIR] [--json]`. */
 import { predictFiles } from '../../train/predict.js';
 
-export async function predictCommand(files: string[], o: { run: string; out?: string; json?: boolean }): Promise<void> {
-  const results = await predictFiles(o.run, files, o.out);
+export async function predictCommand(files: string[], o: { run: string; out?: string; json?: boolean; threshold?: number }): Promise<void> {
+  const results = await predictFiles(o.run, files, o.out, { threshold: o.threshold });
   if (o.json) {
     console.log(JSON.stringify(results));
     return;

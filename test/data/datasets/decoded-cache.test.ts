@@ -3,19 +3,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { createDataset } from '../../../src/data/datasets/index.ts';
+import { createDataset, type PairsSpec } from '../../../src/data/datasets/index.ts';
 import { DecodedCache } from '../../../src/data/datasets/decoded-cache.ts';
 import type { DatasetSample } from '../../../src/data/datasets/dataset.ts';
 import { DATA } from './helpers.ts';
 
 const DRIVE = join(DATA, 'drive/training');
-const spec = {
+const spec: PairsSpec = {
   kind: 'pairs',
   images: join(DRIVE, 'images'),
   masks: join(DRIVE, '1st_manual'),
   roi: join(DRIVE, 'mask'),
   ids: ['21', '22'],
-} as const;
+};
 
 test('a cached DRIVE case equals a fresh decode, and writing into a handed-out copy does not reach the cache', async () => {
   const ds = await createDataset(spec);
