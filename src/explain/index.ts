@@ -1,2 +1,2 @@
 /** Showing where a model looked: attention and saliency maps over the image. */
-export { turbo, normalizeMap, greyToRgb, overlayHeatmap } from './overlay.js';
+export { turbo, normalizeMap, greyToRgb, maskToRgb, overlayHeatmap } from './overlay.js';

@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import type { Dataset } from '../../data/datasets/index.js';
 import { createTransform, Rng } from '../../data/transforms/index.js';
 import type { MedicalImage } from '../../data/medical-image.js';
-import { overlayHeatmap, greyToRgb } from '../../explain/index.js';
+import { overlayHeatmap, greyToRgb, maskToRgb } from '../../explain/index.js';
 import { rocCurve } from '../../metrics/index.js';
 import type { AttentionModel } from '../../models/attention-model.js';
 import { noGrad, tensor, tidy } from '../../tensor/index.js';
@@ -33,10 +33,14 @@ export interface ReportInput {
 
 const TILE = 160;
 
-/** An RGB tile of TILE x TILE pixels (nearest-neighbour upscaling keeps small images crisp). */
-async function tile(rgb: Uint8Array, width: number, height: number): Promise<Buffer> {
+/**
+ * An RGB tile of TILE x TILE pixels. Nearest-neighbour keeps small images crisp and masks binary (smooth
+ * resampling turned thin brain regions and vessels grey).
+ */
+async function tile(rgb: Uint8Array, width: number, height: number, options: { mask?: boolean } = {}): Promise<Buffer> {
+  const nearest = options.mask || width < TILE / 2;
   return sharp(Buffer.from(rgb), { raw: { width, height, channels: 3 } })
-    .resize(TILE, TILE, { fit: 'contain', kernel: width < TILE / 2 ? 'nearest' : 'lanczos3', background: '#ffffff' })
+    .resize(TILE, TILE, { fit: 'contain', kernel: nearest ? 'nearest' : 'lanczos3', background: '#ffffff' })
     .raw()
     .toBuffer();
 }
@@ -46,9 +50,21 @@ async function writeGrid(path: string, rows: Buffer[][]): Promise<void> {
   const cols = Math.max(...rows.map((r) => r.length));
   const gap = 4;
   const composites = rows.flatMap((row, i) =>
-    row.map((input, j) => ({ input, raw: { width: TILE, height: TILE, channels: 3 as const }, left: j * (TILE + gap), top: i * (TILE + gap) })),
+    row.map((input, j) => ({
+      input,
+      raw: { width: TILE, height: TILE, channels: 3 as const },
+      left: j * (TILE + gap),
+      top: i * (TILE + gap),
+    })),
   );
-  await sharp({ create: { width: cols * (TILE + gap) - gap, height: rows.length * (TILE + gap) - gap, channels: 3, background: '#ffffff' } })
+  await sharp({
+    create: {
+      width: cols * (TILE + gap) - gap,
+      height: rows.length * (TILE + gap) - gap,
+      channels: 3,
+      background: '#ffffff',
+    },
+  })
     .composite(composites)
     .png()
     .toFile(path);
@@ -61,7 +77,11 @@ function firstChannel(image: MedicalImage): Float32Array {
 }
 
 /** Validation samples (spread over classes when labelled) after the eval transforms. */
-async function reportSamples(valSet: Dataset, config: TrainingConfig, count: number): Promise<{ image: MedicalImage; label?: number; id: string }[]> {
+async function reportSamples(
+  valSet: Dataset,
+  config: TrainingConfig,
+  count: number,
+): Promise<{ image: MedicalImage; label?: number; id: string }[]> {
   const transform = createTransform(config.transforms.eval as any);
   const labels = valSet.labels();
   let indices = Array.from({ length: Math.min(count, valSet.length) }, (_, i) => i);
@@ -80,7 +100,8 @@ async function reportSamples(valSet: Dataset, config: TrainingConfig, count: num
 }
 
 function table(rows: [string, unknown][]): string {
-  const fmt = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : JSON.stringify(v));
+  const fmt = (v: unknown) =>
+    typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : JSON.stringify(v);
   return `<table>${rows.map(([k, v]) => `<tr><th>${k}</th><td>${fmt(v)}</td></tr>`).join('')}</table>`;
 }
 
@@ -90,19 +111,33 @@ export async function writeReport(input: ReportInput): Promise<string> {
   const figures: { file: string; caption: string }[] = [];
 
   await svgToPng(
-    lineChartSvg('Loss', [
-      { name: 'train', x: epochs, y: history.map((r) => r.train_loss) },
-      { name: 'validation', x: epochs, y: history.map((r) => r.val_loss) },
-    ], { xLabel: 'epoch', yLabel: 'loss' }),
+    lineChartSvg(
+      'Loss',
+      [
+        { name: 'train', x: epochs, y: history.map((r) => r.train_loss) },
+        { name: 'validation', x: epochs, y: history.map((r) => r.val_loss) },
+      ],
+      { xLabel: 'epoch', yLabel: 'loss' },
+    ),
     join(outDir, 'loss.png'),
   );
   figures.push({ file: 'loss.png', caption: 'Training and validation loss per epoch.' });
-  const metricNames = config.task === 'classification' ? ['auroc', 'accuracy', 'f1', 'balanced_accuracy'] : ['dice', 'iou', 'auroc', 'pooled_f1'];
+  const metricNames =
+    config.task === 'classification'
+      ? ['auroc', 'accuracy', 'f1', 'balanced_accuracy']
+      : ['dice', 'iou', 'auroc', 'pooled_f1'];
   await svgToPng(
-    lineChartSvg('Validation metrics', metricNames.map((m) => ({ name: m, x: epochs, y: history.map((r) => Number(r[m])) })), { xLabel: 'epoch', yRange: [0, 1] }),
+    lineChartSvg(
+      'Validation metrics',
+      metricNames.map((m) => ({ name: m, x: epochs, y: history.map((r) => Number(r[m])) })),
+      { xLabel: 'epoch', yRange: [0, 1] },
+    ),
     join(outDir, 'metrics.png'),
   );
-  figures.push({ file: 'metrics.png', caption: `Validation metrics per epoch; the best checkpoint maximises ${monitor}.` });
+  figures.push({
+    file: 'metrics.png',
+    caption: `Validation metrics per epoch; the best checkpoint maximises ${monitor}.`,
+  });
 
   const evaluation = input.evaluation;
   if (config.task === 'classification' && evaluation && 'labels' in evaluation && best) {
@@ -110,7 +145,11 @@ export async function writeReport(input: ReportInput): Promise<string> {
     if (binary) {
       const roc = rocCurve(evaluation.probs, evaluation.labels);
       await svgToPng(
-        lineChartSvg(`ROC (AUROC ${Number(best.auroc).toFixed(4)})`, [{ name: 'model', x: Array.from(roc.fpr), y: Array.from(roc.tpr) }], { xLabel: 'false positive rate', yLabel: 'true positive rate', yRange: [0, 1], diagonal: true }),
+        lineChartSvg(
+          `ROC (AUROC ${Number(best.auroc).toFixed(4)})`,
+          [{ name: 'model', x: Array.from(roc.fpr), y: Array.from(roc.tpr) }],
+          { xLabel: 'false positive rate', yLabel: 'true positive rate', yRange: [0, 1], diagonal: true },
+        ),
         join(outDir, 'roc.png'),
       );
       figures.push({ file: 'roc.png', caption: 'ROC curve of the best checkpoint on the validation set.' });
@@ -118,7 +157,10 @@ export async function writeReport(input: ReportInput): Promise<string> {
     const cm = best.confusion_matrix as number[][] | undefined;
     if (cm) {
       await svgToPng(confusionMatrixSvg(cm, input.valSet.classNames ?? []), join(outDir, 'confusion.png'));
-      figures.push({ file: 'confusion.png', caption: `Confusion matrix of the best checkpoint (threshold ${best.threshold ?? 0.5}).` });
+      figures.push({
+        file: 'confusion.png',
+        caption: `Confusion matrix of the best checkpoint (threshold ${best.threshold ?? 0.5}).`,
+      });
     }
   }
 
@@ -137,22 +179,34 @@ export async function writeReport(input: ReportInput): Promise<string> {
           const x = tensor(Float32Array.from(s.image.data as ArrayLike<number>), { shape: [1, ...s.image.shape] });
           const padded = config.task === 'segmentation' ? padToMultiple(x, config.training.padMultiple).padded : x;
           const { output, attention } = model.forwardWithAttention(padded);
-          const maps = [...attention].filter(([k]) => k.endsWith('.spatial')).map(([k, v]) => [k, cropTo(v, [h, w]).toArray() as Float32Array] as const);
-          const out = config.task === 'segmentation' ? cropTo(foregroundProbability(output), [h, w]).toArray() : output.softmax(1).toArray();
+          const maps = [...attention]
+            .filter(([k]) => k.endsWith('.spatial'))
+            .map(([k, v]) => [k, cropTo(v, [h, w]).toArray() as Float32Array] as const);
+          const out =
+            config.task === 'segmentation'
+              ? cropTo(foregroundProbability(output), [h, w]).toArray()
+              : output.softmax(1).toArray();
           return { maps, out: out as Float32Array };
         }),
       );
       mapNames = result.maps.map(([k]) => k.replace(/\.spatial$/, ''));
       const row = [await tile(greyToRgb(grey), w, h)];
-      if (config.task === 'segmentation') row.push(await tile(overlayHeatmap(grey, result.out, 0.6), w, h));
+      if (config.task === 'segmentation') row.push(await tile(overlayHeatmap(grey, result.out, 0.6, [0, 1]), w, h));
       for (const [, map] of result.maps) row.push(await tile(overlayHeatmap(grey, map), w, h));
       rows.push(row);
-      captions.push(config.task === 'classification' ? `${s.id}: true ${input.valSet.classNames?.[s.label ?? -1] ?? s.label}, p = [${Array.from(result.out, (p) => p.toFixed(3)).join(', ')}]` : `${s.id}`);
+      captions.push(
+        config.task === 'classification'
+          ? `${s.id}: true ${input.valSet.classNames?.[s.label ?? -1] ?? s.label}, p = [${Array.from(result.out, (p) => p.toFixed(3)).join(', ')}]`
+          : `${s.id}`,
+      );
     }
     await writeGrid(join(outDir, 'attention.png'), rows);
     const columns = ['input', ...(config.task === 'segmentation' ? ['predicted probability'] : []), ...mapNames];
     attentionCaption = `Columns: ${columns.join(' | ')}. Rows: ${captions.join('; ')}.`;
-    figures.push({ file: 'attention.png', caption: `Where the model looked (turbo colormap, red = high attention). ${attentionCaption}` });
+    figures.push({
+      file: 'attention.png',
+      caption: `Where the model looked (turbo colormap, red = high attention). ${attentionCaption}`,
+    });
   }
 
   if (config.task === 'segmentation' && evaluation && 'examples' in evaluation && evaluation.examples.length) {
@@ -160,15 +214,25 @@ export async function writeReport(input: ReportInput): Promise<string> {
     for (const e of evaluation.examples) {
       const [, h, w] = e.shape;
       const grey = e.image.subarray(0, h * w);
-      const truth = greyToRgb(e.target);
-      const predicted = greyToRgb(Float32Array.from(e.prob, (p) => (p >= 0.5 ? 1 : 0)));
-      rows.push([await tile(greyToRgb(grey), w, h), await tile(truth, w, h), await tile(predicted, w, h), await tile(overlayHeatmap(grey, e.prob, 0.6), w, h)]);
+      const truth = maskToRgb(e.target);
+      const predicted = maskToRgb(Float32Array.from(e.prob, (p) => (p >= 0.5 ? 1 : 0)));
+      rows.push([
+        await tile(greyToRgb(grey), w, h),
+        await tile(truth, w, h, { mask: true }),
+        await tile(predicted, w, h, { mask: true }),
+        await tile(overlayHeatmap(grey, e.prob, 0.6, [0, 1]), w, h),
+      ]);
     }
     await writeGrid(join(outDir, 'segmentation.png'), rows);
-    figures.push({ file: 'segmentation.png', caption: 'Validation images (last epoch): input | true mask | predicted mask (p >= 0.5) | predicted probability.' });
+    figures.push({
+      file: 'segmentation.png',
+      caption: 'Validation images (last epoch): input | true mask | predicted mask (p >= 0.5) | predicted probability.',
+    });
   }
 
-  const bestRows: [string, unknown][] = best ? Object.entries(best).filter(([k]) => !['confusion_matrix', 'average'].includes(k)) : [];
+  const bestRows: [string, unknown][] = best
+    ? Object.entries(best).filter(([k]) => !['confusion_matrix', 'average'].includes(k))
+    : [];
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${config.name}</title>
 <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 10px;text-align:left}th{background:#f4f4f4}figure{margin:1.5em 0}img{max-width:100%;border:1px solid #ddd}</style></head><body>
 <h1>${config.name}</h1>
