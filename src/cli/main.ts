@@ -81,6 +81,7 @@ program
   .requiredOption('--grid <json>', 'option paths to values, e.g. \'{"optimizer.lr":[0.001,0.003]}\'')
   .option('--trials <n>', 'random search: try n of the combinations')
   .option('--folds <k>', 'cross-validate each trial with k folds (default: one run on the validation set)')
+  .option('--seeds <n>', 'train each trial with n seeds (training.seed, +1, ...) and report mean ± std over them', '1')
   .option('--out <dir>', 'folder for the trials')
   .option('--set <key=value>', 'override a config value (repeatable)', collect)
   .action(searchCommand);

@@ -29,12 +29,15 @@ export interface CrossValidationResult {
 /** Mean and sample standard deviation (n - 1) of each numeric metric across records. */
 export function summarize(records: EpochRecord[]): Record<string, MetricSummary> {
   const out: Record<string, MetricSummary> = {};
-  const keys = Object.keys(records[0] ?? {}).filter((k) => records.every((r) => typeof r[k] === 'number' && Number.isFinite(r[k] as number)));
+  const keys = Object.keys(records[0] ?? {}).filter((k) =>
+    records.every((r) => typeof r[k] === 'number' && Number.isFinite(r[k] as number)),
+  );
   for (const k of keys) {
     if (k === 'epoch' || k === 'lr' || k === 'seconds') continue;
     const values = records.map((r) => r[k] as number);
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    const std = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0;
+    const std =
+      values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0;
     out[k] = { mean, std, values };
   }
   return out;
@@ -65,7 +68,10 @@ export async function crossValidate(
         val: { kind: 'subset', of: spec, indices: splits[f].val } as any,
       },
     };
-    const result = await train(foldConfig, { outDir: join(options.outDir, `fold-${f + 1}`), onEvent: (e) => options.onEvent?.(f, e) });
+    const result = await train(foldConfig, {
+      outDir: join(options.outDir, `fold-${f + 1}`),
+      onEvent: (e) => options.onEvent?.(f, e),
+    });
     monitor = result.monitor;
     if (result.best) perFold.push(result.best);
     result.model.dispose();
@@ -81,7 +87,11 @@ export interface SearchTrial {
 }
 
 /** Every combination of the grid's values, or `trials` random combinations (seeded) when given. */
-export function searchCombinations(grid: Record<string, unknown[]>, trials?: number, seed = 0): Record<string, unknown>[] {
+export function searchCombinations(
+  grid: Record<string, unknown[]>,
+  trials?: number,
+  seed = 0,
+): Record<string, unknown>[] {
   const keys = Object.keys(grid);
   let combos: Record<string, unknown>[] = [{}];
   for (const k of keys) combos = combos.flatMap((c) => grid[k].map((v) => ({ ...c, [k]: v })));
@@ -89,16 +99,29 @@ export function searchCombinations(grid: Record<string, unknown[]>, trials?: num
   const rng = Rng.seeded(seed);
   const order = combos.map((_, i) => i);
   rng.shuffle(order);
-  return order.slice(0, trials).sort((a, b) => a - b).map((i) => combos[i]);
+  return order
+    .slice(0, trials)
+    .sort((a, b) => a - b)
+    .map((i) => combos[i]);
 }
 
 /**
  * Tries each option combination: with `folds` >= 2 by cross-validation on the training set, otherwise one
- * run validated on the config's validation set. Results are sorted best first by the monitored metric.
+ * run validated on the config's validation set; with `seeds` > 1, that again per seed, all runs pooled into
+ * the combination's mean ± std. Results are sorted best first by the monitored metric.
  */
 export async function searchOptions(
   rawConfig: Record<string, unknown>,
-  options: { grid: Record<string, unknown[]>; trials?: number; folds?: number; outDir: string; file?: string; onEvent?: (trial: number, e: TrainEvent) => void },
+  options: {
+    grid: Record<string, unknown[]>;
+    trials?: number;
+    folds?: number;
+    /** Train each combination with this many seeds (training.seed, +1, ...): mean ± std then show seed noise. */
+    seeds?: number;
+    outDir: string;
+    file?: string;
+    onEvent?: (trial: number, e: TrainEvent) => void;
+  },
 ): Promise<{ monitor: string; trials: SearchTrial[] }> {
   const combos = searchCombinations(options.grid, options.trials);
   const trials: SearchTrial[] = [];
@@ -107,19 +130,27 @@ export async function searchOptions(
   for (let t = 0; t < combos.length; t++) {
     const overrides = Object.entries(combos[t]).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
     const config = parseConfig(applyOverrides(rawConfig, overrides, options.file ?? '<search>'), options.file);
-    const dir = join(options.outDir, `trial-${t + 1}`);
-    let summary: Record<string, MetricSummary>;
-    if (options.folds && options.folds >= 2) {
-      const cv = await crossValidate(config, { folds: options.folds, outDir: dir, onEvent: (_f, e) => options.onEvent?.(t, e) });
-      summary = cv.summary;
-      monitor = cv.monitor;
-    } else {
-      const result = await train(config, { outDir: dir, onEvent: (e) => options.onEvent?.(t, e) });
-      summary = summarize(result.best ? [result.best] : []);
-      monitor = result.monitor;
-      result.model.dispose();
+    const seeds = options.seeds ?? 1;
+    const records: EpochRecord[] = [];
+    for (let r = 0; r < seeds; r++) {
+      const seeded: TrainingConfig = { ...config, training: { ...config.training, seed: config.training.seed + r } };
+      const dir = join(options.outDir, `trial-${t + 1}`, ...(seeds > 1 ? [`seed-${seeded.training.seed}`] : []));
+      if (options.folds && options.folds >= 2) {
+        const cv = await crossValidate(seeded, {
+          folds: options.folds,
+          outDir: dir,
+          onEvent: (_f, e) => options.onEvent?.(t, e),
+        });
+        records.push(...cv.perFold);
+        monitor = cv.monitor;
+      } else {
+        const result = await train(seeded, { outDir: dir, onEvent: (e) => options.onEvent?.(t, e) });
+        if (result.best) records.push(result.best);
+        monitor = result.monitor;
+        result.model.dispose();
+      }
     }
-    trials.push({ overrides: combos[t], summary });
+    trials.push({ overrides: combos[t], summary: summarize(records) });
   }
   const lower = isLowerBetter(monitor);
   const score = (t: SearchTrial) => t.summary[monitor]?.mean ?? (lower ? Infinity : -Infinity);

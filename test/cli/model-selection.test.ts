@@ -13,11 +13,30 @@ const npz = resolve('..', 'shared', 'data', 'pneumoniamnist', 'pneumoniamnist.np
 const config = {
   task: 'classification',
   data: {
-    train: { kind: 'subset', of: { kind: 'medmnist', file: npz, split: 'train' }, indices: Array.from({ length: 192 }, (_, i) => i) },
-    val: { kind: 'subset', of: { kind: 'medmnist', file: npz, split: 'val' }, indices: Array.from({ length: 64 }, (_, i) => i) },
+    train: {
+      kind: 'subset',
+      of: { kind: 'medmnist', file: npz, split: 'train' },
+      indices: Array.from({ length: 192 }, (_, i) => i),
+    },
+    val: {
+      kind: 'subset',
+      of: { kind: 'medmnist', file: npz, split: 'val' },
+      indices: Array.from({ length: 64 }, (_, i) => i),
+    },
   },
   transforms: { train: [{ type: 'toFloat', scale: 1 / 255 }], eval: [{ type: 'toFloat', scale: 1 / 255 }] },
-  model: { name: 'attention_cnn', config: { inChannels: 1, numClasses: 2, stages: [{ channels: 4, attention: 'se' }, { channels: 4, attention: 'cbam_spatial' }], reduction: 2 } },
+  model: {
+    name: 'attention_cnn',
+    config: {
+      inChannels: 1,
+      numClasses: 2,
+      stages: [
+        { channels: 4, attention: 'se' },
+        { channels: 4, attention: 'cbam_spatial' },
+      ],
+      reduction: 2,
+    },
+  },
   training: { epochs: 1, batchSize: 32, workers: 0 },
 };
 const configPath = join(dir, 'small.json');
@@ -25,7 +44,10 @@ writeFileSync(configPath, JSON.stringify(config));
 const run = (...args: string[]) => spawnSync(process.execPath, ['bin/medattn.js', ...args], { encoding: 'utf8' });
 
 test('summarize gives mean and sample standard deviation', () => {
-  const s = summarize([{ epoch: 0, lr: 1, seconds: 1, train_loss: 1, val_loss: 2, auroc: 0.8 }, { epoch: 0, lr: 1, seconds: 1, train_loss: 3, val_loss: 2, auroc: 0.9 }]);
+  const s = summarize([
+    { epoch: 0, lr: 1, seconds: 1, train_loss: 1, val_loss: 2, auroc: 0.8 },
+    { epoch: 0, lr: 1, seconds: 1, train_loss: 3, val_loss: 2, auroc: 0.9 },
+  ]);
   assert.equal(s.train_loss.mean, 2);
   assert.equal(s.train_loss.std, Math.SQRT2);
   assert.ok(Math.abs(s.auroc.std - Math.sqrt(0.005)) < 1e-12);
@@ -50,7 +72,10 @@ test('medattn cv: 3 stratified folds, summary over the folds', () => {
   const cv = JSON.parse(readFileSync(join(out, 'cv.json'), 'utf8'));
   assert.equal(cv.folds, 3);
   assert.equal(cv.perFold.length, 3);
-  assert.deepEqual(cv.perFold.map((f: { n: number }) => f.n), [64, 64, 64]);
+  assert.deepEqual(
+    cv.perFold.map((f: { n: number }) => f.n),
+    [64, 64, 64],
+  );
   const aurocs = cv.perFold.map((f: { auroc: number }) => f.auroc);
   assert.ok(Math.abs(cv.summary.auroc.mean - aurocs.reduce((a: number, b: number) => a + b) / 3) < 1e-12);
   assert.match(r.stdout, /^auroc\s+\d\.\d{4} ± \d\.\d{4}$/m);
@@ -58,7 +83,15 @@ test('medattn cv: 3 stratified folds, summary over the folds', () => {
 
 test('medattn search: trials ranked by the monitored metric', () => {
   const out = join(dir, 'search');
-  const r = run('search', '--config', configPath, '--grid', '{"model.config.stages.1.attention":["cbam_spatial","none"]}', '--out', out);
+  const r = run(
+    'search',
+    '--config',
+    configPath,
+    '--grid',
+    '{"model.config.stages.1.attention":["cbam_spatial","none"]}',
+    '--out',
+    out,
+  );
   assert.equal(r.status, 0, r.stderr);
   const s = JSON.parse(readFileSync(join(out, 'search.json'), 'utf8'));
   assert.equal(s.monitor, 'auroc');
@@ -67,4 +100,32 @@ test('medattn search: trials ranked by the monitored metric', () => {
   const bad = run('search', '--config', configPath, '--grid', 'lr=1');
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /^medattn: search: --grid must be JSON/);
+});
+
+test('medattn search --seeds 2: each option trained with two seeds, mean ± std over them equal the two runs', () => {
+  const out = join(dir, 'search-seeds');
+  const r = run(
+    'search',
+    '--config',
+    configPath,
+    '--grid',
+    '{"model.config.stages.1.attention":["cbam_spatial","none"]}',
+    '--seeds',
+    '2',
+    '--out',
+    out,
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const s = JSON.parse(readFileSync(join(out, 'search.json'), 'utf8'));
+  for (const trial of s.trials) {
+    const t = trial.overrides['model.config.stages.1.attention'] === 'none' ? 2 : 1;
+    const best = [0, 1].map(
+      (seed) => JSON.parse(readFileSync(join(out, `trial-${t}`, `seed-${seed}`, 'metrics.json'), 'utf8')).best.auroc,
+    );
+    assert.deepEqual(trial.summary.auroc.values, best);
+    assert.ok(Math.abs(trial.summary.auroc.std - Math.abs(best[0] - best[1]) / Math.SQRT2) < 1e-12);
+  }
+  const bad = run('search', '--config', configPath, '--grid', '{"optimizer.lr":[0.1]}', '--seeds', '0');
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /^medattn: search: --seeds must be an integer >= 1, got '0'/);
 });

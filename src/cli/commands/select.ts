@@ -12,21 +12,39 @@ import { UsageError } from '../user-error.js';
 const fmt = (s: MetricSummary | undefined) => (s ? `${s.mean.toFixed(4)} ± ${s.std.toFixed(4)}` : 'n/a');
 
 function defaultOut(config: string, what: string): string {
-  return resolve(join('runs', `${basename(config, extname(config))}-${what}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`));
+  return resolve(
+    join(
+      'runs',
+      `${basename(config, extname(config))}-${what}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`,
+    ),
+  );
 }
 
 export async function cvCommand(o: { config: string; folds: string; out?: string; set?: string[] }): Promise<void> {
   const folds = Number(o.folds);
-  if (!Number.isInteger(folds) || folds < 2) throw new UsageError(`cv: --folds must be an integer >= 2, got '${o.folds}'`);
+  if (!Number.isInteger(folds) || folds < 2)
+    throw new UsageError(`cv: --folds must be an integer >= 2, got '${o.folds}'`);
   const config = loadConfig(o.config, o.set ?? []);
   const outDir = resolve(o.out ?? defaultOut(o.config, 'cv'));
   const print = progressPrinter();
-  const cv = await crossValidate(config, { folds, outDir, onEvent: (f, e) => (e.type === 'start' ? process.stderr.write(`fold ${f + 1}/${folds}\n`) : print(e)) });
+  const cv = await crossValidate(config, {
+    folds,
+    outDir,
+    onEvent: (f, e) => (e.type === 'start' ? process.stderr.write(`fold ${f + 1}/${folds}\n`) : print(e)),
+  });
   for (const [k, s] of Object.entries(cv.summary)) console.log(`${k.padEnd(18)} ${fmt(s)}`);
   console.log(`folds: ${outDir}`);
 }
 
-export async function searchCommand(o: { config: string; grid: string; trials?: string; folds?: string; out?: string; set?: string[] }): Promise<void> {
+export async function searchCommand(o: {
+  config: string;
+  grid: string;
+  trials?: string;
+  folds?: string;
+  seeds?: string;
+  out?: string;
+  set?: string[];
+}): Promise<void> {
   let grid: Record<string, unknown[]>;
   try {
     grid = JSON.parse(o.grid);
@@ -35,20 +53,27 @@ export async function searchCommand(o: { config: string; grid: string; trials?: 
   }
   if (typeof grid !== 'object' || !grid || Object.values(grid).some((v) => !Array.isArray(v) || v.length === 0))
     throw new UsageError('search: --grid maps option paths to non-empty arrays of values');
+  const seeds = o.seeds === undefined ? 1 : Number(o.seeds);
+  if (!Number.isInteger(seeds) || seeds < 1)
+    throw new UsageError(`search: --seeds must be an integer >= 1, got '${o.seeds}'`);
   loadConfig(o.config, o.set ?? []); // validates paths and overrides up front, before any training
   const raw = applyOverrides(JSON.parse(readFileSync(o.config, 'utf8')), o.set ?? [], o.config);
   // Resolve dataset paths once against the config's folder, so every trial reads the same files.
   const resolved = resolveDataPaths(parseConfig(raw, o.config), dirname(resolve(o.config)), o.config);
   const outDir = resolve(o.out ?? defaultOut(o.config, 'search'));
   const print = progressPrinter();
-  const result = await searchOptions({ ...raw, data: resolved.data }, {
-    grid,
-    trials: o.trials ? Number(o.trials) : undefined,
-    folds: o.folds ? Number(o.folds) : undefined,
-    outDir,
-    file: o.config,
-    onEvent: (t, e) => (e.type === 'start' ? process.stderr.write(`trial ${t + 1}\n`) : print(e)),
-  });
+  const result = await searchOptions(
+    { ...raw, data: resolved.data },
+    {
+      grid,
+      trials: o.trials ? Number(o.trials) : undefined,
+      folds: o.folds ? Number(o.folds) : undefined,
+      seeds,
+      outDir,
+      file: o.config,
+      onEvent: (t, e) => (e.type === 'start' ? process.stderr.write(`trial ${t + 1}\n`) : print(e)),
+    },
+  );
   console.log(`ranked by ${result.monitor} (mean ± std):`);
   for (const t of result.trials) console.log(`${fmt(t.summary[result.monitor])}  ${JSON.stringify(t.overrides)}`);
   console.log(`trials: ${outDir}`);
