@@ -1,6 +1,6 @@
 """PyTorch side of bench/train.ts: one training epoch of the default PneumoniaMNIST or DRIVE config written
 with torch and torchvision (same model, batch size, optimizer, loss and augmentations, DataLoader with the
-same number of worker processes). Prints {"epoch_s": ..., "batches": ...}.
+same number of worker processes, channels-last when the config asks). Prints {"epoch_s": ..., "batches": ...}.
 """
 import json, math, random, sys, time
 import numpy as np
@@ -101,6 +101,9 @@ else:
     model = UNet(in_channels=mc["inChannels"], num_classes=mc["numClasses"], features=mc["features"], attention_gates=True)
     loss_fn = lambda out, batch: dice_bce(out, batch[1], batch[2])
 
+channels_last = train.get("channelsLast", False)
+if channels_last:
+    model = model.to(memory_format=torch.channels_last)
 opt = torch.optim.AdamW(model.parameters(), lr=cfg["optimizer"]["lr"], weight_decay=cfg["optimizer"]["weightDecay"])
 loader = DataLoader(ds, batch_size=train["batchSize"], shuffle=True, drop_last=True, num_workers=train.get("workers", 1))
 model.train()
@@ -108,7 +111,8 @@ start = time.perf_counter()
 batches = 0
 for batch in loader:
     opt.zero_grad(set_to_none=True)
-    out = model(batch[0])
+    x = batch[0].contiguous(memory_format=torch.channels_last) if channels_last else batch[0]
+    out = model(x)
     loss = loss_fn(out, batch)
     loss.backward()
     opt.step()

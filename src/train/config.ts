@@ -61,7 +61,16 @@ export const trainingConfigSchema = z.strictObject({
       patience: z.number().int().min(0).default(3),
       minLr: z.number().min(0).default(0),
     })
-    .default({ name: 'cosine', warmupEpochs: 0, stepSize: 10, milestones: [], gamma: 0.1, power: 0.9, patience: 3, minLr: 0 }),
+    .default({
+      name: 'cosine',
+      warmupEpochs: 0,
+      stepSize: 10,
+      milestones: [],
+      gamma: 0.1,
+      power: 0.9,
+      patience: 3,
+      minLr: 0,
+    }),
   training: z
     .strictObject({
       epochs: z.number().int().positive().default(10),
@@ -83,18 +92,31 @@ export const trainingConfigSchema = z.strictObject({
       device: z.string().default('cpu'),
       /** Segmentation evaluation: pad full images to a multiple of this (U-Net depth). */
       padMultiple: z.number().int().positive().default(16),
+      /** Conv weights and training batches in channels-last (NHWC) memory, which oneDNN convolutions prefer on CPUs. */
+      channelsLast: z.boolean().default(false),
     })
-    .default({ epochs: 10, batchSize: 32, seed: 0, workers: 1, threshold: 'fixed', device: 'cpu', padMultiple: 16 }),
-  report: z
-    .strictObject({ samples: z.number().int().min(0).default(8) })
-    .default({ samples: 8 }),
+    .default({
+      epochs: 10,
+      batchSize: 32,
+      seed: 0,
+      workers: 1,
+      threshold: 'fixed',
+      device: 'cpu',
+      padMultiple: 16,
+      channelsLast: false,
+    }),
+  report: z.strictObject({ samples: z.number().int().min(0).default(8) }).default({ samples: 8 }),
 });
 
 export type TrainingConfig = z.output<typeof trainingConfigSchema>;
 export type TrainingConfigInput = z.input<typeof trainingConfigSchema>;
 
 /** Parses `key=value` overrides (`training.epochs=3`, `model.config.stages=[...]`); values are JSON or strings. */
-export function applyOverrides(raw: Record<string, unknown>, overrides: string[], file: string): Record<string, unknown> {
+export function applyOverrides(
+  raw: Record<string, unknown>,
+  overrides: string[],
+  file: string,
+): Record<string, unknown> {
   const out = structuredClone(raw);
   for (const o of overrides) {
     const eq = o.indexOf('=');
@@ -123,7 +145,10 @@ export function parseConfig(raw: unknown, file = '<config>'): TrainingConfig {
   if (!result.success) {
     const issue = result.error.issues[0];
     const option = issue.path.join('.');
-    const message = issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}` : issue.message;
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`
+        : issue.message;
     throw new ConfigError(file, option, message);
   }
   return result.data;
@@ -147,7 +172,11 @@ export function resolveDataPaths(config: TrainingConfig, baseDir: string, file: 
   };
   return {
     ...config,
-    data: { ...config.data, train: fix(config.data.train, 'data.train') as any, val: fix(config.data.val, 'data.val') as any },
+    data: {
+      ...config.data,
+      train: fix(config.data.train, 'data.train') as any,
+      val: fix(config.data.val, 'data.val') as any,
+    },
   };
 }
 

@@ -66,6 +66,7 @@ export async function setupRun(config: TrainingConfig) {
   const device = checkDevice(config.training.device);
   const model = createModel(config.model.name as ModelName, config.model.config as any) as AttentionModel;
   if (device !== 'cpu') model.to(device);
+  if (config.training.channelsLast) model.channelsLast();
   let weights: Tensor | undefined;
   const cw = config.loss.classWeights;
   if (Array.isArray(cw)) weights = tensor(cw);
@@ -119,6 +120,12 @@ function loadLast(path: string, model: AttentionModel, optimizer: Optimizer, sch
   scheduler?.loadStateDict(JSON.parse(metadata.scheduler ?? '{}'));
   for (const t of tensors.values()) t.dispose();
   return JSON.parse(metadata.state ?? '{}') as { epoch: number; history: EpochRecord[]; bestValue?: number; bestEpoch?: number; badEpochs: number };
+}
+
+/** A 4-D (5-D) batch in channels-last memory; other ranks as they are. */
+function toChannelsLast(x: Tensor): Tensor {
+  if (x.ndim === 4) return x.contiguous('channelsLast');
+  return x.ndim === 5 ? x.contiguous('channelsLast3d') : x;
 }
 
 export async function train(config: TrainingConfig, options: TrainOptions): Promise<TrainResult> {
@@ -175,7 +182,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
         const loss = tidy(() => {
           const { x, y, roi } = batchTensors(batch, config.task, config.data.roiKey, config.training.device as Device);
           optimizer.zeroGrad();
-          const out = model.forward(x);
+          const out = model.forward(config.training.channelsLast ? toChannelsLast(x) : x);
           const l = lossFn(out, y, roi);
           l.backward();
           if (config.training.gradClip) clipGradNorm(model.parameters(), config.training.gradClip);

@@ -30,7 +30,10 @@ export async function cvCommand(o: { config: string; folds: string; out?: string
   const cv = await crossValidate(config, {
     folds,
     outDir,
-    onEvent: (f, e) => (e.type === 'start' ? process.stderr.write(`fold ${f + 1}/${folds}\n`) : print(e)),
+    onEvent: (f, e) => {
+      if (e.type === 'start') process.stderr.write(`fold ${f + 1}/${folds}\n`);
+      print(e); // the start event also tells the printer the epoch count
+    },
   });
   for (const [k, s] of Object.entries(cv.summary)) console.log(`${k.padEnd(18)} ${fmt(s)}`);
   console.log(`folds: ${outDir}`);
@@ -71,7 +74,10 @@ export async function searchCommand(o: {
       seeds,
       outDir,
       file: o.config,
-      onEvent: (t, e) => (e.type === 'start' ? process.stderr.write(`trial ${t + 1}\n`) : print(e)),
+      onEvent: (t, e) => {
+        if (e.type === 'start') process.stderr.write(`trial ${t + 1}\n`);
+        print(e);
+      },
     },
   );
   console.log(`ranked by ${result.monitor} (mean ± std):`);

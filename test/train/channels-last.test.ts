@@ -1,0 +1,61 @@
+// training.channelsLast: conv weights and batches in NHWC memory train the same model as the default layout
+// (same losses and metrics up to float32 summation order), and the saved weights load into a fresh model.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseConfig } from '../../src/train/config.js';
+import { train } from '../../src/train/trainer.js';
+import { loadRun } from '../../src/train/run-folder.js';
+
+const npz = resolve('..', 'shared', 'data', 'pneumoniamnist', 'pneumoniamnist.npz');
+const config = (channelsLast: boolean) =>
+  parseConfig({
+    task: 'classification',
+    data: {
+      train: {
+        kind: 'subset',
+        of: { kind: 'medmnist', file: npz, split: 'train' },
+        indices: Array.from({ length: 256 }, (_, i) => i),
+      },
+      val: {
+        kind: 'subset',
+        of: { kind: 'medmnist', file: npz, split: 'val' },
+        indices: Array.from({ length: 128 }, (_, i) => i),
+      },
+    },
+    transforms: { train: [{ type: 'toFloat', scale: 1 / 255 }], eval: [{ type: 'toFloat', scale: 1 / 255 }] },
+    model: {
+      name: 'attention_cnn',
+      config: {
+        inChannels: 1,
+        numClasses: 2,
+        stages: [
+          { channels: 8, attention: 'cbam' },
+          { channels: 16, attention: 'se' },
+        ],
+        reduction: 4,
+      },
+    },
+    training: { epochs: 2, batchSize: 32, workers: 0, seed: 3, channelsLast },
+  });
+
+test('channels-last training equals the default layout within 1e-4 and its checkpoint reloads', async () => {
+  const runs = [];
+  for (const channelsLast of [false, true]) {
+    const outDir = mkdtempSync(join(tmpdir(), `medattn-cl-${channelsLast}-`));
+    const result = await train(config(channelsLast), { outDir });
+    runs.push({ outDir, history: result.history });
+    result.model.dispose();
+  }
+  const [plain, nhwc] = runs;
+  for (let e = 0; e < 2; e++)
+    for (const k of ['train_loss', 'val_loss', 'auroc'] as const)
+      assert.ok(
+        Math.abs((plain.history[e][k] as number) - (nhwc.history[e][k] as number)) < 1e-4,
+        `epoch ${e} ${k}: ${plain.history[e][k]} vs ${nhwc.history[e][k]}`,
+      );
+  const reloaded = loadRun(nhwc.outDir);
+  assert.equal(reloaded.model.numParameters(), loadRun(plain.outDir).model.numParameters());
+});
