@@ -4,6 +4,8 @@
 namespace medattn {
 
 std::atomic<int64_t> liveTensorCount{0};
+bool reportExternalMemory = true;
+std::atomic<int64_t> reportedExternalBytes{0};
 
 static int64_t bytesOf(const at::Tensor& t) {
   return t.defined() ? static_cast<int64_t>(t.numel() * t.element_size()) : 0;
@@ -11,16 +13,25 @@ static int64_t bytesOf(const at::Tensor& t) {
 
 void releaseHolder(Napi::BasicEnv env, TensorHolder* holder) {
   if (!holder->tensor.defined() && holder->reportedBytes == 0) return;
-  if (holder->reportedBytes) Napi::MemoryManagement::AdjustExternalMemory(env, -holder->reportedBytes);
+  if (holder->reportedBytes) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, -holder->reportedBytes);
+    reportedExternalBytes -= holder->reportedBytes;
+  }
   if (holder->tensor.defined()) liveTensorCount--;
   holder->reportedBytes = 0;
   holder->tensor = at::Tensor();
 }
 
-Napi::Value wrapTensor(Napi::Env env, at::Tensor tensor) {
-  auto* holder = new TensorHolder{std::move(tensor), 0};
+void reportHolder(Napi::Env env, TensorHolder* holder) {
+  if (holder->reportedBytes || !holder->tensor.defined()) return;
   holder->reportedBytes = bytesOf(holder->tensor);
   if (holder->reportedBytes) Napi::MemoryManagement::AdjustExternalMemory(env, holder->reportedBytes);
+  reportedExternalBytes += holder->reportedBytes;
+}
+
+Napi::Value wrapTensor(Napi::Env env, at::Tensor tensor) {
+  auto* holder = new TensorHolder{std::move(tensor), 0};
+  if (reportExternalMemory) reportHolder(env, holder);
   liveTensorCount++;
   // A basic finalizer runs during GC itself; a regular one would be queued until the event loop turns,
   // so a synchronous training loop would pile up finalizers (measured: ~200 bytes per op).

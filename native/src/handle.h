@@ -1,6 +1,7 @@
 // A libtorch tensor owned by JavaScript. The JS side holds it in a Napi::External; dispose() releases the
-// tensor at once, the External's finalizer is only the backstop. Bytes are reported to V8 so that GC
-// pressure reflects native memory.
+// tensor at once, the External's finalizer is only the backstop. Bytes of tensors that may be left to the GC
+// are reported to V8 so that GC pressure reflects native memory; tensors made inside a tidy() scope are not
+// (the scope frees them, and reporting a training step's activations forced a full GC every few batches).
 #pragma once
 #include <ATen/ATen.h>
 #include <napi.h>
@@ -14,6 +15,12 @@ struct TensorHolder {
 };
 
 extern std::atomic<int64_t> liveTensorCount;
+// Whether new tensors report their bytes to V8 (off while a tidy() scope is open).
+extern bool reportExternalMemory;
+// Bytes currently reported to V8 by this addon (node's process.memoryUsage() does not show them).
+extern std::atomic<int64_t> reportedExternalBytes;
+// Reports a tensor's bytes to V8 if it was not reported yet (a tensor leaving the outermost scope).
+void reportHolder(Napi::Env env, TensorHolder* holder);
 
 Napi::Value wrapTensor(Napi::Env env, at::Tensor tensor);
 // Returns the tensor inside a handle; throws a JS TypeError naming `what` when it is not a live tensor.

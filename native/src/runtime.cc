@@ -144,6 +144,23 @@ Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), !h->tensor.defined());
 }
 
+// setReportExternal(on) -> previous setting. tidy() turns reporting off for the tensors made in its scope.
+Napi::Value SetReportExternal(const Napi::CallbackInfo& info) {
+  bool previous = reportExternalMemory;
+  reportExternalMemory = info[0].ToBoolean().Value();
+  return Napi::Boolean::New(info.Env(), previous);
+}
+
+// reportExternal(tensor): a tensor returned out of the outermost tidy() scope is now the GC's to watch.
+Napi::Value ReportExternal(const Napi::CallbackInfo& info) {
+  if (info[0].IsExternal()) reportHolder(info.Env(), info[0].As<Napi::External<TensorHolder>>().Data());
+  return info.Env().Undefined();
+}
+
+Napi::Value ReportedExternalBytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(reportedExternalBytes.load()));
+}
+
 Napi::Value LiveTensors(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(liveTensorCount.load()));
 }
@@ -247,6 +264,9 @@ void registerRuntime(Napi::Env env, Napi::Object exports) {
   REG("dispose", Dispose);
   REG("isDisposed", IsDisposed);
   REG("liveTensors", LiveTensors);
+  REG("setReportExternal", SetReportExternal);
+  REG("reportExternal", ReportExternal);
+  REG("reportedExternalBytes", ReportedExternalBytes);
   REG("setRequiresGrad", SetRequiresGrad);
   REG("grad", Grad);
   REG("setGrad", SetGrad);

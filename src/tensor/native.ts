@@ -26,6 +26,12 @@ export interface NativeAddon {
   dispose(t: TensorHandle): void;
   isDisposed(t: TensorHandle): boolean;
   liveTensors(): number;
+  /** Turns reporting of new tensors' bytes to V8 on or off; returns the previous setting. */
+  setReportExternal(on: boolean): boolean;
+  /** Reports a tensor's bytes to V8 if they were not reported at creation. */
+  reportExternal(handle: TensorHandle): void;
+  /** Bytes currently reported to V8 by the addon. */
+  reportedExternalBytes(): number;
   setRequiresGrad(t: TensorHandle, value: boolean): void;
   grad(t: TensorHandle): TensorHandle | undefined;
   setGrad(t: TensorHandle, g: TensorHandle | undefined): void;

@@ -60,8 +60,12 @@ export class DeviceError extends Error {
 /** Validates a device name up front, so a missing GPU is one clear line rather than a dispatcher dump. */
 export function checkDevice(device: string): Device {
   if (device === 'cpu') return device;
-  if (!/^cuda(:\d+)?$/.test(device)) throw new DeviceError(`medattn: unknown dtype or device '${device}'; devices are 'cpu', 'cuda' or 'cuda:N'`);
-  if (!native.cudaAvailable()) throw new DeviceError(`medattn: device '${device}' requested, but libtorch has no CUDA here (CPU-only build or no GPU); use 'cpu'`);
+  if (!/^cuda(:\d+)?$/.test(device))
+    throw new DeviceError(`medattn: unknown dtype or device '${device}'; devices are 'cpu', 'cuda' or 'cuda:N'`);
+  if (!native.cudaAvailable())
+    throw new DeviceError(
+      `medattn: device '${device}' requested, but libtorch has no CUDA here (CPU-only build or no GPU); use 'cpu'`,
+    );
   return device as Device;
 }
 
@@ -76,6 +80,11 @@ export class Tensor {
   constructor(handle: TensorHandle) {
     this.handle = handle;
     track(this);
+  }
+
+  /** Reports this tensor's native bytes to V8's GC heuristics (tensors made inside tidy() are not, at first). */
+  reportMemory(): void {
+    native.reportExternal(this.handle);
   }
 
   // ---- metadata ----
@@ -164,7 +173,9 @@ export class Tensor {
   }
   /** Nested JS arrays, for small tensors and debugging. */
   toList(): any {
-    const flat = Array.from(this.toArray() as ArrayLike<number | bigint>, (v) => (typeof v === 'bigint' ? Number(v) : v));
+    const flat = Array.from(this.toArray() as ArrayLike<number | bigint>, (v) =>
+      typeof v === 'bigint' ? Number(v) : v,
+    );
     const build = (dim: number, offset: number): any => {
       if (dim === this.ndim) return flat[offset];
       const stride = this.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
@@ -181,8 +192,14 @@ export class Tensor {
 
   // ---- conversion ----
   to(target: DType | Device | { dtype?: DType; device?: Device }): Tensor {
-    const spec = typeof target === 'string' ? (target in dtypeCode ? { dtype: target as DType } : { device: target as Device }) : target;
-    if (spec.device) return t1('to.device', this, checkDevice(spec.device), dtypeCode[spec.dtype ?? this.dtype], false, false);
+    const spec =
+      typeof target === 'string'
+        ? target in dtypeCode
+          ? { dtype: target as DType }
+          : { device: target as Device }
+        : target;
+    if (spec.device)
+      return t1('to.device', this, checkDevice(spec.device), dtypeCode[spec.dtype ?? this.dtype], false, false);
     return t1('to.dtype', this, dtypeCode[spec.dtype!], false, false);
   }
   float(): Tensor {
@@ -223,7 +240,9 @@ export class Tensor {
     return other instanceof Tensor ? t1('div.Tensor', this, other) : t1('div.Scalar', this, other);
   }
   pow(exponent: Tensor | number): Tensor {
-    return exponent instanceof Tensor ? t1('pow.Tensor_Tensor', this, exponent) : t1('pow.Tensor_Scalar', this, exponent);
+    return exponent instanceof Tensor
+      ? t1('pow.Tensor_Tensor', this, exponent)
+      : t1('pow.Tensor_Scalar', this, exponent);
   }
   remainder(other: number): Tensor {
     return t1('remainder.Scalar', this, other);
@@ -345,7 +364,9 @@ export class Tensor {
   }
   /** where(cond) ? this : other */
   where(condition: Tensor, other: Tensor | number): Tensor {
-    return other instanceof Tensor ? t1('where.self', condition, this, other) : t1('where.ScalarOther', condition, this, other);
+    return other instanceof Tensor
+      ? t1('where.self', condition, this, other)
+      : t1('where.ScalarOther', condition, this, other);
   }
   maskedFill(mask: Tensor, value: number): Tensor {
     return t1('masked_fill.Scalar', this, mask, value);
@@ -387,10 +408,22 @@ export class Tensor {
   }
   /** Variance; unbiased (Bessel's correction) by default as in PyTorch. */
   var(dim?: number | number[], options: { unbiased?: boolean; keepdim?: boolean } = {}): Tensor {
-    return t1('var.dim', this, dim === undefined ? null : dims(dim), options.unbiased ?? true, options.keepdim ?? false);
+    return t1(
+      'var.dim',
+      this,
+      dim === undefined ? null : dims(dim),
+      options.unbiased ?? true,
+      options.keepdim ?? false,
+    );
   }
   std(dim?: number | number[], options: { unbiased?: boolean; keepdim?: boolean } = {}): Tensor {
-    return t1('std.dim', this, dim === undefined ? null : dims(dim), options.unbiased ?? true, options.keepdim ?? false);
+    return t1(
+      'std.dim',
+      this,
+      dim === undefined ? null : dims(dim),
+      options.unbiased ?? true,
+      options.keepdim ?? false,
+    );
   }
   logsumexp(dim: number | number[], keepdim = false): Tensor {
     return t1('logsumexp', this, dims(dim), keepdim);
@@ -492,7 +525,9 @@ export class Tensor {
     return t1('gather', this, dim, index, false);
   }
   scatter(dim: number, index: Tensor, src: Tensor | number): Tensor {
-    return src instanceof Tensor ? t1('scatter.src', this, dim, index, src) : t1('scatter.value', this, dim, index, src);
+    return src instanceof Tensor
+      ? t1('scatter.src', this, dim, index, src)
+      : t1('scatter.value', this, dim, index, src);
   }
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
     return t1('scatter_add', this, dim, index, src);
@@ -516,10 +551,14 @@ export class Tensor {
     return this;
   }
   add_(other: Tensor | number, alpha = 1): this {
-    return other instanceof Tensor ? this.#inPlace('add_.Tensor', other, alpha) : this.#inPlace('add_.Scalar', other, alpha);
+    return other instanceof Tensor
+      ? this.#inPlace('add_.Tensor', other, alpha)
+      : this.#inPlace('add_.Scalar', other, alpha);
   }
   sub_(other: Tensor | number, alpha = 1): this {
-    return other instanceof Tensor ? this.#inPlace('sub_.Tensor', other, alpha) : this.#inPlace('sub_.Scalar', other, alpha);
+    return other instanceof Tensor
+      ? this.#inPlace('sub_.Tensor', other, alpha)
+      : this.#inPlace('sub_.Scalar', other, alpha);
   }
   mul_(other: Tensor | number): this {
     return other instanceof Tensor ? this.#inPlace('mul_.Tensor', other) : this.#inPlace('mul_.Scalar', other);
@@ -573,4 +612,3 @@ function flatArgs(a: number[] | [number[]]): number[] {
 export function tensorFromTypedArray(data: ArrayBufferView, shape: Shape, dtype: DType): Tensor {
   return new Tensor(native.fromBuffer(data, [...shape], dtypeCode[dtype]));
 }
-
