@@ -5,25 +5,14 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { searchCombinations, summarize } from '../../src/train/model-selection.js';
+import { pneumoniaSubsets } from '../helpers/pneumonia-subset.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-select-'));
-const npz = resolve('..', 'shared', 'data', 'pneumoniamnist', 'pneumoniamnist.npz');
 const config = {
   task: 'classification',
-  data: {
-    train: {
-      kind: 'subset',
-      of: { kind: 'medmnist', file: npz, split: 'train' },
-      indices: Array.from({ length: 192 }, (_, i) => i),
-    },
-    val: {
-      kind: 'subset',
-      of: { kind: 'medmnist', file: npz, split: 'val' },
-      indices: Array.from({ length: 64 }, (_, i) => i),
-    },
-  },
+  data: pneumoniaSubsets(192, 64),
   transforms: { train: [{ type: 'toFloat', scale: 1 / 255 }], eval: [{ type: 'toFloat', scale: 1 / 255 }] },
   model: {
     name: 'attention_cnn',

@@ -6,13 +6,14 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { readNpz } from '../../src/data/io/index.js';
 import { cudaAvailable } from '../../src/tensor/index.js';
+import { PNEUMONIA_NPZ, pneumoniaSubsets } from '../helpers/pneumonia-subset.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-cli-'));
-const npz = resolve('..', 'shared', 'data', 'pneumoniamnist', 'pneumoniamnist.npz');
+const npz = PNEUMONIA_NPZ;
 
 function medattn(...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], {
@@ -25,18 +26,7 @@ function medattn(...args: string[]) {
 const config = {
   name: 'cli test',
   task: 'classification',
-  data: {
-    train: {
-      kind: 'subset',
-      of: { kind: 'medmnist', file: npz, split: 'train' },
-      indices: Array.from({ length: 320 }, (_, i) => i),
-    },
-    val: {
-      kind: 'subset',
-      of: { kind: 'medmnist', file: npz, split: 'val' },
-      indices: Array.from({ length: 128 }, (_, i) => i),
-    },
-  },
+  data: pneumoniaSubsets(320, 128),
   transforms: {
     train: [
       { type: 'toFloat', scale: 1 / 255 },

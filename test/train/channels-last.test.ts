@@ -4,27 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseConfig } from '../../src/train/config.js';
 import { train } from '../../src/train/trainer.js';
 import { loadRun } from '../../src/train/run-folder.js';
+import { pneumoniaSubsets } from '../helpers/pneumonia-subset.js';
 
-const npz = resolve('..', 'shared', 'data', 'pneumoniamnist', 'pneumoniamnist.npz');
 const config = (channelsLast: boolean) =>
   parseConfig({
     task: 'classification',
-    data: {
-      train: {
-        kind: 'subset',
-        of: { kind: 'medmnist', file: npz, split: 'train' },
-        indices: Array.from({ length: 256 }, (_, i) => i),
-      },
-      val: {
-        kind: 'subset',
-        of: { kind: 'medmnist', file: npz, split: 'val' },
-        indices: Array.from({ length: 128 }, (_, i) => i),
-      },
-    },
+    data: pneumoniaSubsets(256, 128),
     transforms: { train: [{ type: 'toFloat', scale: 1 / 255 }], eval: [{ type: 'toFloat', scale: 1 / 255 }] },
     model: {
       name: 'attention_cnn',
