@@ -2,7 +2,7 @@
  * Module: the unit networks are built from (torch.nn.Module). It owns parameters, buffers and sub-modules
  * under dotted names identical to PyTorch's, so state dicts move between the two.
  */
-import { aten, keep, noGrad, Tensor, type Device, type DType } from '../tensor/index.js';
+import { aten, channelsLastFormat, keep, noGrad, Tensor, type Device, type DType } from '../tensor/index.js';
 
 export class StateDictError extends Error {
   override name = 'StateDictError';
@@ -145,8 +145,9 @@ export abstract class Module {
   channelsLast(): this {
     noGrad(() => {
       for (const t of this.stateDict().values()) {
-        if (t.ndim !== 4 && t.ndim !== 5) continue;
-        const moved = t.contiguous(t.ndim === 4 ? 'channelsLast' : 'channelsLast3d');
+        const format = channelsLastFormat(t.ndim);
+        if (!format) continue;
+        const moved = t.contiguous(format);
         aten('set_data', t, moved);
         moved.dispose();
       }

@@ -52,6 +52,12 @@ function t1(name: string, ...args: Arg[]): Tensor {
   return aten(name, ...args) as Tensor;
 }
 
+/** The channels-last memory format of a tensor rank: NHWC for 4-D, NDHWC for 5-D, none for other ranks. */
+export function channelsLastFormat(ndim: number): 'channelsLast' | 'channelsLast3d' | undefined {
+  if (ndim === 4) return 'channelsLast';
+  return ndim === 5 ? 'channelsLast3d' : undefined;
+}
+
 /** A device that does not exist here or a name that is no device: a user's error, one line. */
 export class DeviceError extends Error {
   override name = 'DeviceError';

@@ -11,7 +11,7 @@ import { createTransform, Rng } from '../data/transforms/index.js';
 import { createModel, type ModelName } from '../models/registry.js';
 import type { AttentionModel } from '../models/attention-model.js';
 import { clipGradNorm, type Optimizer, type LRScheduler } from '../optim/index.js';
-import { checkDevice, loadTensors, manualSeed, saveTensors, setNumThreads, tensor, tidy, type Device, type Tensor } from '../tensor/index.js';
+import { channelsLastFormat, checkDevice, loadTensors, manualSeed, saveTensors, setNumThreads, tensor, tidy, type Device, type Tensor } from '../tensor/index.js';
 import type { TrainingConfig } from './config.js';
 import { createLoss, type LossFn } from './losses.js';
 import { buildOptimizer, buildScheduler } from './build-optimizer.js';
@@ -124,8 +124,8 @@ function loadLast(path: string, model: AttentionModel, optimizer: Optimizer, sch
 
 /** A 4-D (5-D) batch in channels-last memory; other ranks as they are. */
 function toChannelsLast(x: Tensor): Tensor {
-  if (x.ndim === 4) return x.contiguous('channelsLast');
-  return x.ndim === 5 ? x.contiguous('channelsLast3d') : x;
+  const format = channelsLastFormat(x.ndim);
+  return format ? x.contiguous(format) : x;
 }
 
 export async function train(config: TrainingConfig, options: TrainOptions): Promise<TrainResult> {

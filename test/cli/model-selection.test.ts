@@ -70,17 +70,22 @@ test('medattn cv: 3 stratified folds, summary over the folds', () => {
   assert.match(r.stdout, /^auroc\s+\d\.\d{4} ± \d\.\d{4}$/m);
 });
 
-test('medattn search: trials ranked by the monitored metric', () => {
-  const out = join(dir, 'search');
-  const r = run(
+/** `medattn search` over the second stage's attention (CBAM spatial or none) on the small config. */
+const searchAttention = (out: string, ...extra: string[]) =>
+  run(
     'search',
     '--config',
     configPath,
     '--grid',
     '{"model.config.stages.1.attention":["cbam_spatial","none"]}',
+    ...extra,
     '--out',
     out,
   );
+
+test('medattn search: trials ranked by the monitored metric', () => {
+  const out = join(dir, 'search');
+  const r = searchAttention(out);
   assert.equal(r.status, 0, r.stderr);
   const s = JSON.parse(readFileSync(join(out, 'search.json'), 'utf8'));
   assert.equal(s.monitor, 'auroc');
@@ -93,17 +98,7 @@ test('medattn search: trials ranked by the monitored metric', () => {
 
 test('medattn search --seeds 2: each option trained with two seeds, mean ± std over them equal the two runs', () => {
   const out = join(dir, 'search-seeds');
-  const r = run(
-    'search',
-    '--config',
-    configPath,
-    '--grid',
-    '{"model.config.stages.1.attention":["cbam_spatial","none"]}',
-    '--seeds',
-    '2',
-    '--out',
-    out,
-  );
+  const r = searchAttention(out, '--seeds', '2');
   assert.equal(r.status, 0, r.stderr);
   const s = JSON.parse(readFileSync(join(out, 'search.json'), 'utf8'));
   for (const trial of s.trials) {
