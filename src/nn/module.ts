@@ -2,7 +2,7 @@
  * Module: the unit networks are built from (torch.nn.Module). It owns parameters, buffers and sub-modules
  * under dotted names identical to PyTorch's, so state dicts move between the two.
  */
-import { aten, channelsLastFormat, keep, noGrad, Tensor, type Device, type DType } from '../tensor/index.js';
+import { aten, channelsLastFormat, isFloatingDType, keep, noGrad, Tensor, type Device, type DType } from '../tensor/index.js';
 
 export class StateDictError extends Error {
   override name = 'StateDictError';
@@ -125,11 +125,10 @@ export abstract class Module {
 
   /** Moves or casts every parameter and buffer in place (fields keep pointing at the same tensors). */
   to(target: Device | DType): this {
-    const floating = (t: Tensor) => t.dtype === 'float32' || t.dtype === 'float64' || t.dtype === 'bfloat16' || t.dtype === 'float16';
     const isDevice = target === 'cpu' || target.startsWith('cuda');
     noGrad(() => {
       for (const t of [...this.stateDict().values()]) {
-        if (!isDevice && !floating(t)) continue; // integer buffers (counters) keep their dtype
+        if (!isDevice && !isFloatingDType(t.dtype)) continue; // integer buffers (counters) keep their dtype
         const moved = t.to(target as Device);
         aten('set_data', t, moved);
         moved.dispose();
