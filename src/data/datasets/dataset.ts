@@ -49,6 +49,11 @@ export interface Dataset {
   describe(): DatasetSpec;
   /** Files left out so far with `skipBad` (at creation, and by `get` calls in this process). */
   skipped(): SkippedFile[];
+  /**
+   * Decodes ahead what the spec asks to keep in memory (`preload`), for the samples `indices` (default all).
+   * Loaders call it once when they open the dataset, in each worker thread.
+   */
+  preload?(indices?: Iterable<number>): Promise<void>;
 }
 
 /** Throws a RangeError unless `index` addresses a sample of a dataset of `length` samples. */

@@ -8,7 +8,7 @@ import * as z from 'zod';
 import { MedattnDataError } from '../io/errors.ts';
 import { BadFiles } from './bad-files.ts';
 import { checkIndex, type Dataset, type DatasetSample, type SkippedFile } from './dataset.ts';
-import { DecodedCache } from './decoded-cache.ts';
+import { DecodedCache, preloadInto } from './decoded-cache.ts';
 import { IMAGE_EXTENSIONS, listFolders, listImageFiles, requireFolder } from './image-files.ts';
 import { readSampleImage } from './read-sample-image.ts';
 
@@ -24,6 +24,8 @@ export const folderSpecSchema = z.strictObject({
   /** Image file extensions to take (default: every format medattn reads). */
   extensions: z.array(z.string().min(1)).min(1).optional(),
   skipBad: z.boolean().optional(),
+  /** Decode every image when a loader opens the dataset (within the cache budget). */
+  preload: z.boolean().optional(),
 });
 export type FolderSpec = z.input<typeof folderSpecSchema>;
 
@@ -89,11 +91,18 @@ export class FolderDataset implements Dataset {
 
   async get(index: number): Promise<DatasetSample> {
     checkIndex(index, this.length, 'folder dataset');
+    return this.cache.get(index, () => this.decode(index));
+  }
+
+  /** With the spec's `preload`: decodes the images `indices` (default all) into the cache now. */
+  async preload(indices?: Iterable<number>): Promise<void> {
+    if (this.spec.preload) await preloadInto(this.cache, indices ?? this.files.keys(), (i) => this.decode(i));
+  }
+
+  private async decode(index: number): Promise<DatasetSample> {
     const path = join(this.classRoot, this.files[index]);
-    return this.cache.get(index, async () => {
-      const image = await this.bad.read(() => readSampleImage(path, this.spec.channels));
-      return { id: this.files[index], image, label: this.labelArray[index] };
-    });
+    const image = await this.bad.read(() => readSampleImage(path, this.spec.channels));
+    return { id: this.files[index], image, label: this.labelArray[index] };
   }
 
   labels(): Int32Array {

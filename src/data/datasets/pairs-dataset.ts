@@ -10,7 +10,7 @@ import { MedattnDataError } from '../io/errors.ts';
 import { BadFiles } from './bad-files.ts';
 import { checkIndex, type Dataset, type DatasetSample, type SkippedFile } from './dataset.ts';
 import { DatasetSpecError } from './dataset-spec-error.ts';
-import { DecodedCache } from './decoded-cache.ts';
+import { DecodedCache, preloadInto } from './decoded-cache.ts';
 import { listImageFiles, naturalCompare, requireFolder, stemOf } from './image-files.ts';
 import { checkSameSize, readMask, readSampleImage } from './read-sample-image.ts';
 
@@ -33,6 +33,8 @@ export const pairsSpecSchema = z.strictObject({
   invertMask: z.boolean().optional(),
   channels: z.union([z.literal(1), z.literal(3)]).optional(),
   skipBad: z.boolean().optional(),
+  /** Decode every case when a loader opens the dataset (within the cache budget), as PyTorch datasets that read all in `__init__` do. */
+  preload: z.boolean().optional(),
 });
 export type PairsSpec = z.input<typeof pairsSpecSchema>;
 
@@ -108,20 +110,27 @@ export class PairsDataset implements Dataset {
 
   async get(index: number): Promise<DatasetSample> {
     checkIndex(index, this.length, 'pairs dataset');
+    return this.cache.get(index, () => this.decode(index));
+  }
+
+  /** With the spec's `preload`: decodes the cases `indices` (default all) into the cache now. */
+  async preload(indices?: Iterable<number>): Promise<void> {
+    if (this.spec.preload) await preloadInto(this.cache, indices ?? this.cases.keys(), (i) => this.decode(i));
+  }
+
+  private decode(index: number): Promise<DatasetSample> {
     const c = this.cases[index];
-    return this.cache.get(index, () =>
-      this.bad.read(async () => {
-        const maskOptions = { threshold: this.spec.maskThreshold, invert: this.spec.invertMask };
-        const [image, mask, roi] = await Promise.all([
-          readSampleImage(c.image, this.spec.channels),
-          readMask(c.mask, maskOptions),
-          c.roi ? readMask(c.roi) : undefined,
-        ]);
-        checkSameSize(image, c.image, mask, c.mask);
-        if (roi) checkSameSize(image, c.image, roi, c.roi!, 'roi mask');
-        return { id: c.id, image, mask, ...(roi ? { roi } : {}) };
-      }),
-    );
+    return this.bad.read(async () => {
+      const maskOptions = { threshold: this.spec.maskThreshold, invert: this.spec.invertMask };
+      const [image, mask, roi] = await Promise.all([
+        readSampleImage(c.image, this.spec.channels),
+        readMask(c.mask, maskOptions),
+        c.roi ? readMask(c.roi) : undefined,
+      ]);
+      checkSameSize(image, c.image, mask, c.mask);
+      if (roi) checkSameSize(image, c.image, roi, c.roi!, 'roi mask');
+      return { id: c.id, image, mask, ...(roi ? { roi } : {}) };
+    });
   }
 
   labels(): undefined {

@@ -66,6 +66,12 @@ export class SubsetDataset implements Dataset {
     return this.base.get(this.indices[index]);
   }
 
+  /** Preloads (if the base dataset's spec asks to) only the samples of this subset. */
+  async preload(indices?: Iterable<number>): Promise<void> {
+    const positions = indices ? Array.from(indices, (i) => this.indices[i]) : this.indices;
+    await this.base.preload?.(new Set(positions));
+  }
+
   labels(): Int32Array | undefined {
     const all = this.base.labels();
     return all ? Int32Array.from(this.indices, (i) => all[i]) : undefined;

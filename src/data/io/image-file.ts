@@ -31,23 +31,30 @@ export async function readImageFile(
     const hasAlpha = Boolean(meta.hasAlpha);
     const gray = fileChannels - (hasAlpha ? 1 : 0) === 1;
     const want = options.channels ?? (gray ? 1 : hasAlpha ? 4 : 3);
-    let pipeline = input();
-    if (want === 1) pipeline = pipeline.toColourspace(sixteen ? 'grey16' : 'b-w');
-    else pipeline = pipeline.toColourspace(sixteen ? 'rgb16' : 'srgb');
-    if (want === 3) pipeline = pipeline.removeAlpha();
-    if (want === 4) pipeline = pipeline.ensureAlpha();
-    const { data, info } = await pipeline.raw({ depth: sixteen ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
-    const { width, height } = info;
-    let channels = info.channels;
-    let pixels: Uint8Array | Uint16Array = sixteen
-      ? new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength))
-      : new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-    let planar = toChannelsFirst(pixels, width * height, channels);
-    if (options.channels === undefined && meta.isPalette && channels === 3 && isGrayRgb(planar, width * height)) {
-      planar = planar.slice(0, width * height);
-      channels = 1;
+    const space = want === 1 ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb';
+    const decode = async (convert: boolean) => {
+      let pipeline = input();
+      // sharp outputs sRGB unless told otherwise, and an explicit pass to it costs as much as decoding a GIF.
+      if (convert && !(space === 'srgb' && meta.space === 'srgb')) pipeline = pipeline.toColourspace(space);
+      if (want === 3) pipeline = pipeline.removeAlpha();
+      if (want === 4) pipeline = pipeline.ensureAlpha();
+      const { data, info } = await pipeline
+        .raw({ depth: sixteen ? 'ushort' : 'uchar' })
+        .toBuffer({ resolveWithObject: true });
+      const copy = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+      return { interleaved: sixteen ? new Uint16Array(copy) : new Uint8Array(copy), ...info };
+    };
+    // Palette files (GIF, indexed PNG) decode to RGB. A gray palette, which medical masks use, gives one
+    // channel with exactly its values; only a coloured one asked for as gray goes through a 'b-w' pass.
+    const grayPalette = Boolean(meta.isPalette) && !hasAlpha && (options.channels ?? 1) === 1;
+    let { interleaved, width, height, channels } = await decode(!grayPalette);
+    let pixels: Uint8Array | Uint16Array | undefined;
+    if (grayPalette && channels === 3) {
+      pixels = grayPlane(interleaved, width * height);
+      if (pixels) channels = 1;
+      else if (want === 1) ({ interleaved, width, height, channels } = await decode(true));
     }
-    pixels = planar;
+    pixels ??= toChannelsFirst(interleaved, width * height, channels);
     return {
       data: pixels,
       shape: [channels, height, width],
@@ -63,6 +70,15 @@ export async function readImageFile(
 function toChannelsFirst<T extends Uint8Array | Uint16Array>(hwc: T, pixels: number, channels: number): T {
   if (channels === 1) return hwc;
   const out = new (hwc.constructor as new (n: number) => T)(hwc.length);
+  if (channels === 3) {
+    // The common case, unrolled: a third faster than the general loop on a 565x584 DRIVE image.
+    for (let i = 0, j = 0; i < pixels; i++, j += 3) {
+      out[i] = hwc[j];
+      out[pixels + i] = hwc[j + 1];
+      out[2 * pixels + i] = hwc[j + 2];
+    }
+    return out;
+  }
   for (let c = 0; c < channels; c++) {
     const base = c * pixels;
     for (let i = 0, j = c; i < pixels; i++, j += channels) out[base + i] = hwc[j];
@@ -70,9 +86,13 @@ function toChannelsFirst<T extends Uint8Array | Uint16Array>(hwc: T, pixels: num
   return out;
 }
 
-function isGrayRgb(chw: Uint8Array | Uint16Array, pixels: number): boolean {
-  for (let i = 0; i < pixels; i++) {
-    if (chw[i] !== chw[pixels + i] || chw[i] !== chw[2 * pixels + i]) return false;
+/** The one plane of interleaved RGB whose three channels are equal everywhere, else undefined. */
+function grayPlane<T extends Uint8Array | Uint16Array>(rgb: T, pixels: number): T | undefined {
+  const out = new (rgb.constructor as new (n: number) => T)(pixels);
+  for (let i = 0, j = 0; i < pixels; i++, j += 3) {
+    const v = rgb[j];
+    if (v !== rgb[j + 1] || v !== rgb[j + 2]) return undefined;
+    out[i] = v;
   }
-  return true;
+  return out;
 }

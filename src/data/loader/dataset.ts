@@ -19,6 +19,8 @@ import { LoaderError } from './loader-error.ts';
 export interface Dataset {
   readonly length: number;
   get(index: number): Sample | Promise<Sample>;
+  /** Called once when the loader opens the dataset (in each worker): decode ahead what the dataset keeps. */
+  preload?(): Promise<void>;
 }
 
 export interface ModuleRef {
@@ -66,6 +68,7 @@ export async function openDataset(spec: DatasetSpec): Promise<Dataset> {
   if (!ds || typeof ds.get !== 'function' || !Number.isInteger(ds.length)) {
     throw new LoaderError(`dataset factory of "${spec.module}" must return { length, get(index) }`);
   }
+  await ds.preload?.();
   return ds;
 }
 
