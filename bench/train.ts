@@ -3,7 +3,9 @@
  * loading, augmentation in worker threads, forward, loss, backward, AdamW), medattn against the same training
  * written in PyTorch (bench/peer/train.py: torchvision augmentations, DataLoader with the same number of
  * worker processes), same machine, same run, same threads, alternating --repeats times (fastest of each
- * side compared). One JSON line per case.
+ * side compared). Both sides decode DRIVE's images before the clock starts (the peer in its Dataset's
+ * constructor, medattn through the config's `preload`). One JSON line per case, with each side's epochs and
+ * first-batch latencies (loader start-up plus the first step).
  *   node --import tsx bench/train.ts [--only pneumoniamnist|drive] [--threads 2] [--repeats 2] [--set training.channelsLast=true ...]
  */
 import { spawnSync } from 'node:child_process';
@@ -29,10 +31,11 @@ const repeats = process.argv.includes('--repeats') ? Number(process.argv[process
 async function ourEpoch(
   config: ReturnType<typeof loadConfig>,
   name: string,
-): Promise<{ seconds: number; batches: number }> {
+): Promise<{ seconds: number; firstBatch: number; batches: number }> {
   // Time the training part of the epoch: from the loader's first batch request to the last optimizer step.
   let first = 0;
   let last = 0;
+  let firstBatch = 0;
   let batches = 0;
   const result = await train(config, {
     outDir: mkdtempSync(join(tmpdir(), `bench-train-${name}-`)),
@@ -41,14 +44,15 @@ async function ourEpoch(
       if (e.type === 'batch') {
         last = performance.now();
         batches = e.batch;
+        if (batches === 1) firstBatch = last - first;
       }
     },
   });
   result.model.dispose();
-  return { seconds: (last - first) / 1000, batches };
+  return { seconds: (last - first) / 1000, firstBatch: firstBatch / 1000, batches };
 }
 
-function peerEpoch(config: ReturnType<typeof loadConfig>): { epoch_s: number; batches: number } {
+function peerEpoch(config: ReturnType<typeof loadConfig>): { epoch_s: number; first_batch_s: number; batches: number } {
   const args = JSON.stringify({
     config,
     threads,
@@ -67,14 +71,18 @@ for (const name of ['pneumoniamnist', 'drive']) {
   const config = loadConfig(`configs/${name}.json`, ['training.epochs=1', `training.threads=${threads}`, ...sets]);
   const ours: number[] = [];
   const theirs: number[] = [];
+  const firstOurs: number[] = [];
+  const firstTheirs: number[] = [];
   let batches = 0;
   let peerBatches = 0;
   for (let r = 0; r < repeats; r++) {
     const o = await ourEpoch(config, name);
     ours.push(o.seconds);
+    firstOurs.push(o.firstBatch);
     batches = o.batches;
     const p = peerEpoch(config);
     theirs.push(p.epoch_s);
+    firstTheirs.push(p.first_batch_s);
     peerBatches = p.batches;
   }
   const best = (a: number[]) => Math.min(...a);
@@ -87,6 +95,8 @@ for (const name of ['pneumoniamnist', 'drive']) {
       threads,
       ours_s: ours.map((v) => +v.toFixed(2)),
       pytorch_s: theirs.map((v) => +v.toFixed(2)),
+      ours_first_batch_s: firstOurs.map((v) => +v.toFixed(2)),
+      pytorch_first_batch_s: firstTheirs.map((v) => +v.toFixed(2)),
       ratio: +(best(ours) / best(theirs)).toFixed(3),
     }),
   );
