@@ -41,6 +41,11 @@ export interface LoaderOptions {
   workers?: number;
   /** Batches requested ahead of the consumer (default 2 per worker; at least 1). */
   prefetch?: number;
+  /**
+   * Niceness of the worker threads (0..19; default 10): below the training threads, so on a machine with as
+   * many cores as OpenMP threads the loader takes the gaps between ops instead of stalling them.
+   */
+  nice?: number;
 }
 
 export interface LoaderStats {
@@ -121,7 +126,9 @@ export class Loader {
     if (isTransformObject(opts.transforms) && !isModuleRef(opts.transforms)) {
       throw new LoaderError('Loader: with workers > 0 transforms must be specs or { module }, not Transform objects');
     }
-    const init: WorkerInit = { dataset: opts.dataset, pipeline: opts.transforms as PipelineSpec | undefined, seed: opts.seed ?? 0 };
+    const nice = opts.nice ?? 10;
+    if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new LoaderError(`Loader: nice must be an integer 0..19, got ${nice}`);
+    const init: WorkerInit = { dataset: opts.dataset, pipeline: opts.transforms as PipelineSpec | undefined, seed: opts.seed ?? 0, nice };
     const slots = Array.from({ length: workers }, () => ({ worker: spawnWorker(init), inFlight: 0 }));
     let lengths: number[];
     try {

@@ -5,6 +5,7 @@
  * Messages in:  { type: 'batch', id, epoch, index, indices }
  * Messages out: { type: 'ready', length } | { type: 'batch', id, batch } | { type: 'error', id?, name, message, stack }
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Transform } from '../transforms/transform.ts';
 import { batchTransferList } from './collate.ts';
@@ -16,6 +17,8 @@ export interface WorkerInit {
   dataset: DatasetSpec;
   pipeline?: PipelineSpec;
   seed: number;
+  /** Scheduling niceness of the worker thread (0..19, 0 = unchanged). */
+  nice?: number;
 }
 
 export type WorkerRequest = { type: 'batch'; id: number; epoch: number; index: number; indices: number[] };
@@ -23,6 +26,17 @@ export type WorkerRequest = { type: 'batch'; id: number; epoch: number; index: n
 const port = parentPort;
 if (!port) throw new Error('loader worker must run in a worker thread');
 const init = workerData as WorkerInit;
+
+// Below the training threads: with as many OpenMP threads as cores, a loader at equal priority preempts one
+// of them and the whole parallel op waits at its barrier. On Linux this lowers this thread only; the loader
+// still gets the gaps between ops, and it needs a few percent of one core.
+if (init.nice) {
+  try {
+    setPriority(init.nice);
+  } catch {
+    // not allowed here (some sandboxes): run at normal priority
+  }
+}
 
 function errorMessage(e: unknown, id?: number) {
   const err = e instanceof Error ? e : new Error(String(e));

@@ -59,11 +59,11 @@ test('the cache decodes once per index and keeps no more than its budget', async
 test('fill decodes each missing index once, skips what decode leaves out, and stops at the budget', async () => {
   const cache = new DecodedCache(1000);
   const decoded: number[] = [];
-  const decode = async (i: number) => {
+  const decode = async (i: number): Promise<DatasetSample | undefined> => {
     decoded.push(i);
     return i === 2 ? undefined : { id: String(i), image: { data: new Float32Array(100), shape: [1, 10, 10] } };
   };
-  await cache.get(0, () => decode(0));
+  await cache.get(0, async () => (await decode(0))!);
   await cache.fill([0, 1, 1, 2, 3, 4, 5], decode); // 400 bytes each: 0 and 1 fit, 2 is left out, 3 overflows
   assert.deepEqual(decoded.slice().sort(), [0, 1, 2, 3, 4]); // 4 was already in flight when 3 filled the budget
   assert.equal(cache.size, 800);

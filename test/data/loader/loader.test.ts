@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Loader, shareArrays, type Batch, type LoaderOptions } from '../../../src/data/loader/index.ts';
 import type { TransformSpec } from '../../../src/data/transforms/index.ts';
@@ -136,4 +137,22 @@ test('errors name the failing sample (in-process and in a worker) and a bad modu
   }
   await assert.rejects(Loader.create({ dataset: { module: '/nonexistent/dataset.ts' }, batchSize: 2, workers: 1 }), { name: 'LoaderError', message: /nonexistent/ });
   await assert.rejects(Loader.create({ dataset: { get: () => ({}), length: 1 }, batchSize: 2, workers: 1 }), { name: 'LoaderError' });
+});
+
+test('worker threads run at niceness 10 by default (below the training threads), `nice` sets it, bad values are refused', async () => {
+  // Linux: /proc/self/task/<tid>/stat field 19 is the thread's nice value.
+  const niceValues = () =>
+    readdirSync('/proc/self/task').map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
+  const dataset = { module: fixture, options: { length: 4 } };
+  const before = niceValues().filter((n) => n !== 0).length;
+  for (const [nice, expected] of [[undefined, 10], [3, 3]] as const) {
+    const loader = await Loader.create({ dataset, batchSize: 2, workers: 2, ...(nice === undefined ? {} : { nice }) });
+    assert.deepEqual(niceValues().filter((n) => n !== 0).length - before, 2);
+    assert.ok(niceValues().filter((n) => n === expected).length >= 2);
+    await loader.close();
+  }
+  await assert.rejects(Loader.create({ dataset, batchSize: 2, workers: 1, nice: 25 }), /nice must be an integer 0\.\.19, got 25/);
 });
