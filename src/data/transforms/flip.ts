@@ -36,10 +36,12 @@ export function remapAxes<T extends PixelArray>(data: T, shape: readonly number[
   const last = r - 1;
   const n = outShape[last];
   const sLast = step[last];
+  // The last axis kept in place (flips): whole rows are copied natively.
+  const rowCopy = sLast === 1;
   let src = base;
   for (let o = 0; o < data.length; o += n) {
-    let s = src;
-    for (let i = 0; i < n; i++, s += sLast) out[o + i] = data[s];
+    if (rowCopy) out.set(data.subarray(src, src + n) as never, o);
+    else for (let i = 0, s = src; i < n; i++, s += sLast) out[o + i] = data[s];
     // Advance the outer multi-index and its source offset.
     for (let k = last - 1; k >= 0; k--) {
       if (++idx[k] < outShape[k]) {
