@@ -3,9 +3,10 @@
  * loading, augmentation in worker threads, forward, loss, backward, AdamW), medattn against the same training
  * written in PyTorch (bench/peer/train.py: torchvision augmentations, DataLoader with the same number of
  * worker processes), same machine, same run, same threads, alternating --repeats times (fastest of each
- * side compared). Both sides decode DRIVE's images before the clock starts (the peer in its Dataset's
- * constructor, medattn through the config's `preload`). One JSON line per case, with each side's epochs and
- * first-batch latencies (loader start-up plus the first step).
+ * side compared). Each epoch runs in a fresh process on both sides (a warm heap made our later epochs look
+ * faster). Both sides decode DRIVE's images before the clock starts (the peer in its Dataset's constructor,
+ * medattn through the config's `preload`). One JSON line per case, with each side's epochs and first-batch
+ * latencies (loader start-up plus the first step).
  *   node --import tsx bench/train.ts [--only pneumoniamnist|drive] [--threads 2] [--repeats 2] [--set training.channelsLast=true ...]
  */
 import { spawnSync } from 'node:child_process';
@@ -66,6 +67,22 @@ function peerEpoch(config: ReturnType<typeof loadConfig>): { epoch_s: number; fi
   return JSON.parse(peer.stdout.trim().split('\n').pop()!);
 }
 
+/** Our epoch in a fresh node process, as the peer's is in a fresh python: neither side keeps a warm heap. */
+function ourEpochFresh(name: string): { seconds: number; firstBatch: number; batches: number } {
+  const self = fileURLToPath(import.meta.url);
+  const args = ['--import', 'tsx', self, '--child', name, '--threads', String(threads), ...sets.flatMap((s) => ['--set', s])];
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`medattn epoch failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!);
+}
+
+const child = process.argv.includes('--child') ? process.argv[process.argv.indexOf('--child') + 1] : undefined;
+if (child) {
+  const config = loadConfig(`configs/${child}.json`, ['training.epochs=1', `training.threads=${threads}`, ...sets]);
+  console.log(JSON.stringify(await ourEpoch(config, child)));
+  process.exit(0);
+}
+
 for (const name of ['pneumoniamnist', 'drive']) {
   if (only && only !== name) continue;
   const config = loadConfig(`configs/${name}.json`, ['training.epochs=1', `training.threads=${threads}`, ...sets]);
@@ -76,7 +93,7 @@ for (const name of ['pneumoniamnist', 'drive']) {
   let batches = 0;
   let peerBatches = 0;
   for (let r = 0; r < repeats; r++) {
-    const o = await ourEpoch(config, name);
+    const o = ourEpochFresh(name);
     ours.push(o.seconds);
     firstOurs.push(o.firstBatch);
     batches = o.batches;
