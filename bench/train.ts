@@ -70,7 +70,16 @@ function peerEpoch(config: ReturnType<typeof loadConfig>): { epoch_s: number; fi
 /** Our epoch in a fresh node process, as the peer's is in a fresh python: neither side keeps a warm heap. */
 function ourEpochFresh(name: string): { seconds: number; firstBatch: number; batches: number } {
   const self = fileURLToPath(import.meta.url);
-  const args = ['--import', 'tsx', self, '--child', name, '--threads', String(threads), ...sets.flatMap((s) => ['--set', s])];
+  const args = [
+    '--import',
+    'tsx',
+    self,
+    '--child',
+    name,
+    '--threads',
+    String(threads),
+    ...sets.flatMap((s) => ['--set', s]),
+  ];
   const child = spawnSync(process.execPath, args, { encoding: 'utf8' });
   if (child.status !== 0) throw new Error(`medattn epoch failed: ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').pop()!);
