@@ -18,21 +18,32 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/train/config.js';
 import { train } from '../src/train/trainer.js';
 
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-const threads = process.argv.includes('--threads')
-  ? Number(process.argv[process.argv.indexOf('--threads') + 1])
-  : availableParallelism();
+/** The value after `--name` on the command line, if given. */
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const only = option('only');
+const threads = Number(option('threads') ?? availableParallelism());
 const shared = resolve('..', 'shared', 'data');
 const sets = process.argv.flatMap((a, i) => (a === '--set' ? [process.argv[i + 1]] : []));
 
-// This VM's speed drifts by up to 1.4x between minutes, so the two sides alternate --repeats times and the
+// This VM's speed drifts by up to 1.6x between minutes, so the two sides alternate --repeats times and the
 // fastest epoch of each is compared (as timeit does).
-const repeats = process.argv.includes('--repeats') ? Number(process.argv[process.argv.indexOf('--repeats') + 1]) : 2;
+const repeats = Number(option('repeats') ?? 2);
 
-async function ourEpoch(
-  config: ReturnType<typeof loadConfig>,
-  name: string,
-): Promise<{ seconds: number; firstBatch: number; batches: number }> {
+/** One bench case's config: the shipped config for one epoch on `threads` threads, plus --set overrides. */
+function benchConfig(name: string) {
+  return loadConfig(`configs/${name}.json`, ['training.epochs=1', `training.threads=${threads}`, ...sets]);
+}
+
+interface OurEpoch {
+  seconds: number;
+  firstBatch: number;
+  batches: number;
+}
+
+async function ourEpoch(config: ReturnType<typeof loadConfig>, name: string): Promise<OurEpoch> {
   // Time the training part of the epoch: from the loader's first batch request to the last optimizer step.
   let first = 0;
   let last = 0;
@@ -68,7 +79,7 @@ function peerEpoch(config: ReturnType<typeof loadConfig>): { epoch_s: number; fi
 }
 
 /** Our epoch in a fresh node process, as the peer's is in a fresh python: neither side keeps a warm heap. */
-function ourEpochFresh(name: string): { seconds: number; firstBatch: number; batches: number } {
+function ourEpochFresh(name: string): OurEpoch {
   const self = fileURLToPath(import.meta.url);
   const args = [
     '--import',
@@ -85,16 +96,15 @@ function ourEpochFresh(name: string): { seconds: number; firstBatch: number; bat
   return JSON.parse(child.stdout.trim().split('\n').pop()!);
 }
 
-const child = process.argv.includes('--child') ? process.argv[process.argv.indexOf('--child') + 1] : undefined;
+const child = option('child');
 if (child) {
-  const config = loadConfig(`configs/${child}.json`, ['training.epochs=1', `training.threads=${threads}`, ...sets]);
-  console.log(JSON.stringify(await ourEpoch(config, child)));
+  console.log(JSON.stringify(await ourEpoch(benchConfig(child), child)));
   process.exit(0);
 }
 
 for (const name of ['pneumoniamnist', 'drive']) {
   if (only && only !== name) continue;
-  const config = loadConfig(`configs/${name}.json`, ['training.epochs=1', `training.threads=${threads}`, ...sets]);
+  const config = benchConfig(name);
   const ours: number[] = [];
   const theirs: number[] = [];
   const firstOurs: number[] = [];
