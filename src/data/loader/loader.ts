@@ -115,6 +115,8 @@ export class Loader {
     const workers = opts.workers ?? 0;
     if (!Number.isInteger(workers) || workers < 0) throw new LoaderError(`Loader: workers must be an integer >= 0, got ${workers}`);
     if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new LoaderError(`Loader: batchSize must be an integer >= 1, got ${opts.batchSize}`);
+    const nice = opts.nice ?? 10;
+    if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new LoaderError(`Loader: nice must be an integer 0..19, got ${nice}`);
     if (workers === 0) {
       const dataset = isDatasetObject(opts.dataset) ? opts.dataset : await openDataset(opts.dataset);
       const transform = isTransformObject(opts.transforms) ? opts.transforms : await openPipeline(opts.transforms);
@@ -126,8 +128,6 @@ export class Loader {
     if (isTransformObject(opts.transforms) && !isModuleRef(opts.transforms)) {
       throw new LoaderError('Loader: with workers > 0 transforms must be specs or { module }, not Transform objects');
     }
-    const nice = opts.nice ?? 10;
-    if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new LoaderError(`Loader: nice must be an integer 0..19, got ${nice}`);
     const init: WorkerInit = { dataset: opts.dataset, pipeline: opts.transforms as PipelineSpec | undefined, seed: opts.seed ?? 0, nice };
     const slots = Array.from({ length: workers }, () => ({ worker: spawnWorker(init), inFlight: 0 }));
     let lengths: number[];
