@@ -43,6 +43,7 @@ export interface NativeAddon {
   setNumThreads(n: number): void;
   getNumThreads(): number;
   setDeterministic(on: boolean): void;
+  keepFreedMemory(): boolean;
   cudaAvailable(): boolean;
   version(): string;
   parallelInfo(): string;

@@ -41,3 +41,8 @@ export function parallelInfo(): string {
 // libtorch's default under Node is one thread; use every core, as the default asks.
 const envThreads = Number(process.env.MEDATTN_THREADS);
 native.setNumThreads(Number.isInteger(envThreads) && envThreads > 0 ? envThreads : availableParallelism());
+
+// Freed tensor memory stays in the heap for the next step instead of being unmapped and page-faulted in again
+// (see keepFreedMemory in native/src/runtime.cc). MEDATTN_KEEP_FREED_MEMORY=0 keeps glibc's defaults, for a
+// process that must hand memory back to the system after a peak.
+if (process.env.MEDATTN_KEEP_FREED_MEMORY !== '0') native.keepFreedMemory();
