@@ -3,11 +3,13 @@
  * loading, augmentation in worker threads, forward, loss, backward, AdamW), medattn against the same training
  * written in PyTorch (bench/peer/train.py: torchvision augmentations, DataLoader with the same number of
  * worker processes), same machine, same run, same threads, alternating --repeats times (fastest of each
- * side compared). Each epoch runs in a fresh process on both sides (a warm heap made our later epochs look
- * faster). Both sides decode DRIVE's images before the clock starts (the peer in its Dataset's constructor,
+ * side compared, and the median of the per-repeat ratios, which drift cancels better). Each epoch runs in a
+ * fresh process on both sides (a warm heap made our later epochs look faster). medattn keeps freed tensor
+ * memory for reuse (src/tensor/runtime.ts); `--peer-keep-freed` gives the PyTorch side the same glibc setting
+ * through MALLOC_* variables, to show how much of the ratio that setting is. Both sides decode DRIVE's images before the clock starts (the peer in its Dataset's constructor,
  * medattn through the config's `preload`). One JSON line per case, with each side's epochs and first-batch
  * latencies (loader start-up plus the first step).
- *   node --import tsx bench/train.ts [--only pneumoniamnist|drive] [--threads 2] [--repeats 2] [--set training.channelsLast=true ...]
+ *   node --import tsx bench/train.ts [--only pneumoniamnist|drive] [--threads 2] [--repeats 2] [--peer-keep-freed] [--set training.channelsLast=true ...]
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -31,6 +33,7 @@ const sets = process.argv.flatMap((a, i) => (a === '--set' ? [process.argv[i + 1
 // This VM's speed drifts by up to 1.6x between minutes, so the two sides alternate --repeats times and the
 // fastest epoch of each is compared (as timeit does).
 const repeats = Number(option('repeats') ?? 2);
+const peerKeepFreed = process.argv.includes('--peer-keep-freed');
 
 /** One bench case's config: the shipped config for one epoch on `threads` threads, plus --set overrides. */
 function benchConfig(name: string) {
@@ -71,8 +74,11 @@ function peerEpoch(config: ReturnType<typeof loadConfig>): { epoch_s: number; fi
     npz: join(shared, 'pneumoniamnist', 'pneumoniamnist.npz'),
     drive: join(shared, 'drive', 'training'),
   });
+  // The same two settings as native keepFreedMemory (glibc's ceiling for the mmap threshold; never trim).
+  const keepFreed = { MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20), MALLOC_TRIM_THRESHOLD_: String(2 ** 31 - 1) };
   const peer = spawnSync('/usr/bin/python3', [fileURLToPath(new URL('./peer/train.py', import.meta.url)), args], {
     encoding: 'utf8',
+    env: peerKeepFreed ? { ...process.env, ...keepFreed } : process.env,
   });
   if (peer.status !== 0) throw new Error(`PyTorch peer failed: ${peer.stderr}`);
   return JSON.parse(peer.stdout.trim().split('\n').pop()!);
@@ -111,21 +117,34 @@ for (const name of ['pneumoniamnist', 'drive']) {
   const firstTheirs: number[] = [];
   let batches = 0;
   let peerBatches = 0;
-  for (let r = 0; r < repeats; r++) {
+  const runOurs = () => {
     const o = ourEpochFresh(name);
     ours.push(o.seconds);
     firstOurs.push(o.firstBatch);
     batches = o.batches;
+  };
+  const runPeer = () => {
     const p = peerEpoch(config);
     theirs.push(p.epoch_s);
     firstTheirs.push(p.first_batch_s);
     peerBatches = p.batches;
+  };
+  // Who goes first alternates, so a drifting machine does not favour one side.
+  for (let r = 0; r < repeats; r++) {
+    const order = r % 2 === 0 ? [runOurs, runPeer] : [runPeer, runOurs];
+    for (const run of order) run();
   }
   const best = (a: number[]) => Math.min(...a);
+  const median = (a: number[]) => {
+    const s = [...a].sort((x, y) => x - y);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  const paired = ours.map((o, i) => o / theirs[i]);
   console.log(
     JSON.stringify({
       case: `${name}_train_epoch`,
       ...(sets.length ? { sets } : {}),
+      ...(peerKeepFreed ? { pytorch_env: 'MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_ as medattn' } : {}),
       batches,
       pytorch_batches: peerBatches,
       threads,
@@ -134,6 +153,8 @@ for (const name of ['pneumoniamnist', 'drive']) {
       ours_first_batch_s: firstOurs.map((v) => +v.toFixed(2)),
       pytorch_first_batch_s: firstTheirs.map((v) => +v.toFixed(2)),
       ratio: +(best(ours) / best(theirs)).toFixed(3),
+      paired_ratios: paired.map((v) => +v.toFixed(3)),
+      median_paired_ratio: +median(paired).toFixed(3),
     }),
   );
 }
