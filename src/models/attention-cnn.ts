@@ -4,7 +4,7 @@
  * reference model of DESIGN.md (SE, CBAM spatial, non-local). forwardWithAttention() (from AttentionModel)
  * returns the logits and every stage's attention ('stages.<i>.attention.spatial' / '.channel').
  */
-import { F, tidy, type Tensor } from '../tensor/index.js';
+import { F, type Tensor } from '../tensor/index.js';
 import {
   BatchNorm2d,
   Conv2d,
@@ -80,9 +80,7 @@ class Stage extends Module {
     );
   }
   forward(x: Tensor): Tensor {
-    // One scope per block: what autograd did not save is freed now, not at the end of the step (as PyTorch's
-    // refcounting does), so a step touches fewer fresh pages (Attention U-Net: 123k -> 71k page faults).
-    return tidy(() => {
+    return this.scoped(() => {
       let y = x;
       for (let i = 0; i < this.convs.length; i++) y = this.norms.at(i).forward(this.convs.at(i).forward(y)).relu();
       y = this.attention.forward(y);

@@ -5,7 +5,7 @@
  * the residual addition, registered as `se` as in timm). Options: input channels (1 for grayscale), a
  * small-input stem (3x3 stride-1 conv, no max-pool) for 28-64 px images.
  */
-import { F, tidy, type Tensor } from '../tensor/index.js';
+import { F, type Tensor } from '../tensor/index.js';
 import {
   BatchNorm2d,
   Conv2d,
@@ -72,9 +72,7 @@ export class BasicBlock extends Module {
       );
   }
   forward(x: Tensor): Tensor {
-    // One scope per block: what autograd did not save is freed now, not at the end of the step (as PyTorch's
-    // refcounting does), so a step touches fewer fresh pages (Attention U-Net: 123k -> 71k page faults).
-    return tidy(() => {
+    return this.scoped(() => {
       let out = this.bn1.forward(this.conv1.forward(x)).relu();
       out = this.bn2.forward(this.conv2.forward(out));
       if (this.se) out = this.se.forward(out);

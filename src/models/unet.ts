@@ -5,7 +5,7 @@
  * driven by the coarser decoder feature. Optional deep supervision: 1x1 heads on the intermediate decoder
  * levels (forwardDeepSupervision), resized to the input. forward(x) returns logits [N, numClasses, ...].
  */
-import { cat, F, tidy, type Tensor } from '../tensor/index.js';
+import { cat, F, type Tensor } from '../tensor/index.js';
 import {
   AttentionGate,
   BatchNorm,
@@ -67,9 +67,7 @@ export class DoubleConv extends Module {
     this.norm2 = this.module('norm2', makeNorm(norm, cout));
   }
   forward(x: Tensor): Tensor {
-    // One scope per block: what autograd did not save is freed now, not at the end of the step (as PyTorch's
-    // refcounting does), so a step touches fewer fresh pages (Attention U-Net: 123k -> 71k page faults).
-    return tidy(() => {
+    return this.scoped(() => {
       const y = this.norm1.forward(this.conv1.forward(x)).relu();
       return this.norm2.forward(this.conv2.forward(y)).relu();
     });
@@ -102,8 +100,7 @@ export class UpBlock extends Module {
     this.conv = this.module('conv', new DoubleConv(dims, 2 * cout, cout, config.norm));
   }
   forward(coarse: Tensor, skip: Tensor): Tensor {
-    // Own scope, as DoubleConv's.
-    return tidy(() => this.#forward(coarse, skip));
+    return this.scoped(() => this.#forward(coarse, skip));
   }
   #forward(coarse: Tensor, skip: Tensor): Tensor {
     const gated = this.gate ? this.gate.forward(skip, coarse) : skip;

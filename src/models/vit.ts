@@ -7,7 +7,7 @@
  * the last layer ('cls_attention.spatial') and attention rollout over all layers (Abnar & Zuidema 2020,
  * 'rollout.spatial'), each normalised to a maximum of 1 per image and resized to the input.
  */
-import { cat, eye, F, keep, tidy, zeros, type Tensor } from '../tensor/index.js';
+import { cat, eye, F, keep, zeros, type Tensor } from '../tensor/index.js';
 import { Conv2d, LayerNorm, Linear, Module, ModuleList, MultiHeadAttention, init } from '../nn/index.js';
 import { AttentionModel, resizeMap, type AttentionResult } from './attention-model.js';
 import { ModelConfigError } from './model-error.js';
@@ -71,9 +71,7 @@ export class TransformerBlock extends Module {
     this.mlp = this.module('mlp', new Mlp(dim, Math.round(dim * mlpRatio), dropout));
   }
   forward(x: Tensor): Tensor {
-    // One scope per block: what autograd did not save is freed now, not at the end of the step (as PyTorch's
-    // refcounting does), so a step touches fewer fresh pages (Attention U-Net: 123k -> 71k page faults).
-    return tidy(() => {
+    return this.scoped(() => {
       const h = this.norm1.forward(x);
       const { output, weights } = this.attn.forward(h, h, h, { needWeights: this.keepWeights });
       // Kept past this forward's scope for forwardWithAttention; the previous step's weights are released.

