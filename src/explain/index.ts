@@ -1,2 +1,3 @@
 /** Showing where a model looked: attention and saliency maps over the image. */
 export { turbo, normalizeMap, greyToRgb, maskToRgb, overlayHeatmap } from './overlay.js';
+export { gradCam, supportsGradCam, type GradCamModel, type GradCamOptions } from './grad-cam.js';

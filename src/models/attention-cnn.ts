@@ -106,9 +106,17 @@ export class AttentionCNN extends AttentionModel<AttentionCNNConfig> {
     this.head = this.module('head', new Linear(c, config.numClasses));
   }
   /** Logits [N, numClasses] for images [N, inChannels, H, W]. */
-  forward(x: Tensor): Tensor {
+  /** The last stage's feature map [N, C, h, w], before pooling (Grad-CAM reads it). */
+  featureMap(x: Tensor): Tensor {
     let y = x;
     for (const stage of this.stages) y = stage.forward(y);
-    return this.head.forward(this.dropout.forward(y.mean([2, 3])));
+    return y;
+  }
+  /** Logits from the last feature map: global average pool, dropout, linear head. */
+  classify(featureMap: Tensor): Tensor {
+    return this.head.forward(this.dropout.forward(featureMap.mean([2, 3])));
+  }
+  forward(x: Tensor): Tensor {
+    return this.classify(this.featureMap(x));
   }
 }

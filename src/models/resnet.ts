@@ -124,15 +124,19 @@ export class ResNet extends AttentionModel<ResNetConfig> {
     for (const [, m] of this.namedModules())
       if (m instanceof Conv2d) init.kaimingNormal_(m.weight, { mode: 'fan_out', nonlinearity: 'relu' });
   }
-  /** Pooled features [N, widths[3]] before the classifier. */
-  features(x: Tensor): Tensor {
+  /** The last feature map [N, widths[3], h, w], before pooling (Grad-CAM reads it). */
+  featureMap(x: Tensor): Tensor {
     let y = this.bn1.forward(this.conv1.forward(x)).relu();
     if (!this.config.smallInput) y = F.maxPool2d(y, 3, { stride: 2, padding: 1 });
     for (const layer of this.layers) y = layer.forward(y);
-    return y.mean([2, 3]);
+    return y;
+  }
+  /** Logits [N, numClasses] from the last feature map: global average pool, then the classifier. */
+  classify(featureMap: Tensor): Tensor {
+    return this.fc.forward(featureMap.mean([2, 3]));
   }
   /** Logits [N, numClasses]. */
   forward(x: Tensor): Tensor {
-    return this.fc.forward(this.features(x));
+    return this.classify(this.featureMap(x));
   }
 }

@@ -82,6 +82,10 @@ test('train writes the run folder of the contract', () => {
   assert.equal(readFileSync(join(full, 'log.jsonl'), 'utf8').trim().split('\n').length, 3);
   assert.match(trained.stderr, /epoch 3\/3 .*auroc/, 'one line per epoch when not on a terminal');
   assert.match(trained.stdout, /report: .*report\.html/);
+  assert.match(
+    readFileSync(join(full, 'report.html'), 'utf8'),
+    /Columns: input \| [^<]*\| Grad-CAM of the predicted class\./,
+  );
 });
 
 test('evaluate --json prints the contract keys, equal to the best epoch train recorded', () => {

@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import type { Dataset } from '../../data/datasets/index.js';
 import { createTransform, Rng } from '../../data/transforms/index.js';
 import type { MedicalImage } from '../../data/medical-image.js';
-import { overlayHeatmap, greyToRgb, maskToRgb } from '../../explain/index.js';
+import { gradCam, overlayHeatmap, greyToRgb, maskToRgb, supportsGradCam } from '../../explain/index.js';
 import { rocCurve } from '../../metrics/index.js';
 import type { AttentionModel } from '../../models/attention-model.js';
 import { noGrad, tensor, tidy } from '../../tensor/index.js';
@@ -166,6 +166,7 @@ export async function writeReport(input: ReportInput): Promise<string> {
 
   // Attention: each row is one validation image, then each attention block's spatial map over it.
   const samples = await reportSamples(input.valSet, config, config.report.samples);
+  const withGradCam = config.task === 'classification' && supportsGradCam(model);
   let attentionCaption = '';
   if (samples.length) {
     const rows: Buffer[][] = [];
@@ -186,13 +187,16 @@ export async function writeReport(input: ReportInput): Promise<string> {
             config.task === 'segmentation'
               ? cropTo(foregroundProbability(output), [h, w]).toArray()
               : output.softmax(1).toArray();
-          return { maps, out: out as Float32Array };
+          // Grad-CAM of the predicted class: the same kind of map for plain and attention classifiers.
+          const cam = withGradCam ? (gradCam(model, x).toArray() as Float32Array) : undefined;
+          return { maps, out: out as Float32Array, cam };
         }),
       );
       mapNames = result.maps.map(([k]) => k.replace(/\.spatial$/, ''));
       const row = [await tile(greyToRgb(grey), w, h)];
       if (config.task === 'segmentation') row.push(await tile(overlayHeatmap(grey, result.out, 0.6, [0, 1]), w, h));
       for (const [, map] of result.maps) row.push(await tile(overlayHeatmap(grey, map), w, h));
+      if (result.cam) row.push(await tile(overlayHeatmap(grey, result.cam), w, h));
       rows.push(row);
       captions.push(
         config.task === 'classification'
@@ -201,7 +205,12 @@ export async function writeReport(input: ReportInput): Promise<string> {
       );
     }
     await writeGrid(join(outDir, 'attention.png'), rows);
-    const columns = ['input', ...(config.task === 'segmentation' ? ['predicted probability'] : []), ...mapNames];
+    const columns = [
+      'input',
+      ...(config.task === 'segmentation' ? ['predicted probability'] : []),
+      ...mapNames,
+      ...(withGradCam ? ['Grad-CAM of the predicted class'] : []),
+    ];
     attentionCaption = `Columns: ${columns.join(' | ')}. Rows: ${captions.join('; ')}.`;
     figures.push({
       file: 'attention.png',
