@@ -22,7 +22,8 @@ const program = new Command()
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const parseThreshold = (value: string) => {
   const p = Number(value);
-  if (value.trim() === '' || !(p > 0 && p < 1)) throw new ConfigError('command line', '--threshold', `must be a probability between 0 and 1, got '${value}'`);
+  if (value.trim() === '' || !(p > 0 && p < 1))
+    throw new ConfigError('command line', '--threshold', `must be a probability between 0 and 1, got '${value}'`);
   return p;
 };
 
@@ -44,16 +45,25 @@ program
   .option('--split <name>', 'split of the data (train, val, test)')
   .option('--json', 'print one JSON object')
   .option('--skip-bad', 'leave unreadable files out and list them at the end')
-  .option('--threshold <p>', 'binary decision threshold (default: the one training chose on validation data, else 0.5)', parseThreshold)
+  .option(
+    '--threshold <p>',
+    'binary decision threshold (default: the one training chose on validation data, else 0.5)',
+    parseThreshold,
+  )
   .action(evaluateCommand);
 
 program
   .command('predict')
   .description('class probabilities or segmentation masks for image files')
   .requiredOption('--run <dir>', 'run folder')
-  .option('--out <dir>', 'where segmentation masks go (default <run>/predictions)')
+  .option('--out <dir>', 'where masks and maps go (default <run>/predictions)')
+  .option('--maps', 'also write <name>_maps.png: the input, each attention map and (classifiers) Grad-CAM')
   .option('--json', 'print JSON')
-  .option('--threshold <p>', 'binary decision threshold (default: the one training chose on validation data, else 0.5)', parseThreshold)
+  .option(
+    '--threshold <p>',
+    'binary decision threshold (default: the one training chose on validation data, else 0.5)',
+    parseThreshold,
+  )
   .argument('<files...>', 'image files (PNG, JPEG, TIFF, GIF, DICOM, NIfTI slice)')
   .action(predictCommand);
 
@@ -86,9 +96,17 @@ program
   .option('--set <key=value>', 'override a config value (repeatable)', collect)
   .action(searchCommand);
 
-program.command('models').description('networks and attention blocks with parameter counts').option('--json', 'print JSON').action(modelsCommand);
+program
+  .command('models')
+  .description('networks and attention blocks with parameter counts')
+  .option('--json', 'print JSON')
+  .action(modelsCommand);
 
-program.command('demo').description('train, evaluate and report on an embedded default in a few minutes').option('--out <dir>', 'run folder (default runs/demo)').action(demoCommand);
+program
+  .command('demo')
+  .description('train, evaluate and report on an embedded default in a few minutes')
+  .option('--out <dir>', 'run folder (default runs/demo)')
+  .action(demoCommand);
 
 try {
   await program.parseAsync(process.argv);

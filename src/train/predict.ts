@@ -1,6 +1,7 @@
 /**
  * `medattn predict`: a run's model on image files. Classification gives class probabilities per file;
- * segmentation writes a binary mask PNG (0/255) and a probability PNG per file into the output folder.
+ * segmentation writes a binary mask PNG (0/255) and a probability PNG per file into the output folder. With
+ * `maps`, each file also gets `<name>_maps.png`: the input, its attention maps and (classifiers) Grad-CAM.
  */
 import { mkdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
@@ -12,6 +13,7 @@ import { noGrad, tensor, tidy } from '../tensor/index.js';
 import { cropTo, foregroundProbability, padToMultiple } from './pad-to-multiple.js';
 import { loadRun } from './run-folder.js';
 import { ConfigError } from './config-error.js';
+import { lookedRow, whereItLooked, writeGrid } from './report/where-it-looked.js';
 
 export interface Prediction {
   file: string;
@@ -24,6 +26,9 @@ export interface Prediction {
   mask?: string;
   probabilityMap?: string;
   foreground?: number;
+  /** With `maps`: the picture of where the model looked, and its columns. */
+  maps?: string;
+  mapColumns?: string[];
 }
 
 /** Matches a read image to the channel count the model was trained with (grey <-> RGB). */
@@ -41,14 +46,20 @@ function matchChannels(image: MedicalImage, channels: number): MedicalImage {
   return { ...image, data: out, shape: [channels, ...spatial] };
 }
 
-export async function predictFiles(runDir: string, files: string[], outDir?: string, options: { threshold?: number } = {}): Promise<Prediction[]> {
+export async function predictFiles(
+  runDir: string,
+  files: string[],
+  outDir?: string,
+  options: { threshold?: number; maps?: boolean } = {},
+): Promise<Prediction[]> {
   if (!files.length) throw new ConfigError('predict', 'FILE', 'give at least one image file');
   const { config, model, dir, inputShape, classNames, threshold: chosen } = loadRun(runDir);
   const threshold = options.threshold ?? chosen ?? 0.5;
   const channels = inputShape?.[0] ?? (model.config as { inChannels?: number }).inChannels ?? 1;
   const transform = createTransform(config.transforms.eval as any);
   const results: Prediction[] = [];
-  if (config.task === 'segmentation') mkdirSync(outDir ?? join(dir, 'predictions'), { recursive: true });
+  const target = outDir ?? join(dir, 'predictions');
+  if (config.task === 'segmentation' || options.maps) mkdirSync(target, { recursive: true });
   for (const file of files) {
     let image = matchChannels(await readImage(file), channels);
     let sample = transform.apply({ image }, Rng.seeded(0));
@@ -64,7 +75,12 @@ export async function predictFiles(runDir: string, files: string[], outDir?: str
       const probabilities = Object.fromEntries(Array.from(probs, (p, i) => [names[i] ?? String(i), +p.toFixed(6)]));
       // Binary: the positive class when its probability reaches the threshold; otherwise the most probable class.
       const best = probs.length === 2 ? (probs[1] >= threshold ? 1 : 0) : probs.indexOf(Math.max(...probs));
-      results.push({ file, probabilities, predicted: names[best] ?? String(best), ...(probs.length === 2 ? { threshold } : {}) });
+      results.push({
+        file,
+        probabilities,
+        predicted: names[best] ?? String(best),
+        ...(probs.length === 2 ? { threshold } : {}),
+      });
     } else {
       const [h, w] = image.shape.slice(1);
       const prob = tidy(() =>
@@ -74,15 +90,31 @@ export async function predictFiles(runDir: string, files: string[], outDir?: str
         }),
       );
       const stem = basename(file, extname(file));
-      const target = outDir ?? join(dir, 'predictions');
       const maskPath = join(target, `${stem}_mask.png`);
       const probPath = join(target, `${stem}_prob.png`);
       const mask = Uint8Array.from(prob, (p) => (p >= 0.5 ? 255 : 0));
-      await sharp(Buffer.from(mask), { raw: { width: w, height: h, channels: 1 } }).png().toFile(maskPath);
-      await sharp(Buffer.from(Uint8Array.from(prob, (p) => Math.round(p * 255))), { raw: { width: w, height: h, channels: 1 } }).png().toFile(probPath);
-      results.push({ file, mask: maskPath, probabilityMap: probPath, foreground: mask.reduce((a, b) => a + (b ? 1 : 0), 0) / mask.length });
+      await sharp(Buffer.from(mask), { raw: { width: w, height: h, channels: 1 } })
+        .png()
+        .toFile(maskPath);
+      await sharp(Buffer.from(Uint8Array.from(prob, (p) => Math.round(p * 255))), {
+        raw: { width: w, height: h, channels: 1 },
+      })
+        .png()
+        .toFile(probPath);
+      results.push({
+        file,
+        mask: maskPath,
+        probabilityMap: probPath,
+        foreground: mask.reduce((a, b) => a + (b ? 1 : 0), 0) / mask.length,
+      });
     }
     x.dispose();
+    if (options.maps) {
+      const looked = whereItLooked(model, image, config);
+      const path = join(target, `${basename(file, extname(file))}_maps.png`);
+      await writeGrid(path, [await lookedRow(image, looked)]);
+      Object.assign(results[results.length - 1], { maps: path, mapColumns: looked.columns });
+    }
   }
   return results;
 }

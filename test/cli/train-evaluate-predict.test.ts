@@ -118,6 +118,18 @@ test('predict gives class probabilities for an image file', async () => {
   const [p] = JSON.parse(r.stdout);
   assert.deepEqual(Object.keys(p.probabilities), ['normal', 'pneumonia']);
   assert.ok(Math.abs(p.probabilities.normal + p.probabilities.pneumonia - 1) < 1e-5);
+
+  // --maps: one row of 160 px tiles, 4 px apart: input, the spatial attention maps, Grad-CAM.
+  const out = join(dir, 'maps');
+  const m = medattn('predict', '--run', full, '--json', '--maps', '--out', out, png);
+  assert.equal(m.code, 0, m.stderr);
+  const [withMaps] = JSON.parse(m.stdout);
+  assert.equal(withMaps.maps, join(out, 'xray_maps.png'));
+  assert.equal(withMaps.mapColumns[0], 'input');
+  assert.equal(withMaps.mapColumns.at(-1), 'Grad-CAM of the predicted class');
+  assert.deepEqual(withMaps.probabilities, p.probabilities, 'the maps do not change the prediction');
+  const meta = await sharp(withMaps.maps).metadata();
+  assert.deepEqual([meta.width, meta.height], [withMaps.mapColumns.length * 164 - 4, 160]);
 });
 
 test('a threshold chosen on validation data (youden) is stored with the weights and used by evaluate and predict', async () => {

@@ -5,19 +5,17 @@
  */
 import { writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type { Dataset } from '../../data/datasets/index.js';
 import { createTransform, Rng } from '../../data/transforms/index.js';
 import type { MedicalImage } from '../../data/medical-image.js';
-import { gradCam, overlayHeatmap, greyToRgb, maskToRgb, supportsGradCam } from '../../explain/index.js';
+import { overlayHeatmap, greyToRgb, maskToRgb } from '../../explain/index.js';
 import { rocCurve } from '../../metrics/index.js';
 import type { AttentionModel } from '../../models/attention-model.js';
-import { noGrad, tensor, tidy } from '../../tensor/index.js';
-import { cropTo, foregroundProbability, padToMultiple } from '../pad-to-multiple.js';
 import type { TrainingConfig } from '../config.js';
 import type { ClassificationEvaluation, SegmentationEvaluation } from '../evaluate-model.js';
 import type { EpochRecord } from '../trainer.js';
 import { confusionMatrixSvg, lineChartSvg, svgToPng } from './charts.js';
+import { lookedRow, tile, whereItLooked, writeGrid } from './where-it-looked.js';
 
 export interface ReportInput {
   outDir: string;
@@ -29,51 +27,6 @@ export interface ReportInput {
   model: AttentionModel;
   valSet: Dataset;
   evaluation?: ClassificationEvaluation | SegmentationEvaluation;
-}
-
-const TILE = 160;
-
-/**
- * An RGB tile of TILE x TILE pixels. Nearest-neighbour keeps small images crisp and masks binary (smooth
- * resampling turned thin brain regions and vessels grey).
- */
-async function tile(rgb: Uint8Array, width: number, height: number, options: { mask?: boolean } = {}): Promise<Buffer> {
-  const nearest = options.mask || width < TILE / 2;
-  return sharp(Buffer.from(rgb), { raw: { width, height, channels: 3 } })
-    .resize(TILE, TILE, { fit: 'contain', kernel: nearest ? 'nearest' : 'lanczos3', background: '#ffffff' })
-    .raw()
-    .toBuffer();
-}
-
-/** Writes rows of equally sized RGB tiles as one PNG grid. */
-async function writeGrid(path: string, rows: Buffer[][]): Promise<void> {
-  const cols = Math.max(...rows.map((r) => r.length));
-  const gap = 4;
-  const composites = rows.flatMap((row, i) =>
-    row.map((input, j) => ({
-      input,
-      raw: { width: TILE, height: TILE, channels: 3 as const },
-      left: j * (TILE + gap),
-      top: i * (TILE + gap),
-    })),
-  );
-  await sharp({
-    create: {
-      width: cols * (TILE + gap) - gap,
-      height: rows.length * (TILE + gap) - gap,
-      channels: 3,
-      background: '#ffffff',
-    },
-  })
-    .composite(composites)
-    .png()
-    .toFile(path);
-}
-
-/** First channel of a [C, H, W] image, for display. */
-function firstChannel(image: MedicalImage): Float32Array {
-  const plane = image.shape[1] * image.shape[2];
-  return Float32Array.from((image.data as Float32Array).subarray(0, plane));
 }
 
 /** Validation samples (spread over classes when labelled) after the eval transforms. */
@@ -166,51 +119,22 @@ export async function writeReport(input: ReportInput): Promise<string> {
 
   // Attention: each row is one validation image, then each attention block's spatial map over it.
   const samples = await reportSamples(input.valSet, config, config.report.samples);
-  const withGradCam = config.task === 'classification' && supportsGradCam(model);
   let attentionCaption = '';
   if (samples.length) {
     const rows: Buffer[][] = [];
     const captions: string[] = [];
-    let mapNames: string[] = [];
+    let columns: string[] = [];
     for (const s of samples) {
-      const [, h, w] = s.image.shape;
-      const grey = firstChannel(s.image);
-      const result = tidy(() =>
-        noGrad(() => {
-          const x = tensor(Float32Array.from(s.image.data as ArrayLike<number>), { shape: [1, ...s.image.shape] });
-          const padded = config.task === 'segmentation' ? padToMultiple(x, config.training.padMultiple).padded : x;
-          const { output, attention } = model.forwardWithAttention(padded);
-          const maps = [...attention]
-            .filter(([k]) => k.endsWith('.spatial'))
-            .map(([k, v]) => [k, cropTo(v, [h, w]).toArray() as Float32Array] as const);
-          const out =
-            config.task === 'segmentation'
-              ? cropTo(foregroundProbability(output), [h, w]).toArray()
-              : output.softmax(1).toArray();
-          // Grad-CAM of the predicted class: the same kind of map for plain and attention classifiers.
-          const cam = withGradCam ? (gradCam(model, x).toArray() as Float32Array) : undefined;
-          return { maps, out: out as Float32Array, cam };
-        }),
-      );
-      mapNames = result.maps.map(([k]) => k.replace(/\.spatial$/, ''));
-      const row = [await tile(greyToRgb(grey), w, h)];
-      if (config.task === 'segmentation') row.push(await tile(overlayHeatmap(grey, result.out, 0.6, [0, 1]), w, h));
-      for (const [, map] of result.maps) row.push(await tile(overlayHeatmap(grey, map), w, h));
-      if (result.cam) row.push(await tile(overlayHeatmap(grey, result.cam), w, h));
-      rows.push(row);
+      const looked = whereItLooked(model, s.image, config);
+      columns = looked.columns;
+      rows.push(await lookedRow(s.image, looked));
       captions.push(
         config.task === 'classification'
-          ? `${s.id}: true ${input.valSet.classNames?.[s.label ?? -1] ?? s.label}, p = [${Array.from(result.out, (p) => p.toFixed(3)).join(', ')}]`
+          ? `${s.id}: true ${input.valSet.classNames?.[s.label ?? -1] ?? s.label}, p = [${Array.from(looked.output, (p) => p.toFixed(3)).join(', ')}]`
           : `${s.id}`,
       );
     }
     await writeGrid(join(outDir, 'attention.png'), rows);
-    const columns = [
-      'input',
-      ...(config.task === 'segmentation' ? ['predicted probability'] : []),
-      ...mapNames,
-      ...(withGradCam ? ['Grad-CAM of the predicted class'] : []),
-    ];
     attentionCaption = `Columns: ${columns.join(' | ')}. Rows: ${captions.join('; ')}.`;
     figures.push({
       file: 'attention.png',
