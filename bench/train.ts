@@ -6,9 +6,9 @@
  * side compared, and the median of the per-repeat ratios, which drift cancels better). Each epoch runs in a
  * fresh process on both sides (a warm heap made our later epochs look faster). medattn keeps freed tensor
  * memory for reuse (src/tensor/runtime.ts); `--peer-keep-freed` gives the PyTorch side the same glibc setting
- * through MALLOC_* variables, to show how much of the ratio that setting is. Both sides decode DRIVE's images before the clock starts (the peer in its Dataset's constructor,
- * medattn through the config's `preload`). One JSON line per case, with each side's epochs and first-batch
- * latencies (loader start-up plus the first step).
+ * through MALLOC_* variables, to show how much of the ratio that setting is. Both sides decode DRIVE's images
+ * before the clock starts (the peer in its Dataset's constructor, medattn through the config's `preload`). One
+ * JSON line per case, with each side's epochs and first-batch latencies (loader start-up plus the first step).
  *   node --import tsx bench/train.ts [--only pneumoniamnist|drive] [--threads 2] [--repeats 2] [--peer-keep-freed] [--set training.channelsLast=true ...]
  */
 import { spawnSync } from 'node:child_process';

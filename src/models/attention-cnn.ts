@@ -105,7 +105,6 @@ export class AttentionCNN extends AttentionModel<AttentionCNNConfig> {
     this.dropout = this.module('dropout', new Dropout(config.dropout ?? 0));
     this.head = this.module('head', new Linear(c, config.numClasses));
   }
-  /** Logits [N, numClasses] for images [N, inChannels, H, W]. */
   /** The last stage's feature map [N, C, h, w], before pooling (Grad-CAM reads it). */
   featureMap(x: Tensor): Tensor {
     let y = x;
@@ -116,6 +115,7 @@ export class AttentionCNN extends AttentionModel<AttentionCNNConfig> {
   classify(featureMap: Tensor): Tensor {
     return this.head.forward(this.dropout.forward(featureMap.mean([2, 3])));
   }
+  /** Logits [N, numClasses] for images [N, inChannels, H, W]. */
   forward(x: Tensor): Tensor {
     return this.classify(this.featureMap(x));
   }
