@@ -8,11 +8,13 @@ import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { readImage } from '../data/io/index.js';
 import type { MedicalImage } from '../data/medical-image.js';
+import type { AttentionModel } from '../models/attention-model.js';
 import { createTransform, Resize, Rng } from '../data/transforms/index.js';
 import { noGrad, tensor, tidy } from '../tensor/index.js';
 import { cropTo, foregroundProbability, padToMultiple } from './pad-to-multiple.js';
 import { loadRun } from './run-folder.js';
 import { ConfigError } from './config-error.js';
+import type { TrainingConfig } from './config.js';
 import { lookedRow, whereItLooked, writeGrid } from './report/where-it-looked.js';
 
 export interface Prediction {
@@ -46,6 +48,19 @@ function matchChannels(image: MedicalImage, channels: number): MedicalImage {
   return { ...image, data: out, shape: [channels, ...spatial] };
 }
 
+/** Class probabilities, or the foreground probability per pixel (cropped back from the padded input). */
+function predictImage(model: AttentionModel, image: MedicalImage, config: TrainingConfig): Float32Array {
+  return tidy(() =>
+    noGrad(() => {
+      const x = tensor(Float32Array.from(image.data as ArrayLike<number>), { shape: [1, ...image.shape] });
+      if (config.task === 'classification') return model.forward(x).softmax(1).toArray() as Float32Array;
+      const [h, w] = image.shape.slice(1);
+      const { padded } = padToMultiple(x, config.training.padMultiple);
+      return cropTo(foregroundProbability(model.forward(padded)), [h, w]).toArray() as Float32Array;
+    }),
+  );
+}
+
 export async function predictFiles(
   runDir: string,
   files: string[],
@@ -68,9 +83,15 @@ export async function predictFiles(
       sample = new Resize({ size: inputShape.slice(1) }).apply(sample);
       image = sample.image as MedicalImage;
     }
-    const x = tensor(Float32Array.from(image.data as ArrayLike<number>), { shape: [1, ...image.shape] });
+    const stem = basename(file, extname(file));
+    // With maps, the forward pass that draws them also gives the prediction.
+    const looked = options.maps ? whereItLooked(model, image, config) : undefined;
+    const output = looked?.output ?? predictImage(model, image, config);
+    const mapsPath = join(target, `${stem}_maps.png`);
+    if (looked) await writeGrid(mapsPath, [await lookedRow(image, looked)]);
+    const maps = looked ? { maps: mapsPath, mapColumns: looked.columns } : {};
     if (config.task === 'classification') {
-      const probs = tidy(() => noGrad(() => model.forward(x).softmax(1).toArray() as Float32Array));
+      const probs = output;
       const names = classNames ?? Array.from(probs, (_, i) => String(i));
       const probabilities = Object.fromEntries(Array.from(probs, (p, i) => [names[i] ?? String(i), +p.toFixed(6)]));
       // Binary: the positive class when its probability reaches the threshold; otherwise the most probable class.
@@ -80,16 +101,11 @@ export async function predictFiles(
         probabilities,
         predicted: names[best] ?? String(best),
         ...(probs.length === 2 ? { threshold } : {}),
+        ...maps,
       });
     } else {
       const [h, w] = image.shape.slice(1);
-      const prob = tidy(() =>
-        noGrad(() => {
-          const { padded } = padToMultiple(x, config.training.padMultiple);
-          return cropTo(foregroundProbability(model.forward(padded)), [h, w]).toArray() as Float32Array;
-        }),
-      );
-      const stem = basename(file, extname(file));
+      const prob = output;
       const maskPath = join(target, `${stem}_mask.png`);
       const probPath = join(target, `${stem}_prob.png`);
       const mask = Uint8Array.from(prob, (p) => (p >= 0.5 ? 255 : 0));
@@ -106,14 +122,8 @@ export async function predictFiles(
         mask: maskPath,
         probabilityMap: probPath,
         foreground: mask.reduce((a, b) => a + (b ? 1 : 0), 0) / mask.length,
+        ...maps,
       });
-    }
-    x.dispose();
-    if (options.maps) {
-      const looked = whereItLooked(model, image, config);
-      const path = join(target, `${basename(file, extname(file))}_maps.png`);
-      await writeGrid(path, [await lookedRow(image, looked)]);
-      Object.assign(results[results.length - 1], { maps: path, mapColumns: looked.columns });
     }
   }
   return results;

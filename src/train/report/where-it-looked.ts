@@ -62,6 +62,8 @@ export function firstChannel(image: MedicalImage): Float32Array {
 }
 
 export interface LookedMaps {
+  /** Segmentation rows show the predicted probability after the input. */
+  segmentation: boolean;
   /** Column titles, one per tile of lookedRow. */
   columns: string[];
   /** Heat maps at the image's size, after the input (and probability) columns. */
@@ -92,7 +94,7 @@ export function whereItLooked(model: AttentionModel, image: MedicalImage, config
         maps.push(gradCam(model, x).toArray() as Float32Array);
       }
       const out = segmentation ? cropTo(foregroundProbability(output), [h, w]).toArray() : output.softmax(1).toArray();
-      return { columns, maps, output: out as Float32Array };
+      return { segmentation, columns, maps, output: out as Float32Array };
     }),
   );
 }
@@ -102,8 +104,7 @@ export async function lookedRow(image: MedicalImage, looked: LookedMaps): Promis
   const [, h, w] = image.shape;
   const grey = firstChannel(image);
   const row = [await tile(greyToRgb(grey), w, h)];
-  if (looked.columns[1] === 'predicted probability')
-    row.push(await tile(overlayHeatmap(grey, looked.output, 0.6, [0, 1]), w, h));
+  if (looked.segmentation) row.push(await tile(overlayHeatmap(grey, looked.output, 0.6, [0, 1]), w, h));
   for (const map of looked.maps) row.push(await tile(overlayHeatmap(grey, map), w, h));
   return row;
 }
