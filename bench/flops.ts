@@ -1,8 +1,8 @@
 /** Shared benchmark helpers: timing and the FLOP count of the reference model. */
 
-/** Median wall time in ms of `fn` over `reps` runs after 3 warm-up runs. */
-export function medianMs(fn: () => void, reps: number): number {
-  for (let i = 0; i < 3; i++) fn();
+/** Median wall time in ms of `fn` over `reps` runs after `warmup` warm-up runs. */
+export function medianMs(fn: () => void, reps: number, warmup = 3): number {
+  for (let i = 0; i < warmup; i++) fn();
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t = performance.now();
@@ -28,7 +28,7 @@ export function referenceCnnFlops(batch: number, size: number): { forward: numbe
   hw /= 2;
   f += conv(64, 128, 3, hw); // stage 3 conv
   const p = hw * hw;
-  f += 4 * conv(128, 64, 1, hw) / 1; // theta, phi, g (128->64) and out (64->128): same MACs each
+  f += (4 * conv(128, 64, 1, hw)) / 1; // theta, phi, g (128->64) and out (64->128): same MACs each
   f += 2 * 2 * p * p * 64; // QK^T and weights @ V
   f *= batch;
   return { forward: f, train: 3 * f };

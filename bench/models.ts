@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { F, manualSeed, randint, randn, setNumThreads, tidy, type Tensor } from '../src/tensor/index.js';
 import { createModel, type AttentionModel } from '../src/models/index.js';
+import { medianMs } from './flops.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,18 +54,6 @@ const allCases: Case[] = [
 ];
 const cases = allCases.filter((c) => !only || c.name === only);
 
-function medianMs(fn: () => void, n: number): number {
-  for (let i = 0; i < 2; i++) fn();
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    fn();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
-
 function ourMedians(): Record<string, { ms: number; params: number }> {
   const out: Record<string, { ms: number; params: number }> = {};
   for (const c of cases) {
@@ -78,7 +67,8 @@ function ourMedians(): Record<string, { ms: number; params: number }> {
         model.zeroGrad();
         F.crossEntropy(model.forward(x), y).backward();
       });
-    out[c.name] = { ms: medianMs(step, reps), params: model.numParameters() };
+    // 2 warm-up runs, as peer/models.py does.
+    out[c.name] = { ms: medianMs(step, reps, 2), params: model.numParameters() };
     model.dispose();
     x.dispose();
     y.dispose();
