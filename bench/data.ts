@@ -10,9 +10,9 @@
  * The reference training step consumes ~290 images/s (32 images / 110 ms); the target is >= 5x that.
  */
 import sharp from 'sharp';
-import { readNpz } from '../src/data/io/npz.ts';
-import { Loader, shareArrays, type ArrayField, type LoaderOptions } from '../src/data/loader/index.ts';
-import type { TransformSpec } from '../src/data/transforms/index.ts';
+import { readNpz } from '../src/data/io/npz.js';
+import { Loader, shareArrays, type ArrayField, type LoaderOptions } from '../src/data/loader/index.js';
+import type { TransformSpec } from '../src/data/transforms/index.js';
 
 const DATA = '../shared/data';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);

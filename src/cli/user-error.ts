@@ -1,32 +1,17 @@
 /**
- * Which errors a user caused (bad file, bad config, wrong option): the CLI prints them as one line and
- * exits 1. Everything else is an internal error: exit 2 with the stack for a bug report.
+ * Which errors a user caused: every subclass of UserError (bad file, bad config, wrong option), and the
+ * file-system errors of a path the user gave. The CLI prints them as one line and exits 1; everything else is
+ * an internal error: exit 2 with the stack for a bug report.
  */
-const USER_ERROR_NAMES = new Set([
-  'ConfigError',
-  'MedattnDataError',
-  'DatasetSpecError',
-  'SkippedSampleError',
-  'TransformError',
-  'LoaderError',
-  'SafetensorsError',
-  'StateDictError',
-  'MetricInputError',
-  'ModelConfigError',
-  'UnknownModelError',
-  'UsageError',
-  'DeviceError',
-]);
+import { UserError } from '../user-error.js';
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export class UsageError extends UserError {}
+
+const USER_FS_CODES = new Set(['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR']);
 
 export function isUserError(e: unknown): e is Error {
-  if (!(e instanceof Error)) return false;
-  if (USER_ERROR_NAMES.has(e.name) || USER_ERROR_NAMES.has(e.constructor.name)) return true;
-  const code = (e as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR';
+  if (e instanceof UserError) return true;
+  return e instanceof Error && USER_FS_CODES.has((e as NodeJS.ErrnoException).code ?? '');
 }
 
 export function oneLine(message: string): string {

@@ -1,6 +1,6 @@
-import { classificationShape, type ClassificationOptions } from './classification-input.ts';
-import { confusionMatrixOf } from './confusion-matrix.ts';
-import { CumulativeClassificationMetric } from './cumulative.ts';
+import { classificationShape, type ClassificationOptions } from './classification-input.js';
+import { confusionMatrixOf } from './confusion-matrix.js';
+import { CumulativeClassificationMetric } from './cumulative.js';
 
 /** Fraction of samples whose predicted class (p >= threshold, or argmax) equals the label. NaN when empty. */
 export function accuracy(

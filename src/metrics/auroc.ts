@@ -1,7 +1,7 @@
-import { binaryCurve } from './binary-curve.ts';
-import { classificationShape, classScores, type Average, type ClassificationOptions } from './classification-input.ts';
-import { CumulativeClassificationMetric } from './cumulative.ts';
-import { MetricInputError } from './metric-input-error.ts';
+import { binaryCurve } from './binary-curve.js';
+import { classificationShape, classScores, type Average, type ClassificationOptions } from './classification-input.js';
+import { CumulativeClassificationMetric } from './cumulative.js';
+import { MetricInputError } from './metric-input-error.js';
 
 /**
  * Area under the ROC curve of binary scores, exact: trapezoids over the distinct thresholds, so tied scores

@@ -1,7 +1,7 @@
-import { oneVsRest } from './auroc.ts';
-import { binaryCurve } from './binary-curve.ts';
-import type { ClassificationOptions } from './classification-input.ts';
-import { CumulativeClassificationMetric } from './cumulative.ts';
+import { oneVsRest } from './auroc.js';
+import { binaryCurve } from './binary-curve.js';
+import type { ClassificationOptions } from './classification-input.js';
+import { CumulativeClassificationMetric } from './cumulative.js';
 
 /**
  * Average precision of binary scores, sklearn's `average_precision_score`: sum over distinct thresholds

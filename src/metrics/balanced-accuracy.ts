@@ -1,7 +1,7 @@
-import { classificationShape, type ClassificationOptions } from './classification-input.ts';
-import { classCounts } from './class-counts.ts';
-import { confusionMatrixOf } from './confusion-matrix.ts';
-import { CumulativeClassificationMetric } from './cumulative.ts';
+import { classificationShape, type ClassificationOptions } from './classification-input.js';
+import { classCounts } from './class-counts.js';
+import { confusionMatrixOf } from './confusion-matrix.js';
+import { CumulativeClassificationMetric } from './cumulative.js';
 
 /**
  * Mean recall over the classes present in the labels (sklearn's `balanced_accuracy_score`: classes with no

@@ -1,6 +1,6 @@
-import { classificationShape, predictLabels } from './classification-input.ts';
-import { CumulativeClassificationMetric } from './cumulative.ts';
-import { MetricInputError } from './metric-input-error.ts';
+import { classificationShape, predictLabels } from './classification-input.js';
+import { CumulativeClassificationMetric } from './cumulative.js';
+import { MetricInputError } from './metric-input-error.js';
 
 export interface CalibrationOptions {
   /** Number of equal-width bins over [0, 1]. Default 15 (Guo et al. 2017). */

@@ -1,4 +1,4 @@
-import type { Average } from './classification-input.ts';
+import type { Average } from './classification-input.js';
 
 /** One-vs-rest counts of one class, read off a confusion matrix. */
 export interface ClassCounts {

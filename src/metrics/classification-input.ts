@@ -1,4 +1,4 @@
-import { MetricInputError } from './metric-input-error.ts';
+import { MetricInputError } from './metric-input-error.js';
 
 /**
  * Shared conventions of the classification metrics.

@@ -1,14 +1,14 @@
-import { accuracy } from './accuracy.ts';
-import { auroc } from './auroc.ts';
-import { averagePrecision } from './average-precision.ts';
-import { balancedAccuracy } from './balanced-accuracy.ts';
-import { expectedCalibrationError } from './calibration.ts';
-import { classificationShape, resolveAverage, type Average } from './classification-input.ts';
-import { confusionMatrix } from './confusion-matrix.ts';
-import { f1Score } from './f1.ts';
-import { precision } from './precision.ts';
-import { recall } from './recall.ts';
-import { specificity } from './specificity.ts';
+import { accuracy } from './accuracy.js';
+import { auroc } from './auroc.js';
+import { averagePrecision } from './average-precision.js';
+import { balancedAccuracy } from './balanced-accuracy.js';
+import { expectedCalibrationError } from './calibration.js';
+import { classificationShape, resolveAverage, type Average } from './classification-input.js';
+import { confusionMatrix } from './confusion-matrix.js';
+import { f1Score } from './f1.js';
+import { precision } from './precision.js';
+import { recall } from './recall.js';
+import { specificity } from './specificity.js';
 
 export interface ClassificationReportOptions {
   /** Binary decision threshold (p >= threshold is positive). Default 0.5; see `selectThreshold`. */

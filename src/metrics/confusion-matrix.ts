@@ -3,9 +3,9 @@ import {
   predictLabels,
   type ClassificationOptions,
   type ClassificationShape,
-} from './classification-input.ts';
-import { CumulativeClassificationMetric } from './cumulative.ts';
-import { MetricInputError } from './metric-input-error.ts';
+} from './classification-input.js';
+import { CumulativeClassificationMetric } from './cumulative.js';
+import { MetricInputError } from './metric-input-error.js';
 
 /**
  * Confusion matrix like sklearn's `confusion_matrix`: rows are the true class, columns the predicted class.

@@ -1,6 +1,6 @@
-import { classificationShape, resolveAverage, type ClassificationOptions } from './classification-input.ts';
-import { averageOverClasses, type ClassCounts } from './class-counts.ts';
-import { confusionMatrixOf } from './confusion-matrix.ts';
+import { classificationShape, resolveAverage, type ClassificationOptions } from './classification-input.js';
+import { averageOverClasses, type ClassCounts } from './class-counts.js';
+import { confusionMatrixOf } from './confusion-matrix.js';
 
 /**
  * Scores a per-class ratio (precision, recall, ...) of thresholded/argmaxed predictions, averaged as

@@ -1,5 +1,5 @@
-import { classificationShape, type ClassificationOptions } from './classification-input.ts';
-import { MetricInputError } from './metric-input-error.ts';
+import { classificationShape, type ClassificationOptions } from './classification-input.js';
+import { MetricInputError } from './metric-input-error.js';
 
 /**
  * Base of the accumulating classification metrics (MONAI's Cumulative pattern): `update(pred, target)`

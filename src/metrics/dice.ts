@@ -1,5 +1,5 @@
-import { PerImageMetric } from './per-image-metric.ts';
-import { checkMasks, foreground, type Mask, type SegmentationOptions } from './segmentation-input.ts';
+import { PerImageMetric } from './per-image-metric.js';
+import { checkMasks, foreground, type Mask, type SegmentationOptions } from './segmentation-input.js';
 
 /** Foreground overlap counts of two masks inside the ROI. */
 export function overlapCounts(

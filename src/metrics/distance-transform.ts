@@ -1,4 +1,4 @@
-import { MetricInputError } from './metric-input-error.ts';
+import { MetricInputError } from './metric-input-error.js';
 
 /**
  * Exact Euclidean distance transform (Felzenszwalb & Huttenlocher 2012): for every element, the distance to

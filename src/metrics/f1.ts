@@ -1,7 +1,7 @@
-import type { ClassificationOptions } from './classification-input.ts';
-import { safeRatio, type ClassCounts } from './class-counts.ts';
-import { confusionScore } from './confusion-score.ts';
-import { CumulativeClassificationMetric } from './cumulative.ts';
+import type { ClassificationOptions } from './classification-input.js';
+import { safeRatio, type ClassCounts } from './class-counts.js';
+import { confusionScore } from './confusion-score.js';
+import { CumulativeClassificationMetric } from './cumulative.js';
 
 /** One class's score from its one-vs-rest counts. */
 const score = (c: ClassCounts): number => safeRatio(2 * c.tp, 2 * c.tp + c.fp + c.fn);

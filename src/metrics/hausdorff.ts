@@ -1,7 +1,7 @@
-import { euclideanDistanceTransform } from './distance-transform.ts';
-import { PerImageMetric } from './per-image-metric.ts';
-import { checkMasks, foreground, type Mask, type SegmentationOptions } from './segmentation-input.ts';
-import { MetricInputError } from './metric-input-error.ts';
+import { euclideanDistanceTransform } from './distance-transform.js';
+import { PerImageMetric } from './per-image-metric.js';
+import { checkMasks, foreground, type Mask, type SegmentationOptions } from './segmentation-input.js';
+import { MetricInputError } from './metric-input-error.js';
 
 export interface HausdorffOptions extends SegmentationOptions {
   /** Physical pixel size per axis (same order as the shape). Default 1 on every axis. */

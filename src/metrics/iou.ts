@@ -1,6 +1,6 @@
-import { overlapCounts } from './dice.ts';
-import { PerImageMetric } from './per-image-metric.ts';
-import type { Mask, SegmentationOptions } from './segmentation-input.ts';
+import { overlapCounts } from './dice.js';
+import { PerImageMetric } from './per-image-metric.js';
+import type { Mask, SegmentationOptions } from './segmentation-input.js';
 
 /**
  * IoU (Jaccard) = |P ∩ T| / |P ∪ T| of the binary masks inside the ROI. Empty cases follow Dice:

@@ -1,4 +1,4 @@
-import type { Mask, SegmentationOptions } from './segmentation-input.ts';
+import type { Mask, SegmentationOptions } from './segmentation-input.js';
 
 /**
  * Base of the accumulating segmentation metrics: `update(pred, target, roi?)` scores one image and keeps the

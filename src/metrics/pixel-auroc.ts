@@ -1,6 +1,6 @@
-import { binaryAuroc } from './auroc.ts';
-import { PerImageMetric } from './per-image-metric.ts';
-import { checkMasks, type Mask, type SegmentationOptions } from './segmentation-input.ts';
+import { binaryAuroc } from './auroc.js';
+import { PerImageMetric } from './per-image-metric.js';
+import { checkMasks, type Mask, type SegmentationOptions } from './segmentation-input.js';
 
 /**
  * Pixel-level AUROC of one image: the predicted foreground probabilities (not thresholded) ranked against the

@@ -1,5 +1,5 @@
-import { binaryCurve } from './binary-curve.ts';
-import { MetricInputError } from './metric-input-error.ts';
+import { binaryCurve } from './binary-curve.js';
+import { MetricInputError } from './metric-input-error.js';
 
 export interface RocCurve {
   fpr: Float64Array;

@@ -1,4 +1,4 @@
-import { MetricInputError } from './metric-input-error.ts';
+import { MetricInputError } from './metric-input-error.js';
 
 /**
  * One image's mask or probability map: row-major values with their spatial shape, [H, W] for 2D or

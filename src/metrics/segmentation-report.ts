@@ -1,8 +1,8 @@
-import { dice } from './dice.ts';
-import { hausdorffDistance } from './hausdorff.ts';
-import { iou } from './iou.ts';
-import { pixelAuroc } from './pixel-auroc.ts';
-import type { Mask } from './segmentation-input.ts';
+import { dice } from './dice.js';
+import { hausdorffDistance } from './hausdorff.js';
+import { iou } from './iou.js';
+import { pixelAuroc } from './pixel-auroc.js';
+import type { Mask } from './segmentation-input.js';
 
 /** One scored image: `pred` is the foreground probability map (or a binary mask). */
 export interface SegmentationSample {

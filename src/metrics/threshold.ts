@@ -1,6 +1,6 @@
-import { binaryCurve } from './binary-curve.ts';
-import { classificationShape } from './classification-input.ts';
-import { MetricInputError } from './metric-input-error.ts';
+import { binaryCurve } from './binary-curve.js';
+import { classificationShape } from './classification-input.js';
+import { MetricInputError } from './metric-input-error.js';
 
 export type ThresholdCriterion = 'youden' | 'f1';
 

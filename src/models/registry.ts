@@ -3,6 +3,7 @@
  * defaults, and createModel(model.modelName, model.config) (or JSON.parse of model.toJSON()) rebuilds the
  * same architecture, so a checkpoint plus its config restores a model.
  */
+import { UserError } from '../user-error.js';
 import { AttentionCNN, referenceCNNConfig, type AttentionCNNConfig } from './attention-cnn.js';
 import { ResNet, type ResNetConfig } from './resnet.js';
 import { UNet, type UNetConfig } from './unet.js';
@@ -78,8 +79,7 @@ const factories: {
 
 export const modelNames = Object.keys(factories) as ModelName[];
 
-export class UnknownModelError extends Error {
-  override name = 'UnknownModelError';
+export class UnknownModelError extends UserError {
 }
 
 export function createModel<K extends ModelName>(

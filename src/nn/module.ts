@@ -2,6 +2,7 @@
  * Module: the unit networks are built from (torch.nn.Module). It owns parameters, buffers and sub-modules
  * under dotted names identical to PyTorch's, so state dicts move between the two.
  */
+import { UserError } from '../user-error.js';
 import {
   aten,
   channelsLastFormat,
@@ -14,8 +15,7 @@ import {
   type DType,
 } from '../tensor/index.js';
 
-export class StateDictError extends Error {
-  override name = 'StateDictError';
+export class StateDictError extends UserError {
 }
 
 export abstract class Module {

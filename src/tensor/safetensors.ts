@@ -13,6 +13,7 @@
  * The reader applies the library's checks: header in range, valid JSON, known dtypes, each tensor's byte
  * length equal to its shape's, and the tensors covering the data section exactly (no overlap, no gap).
  */
+import { UserError } from '../user-error.js';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -32,13 +33,12 @@ export interface SafetensorsContent {
 }
 
 /** A malformed file or an unwritable record. `file` is the path, or '<buffer>' for in-memory bytes. */
-export class SafetensorsError extends Error {
+export class SafetensorsError extends UserError {
   constructor(
     readonly file: string,
     problem: string,
   ) {
     super(`${file}: ${problem}`);
-    this.name = 'SafetensorsError';
   }
 }
 

@@ -2,6 +2,7 @@
  * The typed Tensor API over libtorch. Every method is one ATen operator called through the dispatcher
  * (see native/src/dispatch.cc), so autograd, dtypes and devices behave exactly as in PyTorch.
  */
+import { UserError } from '../user-error.js';
 import { native, type OpHandle, type TensorHandle } from './native.js';
 import { dtypeCode, dtypeFromCode, typedArrayCtor, type AnyTypedArray, type DType } from './dtype.js';
 import { track } from './scope.js';
@@ -59,8 +60,7 @@ export function channelsLastFormat(ndim: number): 'channelsLast' | 'channelsLast
 }
 
 /** A device that does not exist here or a name that is no device: a user's error, one line. */
-export class DeviceError extends Error {
-  override name = 'DeviceError';
+export class DeviceError extends UserError {
 }
 
 /** Validates a device name up front, so a missing GPU is one clear line rather than a dispatcher dump. */

@@ -1,7 +1,7 @@
 // Overlays: turbo endpoints, masks drawn without rescaling, probability maps on a fixed [0, 1] range.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { greyToRgb, maskToRgb, overlayHeatmap, turbo } from '../../src/explain/index.ts';
+import { greyToRgb, maskToRgb, overlayHeatmap, turbo } from '../../src/explain/index.js';
 
 test('turbo runs from dark blue-black to dark red (polynomial of Mikhailov 2019)', () => {
   assert.deepEqual(turbo(0), [35, 23, 27]);

@@ -15,8 +15,8 @@ import {
   rocCurve,
   selectThreshold,
   specificity,
-} from '../../src/metrics/index.ts';
-import { assertClose, pythonReference, rng } from './python-reference.ts';
+} from '../../src/metrics/index.js';
+import { assertClose, pythonReference, rng } from './python-reference.js';
 
 const rand = rng(20240611);
 

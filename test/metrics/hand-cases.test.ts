@@ -19,7 +19,7 @@ import {
   rocCurve,
   selectThreshold,
   specificity,
-} from '../../src/metrics/index.ts';
+} from '../../src/metrics/index.js';
 
 // sklearn's documented example: roc_auc_score([0,0,1,1], [0.1,0.4,0.35,0.8]) = 0.75, AP = 0.8333...
 const probs = [0.1, 0.4, 0.35, 0.8];

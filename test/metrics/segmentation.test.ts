@@ -14,8 +14,8 @@ import {
   segmentationReport,
   type Mask,
   type SegmentationSample,
-} from '../../src/metrics/index.ts';
-import { assertClose, pythonReference, rng } from './python-reference.ts';
+} from '../../src/metrics/index.js';
+import { assertClose, pythonReference, rng } from './python-reference.js';
 
 const rand = rng(7);
 

@@ -16,7 +16,7 @@ import {
   safetensorToArray,
   writeSafetensorsFile,
   type SafetensorRecord,
-} from '../../src/tensor/safetensors.ts';
+} from '../../src/tensor/safetensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-safetensors-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,8 +4,8 @@
  * turns out bad when `get` decodes it is listed too, and `get` throws a SkippedSampleError: the dataset's
  * length is fixed by then, so the caller (the loader, an evaluation loop) drops that sample and goes on.
  */
-import { MedattnDataError } from '../io/errors.ts';
-import type { SkippedFile } from './dataset.ts';
+import { MedattnDataError } from '../io/errors.js';
+import type { SkippedFile } from './dataset.js';
 
 /** Thrown by `get` of a `skipBad` dataset for a sample whose file could not be read; already listed in `skipped()`. */
 export class SkippedSampleError extends MedattnDataError {

@@ -6,11 +6,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
-import { MedattnDataError } from '../io/errors.ts';
-import { BadFiles } from './bad-files.ts';
-import { checkIndex, type Dataset, type DatasetSample, type SkippedFile } from './dataset.ts';
-import { parseCsv } from './csv-table.ts';
-import { checkSameSize, readMask, readSampleImage } from './read-sample-image.ts';
+import { MedattnDataError } from '../io/errors.js';
+import { BadFiles } from './bad-files.js';
+import { checkIndex, type Dataset, type DatasetSample, type SkippedFile } from './dataset.js';
+import { parseCsv } from './csv-table.js';
+import { checkSameSize, readMask, readSampleImage } from './read-sample-image.js';
 
 export const csvSpecSchema = z.strictObject({
   kind: z.literal('csv'),

@@ -2,7 +2,7 @@
  * RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks; CRLF or LF; a UTF-8 BOM is
  * dropped. Small enough to write here rather than pull in a parser for one manifest format.
  */
-import { MedattnDataError } from '../io/errors.ts';
+import { MedattnDataError } from '../io/errors.js';
 
 export interface CsvTable {
   header: string[];

@@ -2,7 +2,7 @@
  * A dataset description that cannot work (unknown kind, missing option, bad regex, unknown id). It is a
  * MedattnDataError so the CLI prints it the same way, in one line: `dataset spec: <option>: <what is wrong>`.
  */
-import { MedattnDataError } from '../io/errors.ts';
+import { MedattnDataError } from '../io/errors.js';
 
 export class DatasetSpecError extends MedattnDataError {
   constructor(option: string, reason: string) {

@@ -6,8 +6,8 @@
  * `describe()` returns the plain-JSON spec that rebuilds the same dataset with `createDataset`: the loader's
  * worker threads cannot receive a dataset object, only data, so every dataset must be rebuildable from JSON.
  */
-import type { MedicalImage } from '../medical-image.ts';
-import type { DatasetSpec } from './spec.ts';
+import type { MedicalImage } from '../medical-image.js';
+import type { DatasetSpec } from './spec.js';
 
 /**
  * One example as a dataset hands it out; transforms take it as their `Sample` dictionary.

@@ -6,9 +6,9 @@
  * `get` hands out copies of the pixel arrays, so a transform that writes into its input cannot corrupt it.
  * `fill` decodes ahead (a dataset spec's `preload`), so the first epoch does not wait on the decoders.
  */
-import type { MedicalImage } from '../medical-image.ts';
-import { SkippedSampleError } from './bad-files.ts';
-import type { DatasetSample } from './dataset.ts';
+import type { MedicalImage } from '../medical-image.js';
+import { SkippedSampleError } from './bad-files.js';
+import type { DatasetSample } from './dataset.js';
 
 /** Default budget per dataset and thread: MEDATTN_CACHE_MB, or 512 MB. 0 turns caching off. */
 export function defaultCacheBytes(): number {

@@ -5,12 +5,12 @@
  */
 import { join, resolve } from 'node:path';
 import * as z from 'zod';
-import { MedattnDataError } from '../io/errors.ts';
-import { BadFiles } from './bad-files.ts';
-import { checkIndex, type Dataset, type DatasetSample, type SkippedFile } from './dataset.ts';
-import { DecodedCache, preloadInto } from './decoded-cache.ts';
-import { IMAGE_EXTENSIONS, listFolders, listImageFiles, requireFolder } from './image-files.ts';
-import { readSampleImage } from './read-sample-image.ts';
+import { MedattnDataError } from '../io/errors.js';
+import { BadFiles } from './bad-files.js';
+import { checkIndex, type Dataset, type DatasetSample, type SkippedFile } from './dataset.js';
+import { DecodedCache, preloadInto } from './decoded-cache.js';
+import { IMAGE_EXTENSIONS, listFolders, listImageFiles, requireFolder } from './image-files.js';
+import { readSampleImage } from './read-sample-image.js';
 
 export const folderSpecSchema = z.strictObject({
   kind: z.literal('folder'),

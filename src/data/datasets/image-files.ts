@@ -5,7 +5,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MedattnDataError } from '../io/errors.ts';
+import { MedattnDataError } from '../io/errors.js';
 
 /** Extensions read by `readImage` (lower case, without the dot). */
 export const IMAGE_EXTENSIONS: readonly string[] = [

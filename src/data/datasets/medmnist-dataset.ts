@@ -7,12 +7,12 @@
  */
 import { basename, resolve } from 'node:path';
 import * as z from 'zod';
-import { MedattnDataError } from '../io/errors.ts';
-import { readNpz } from '../io/npz.ts';
-import type { NpyArray } from '../io/npy.ts';
-import type { MedicalImage } from '../medical-image.ts';
-import { BadFiles } from './bad-files.ts';
-import { checkIndex, type Dataset, type DatasetSample, type SkippedFile } from './dataset.ts';
+import { MedattnDataError } from '../io/errors.js';
+import { readNpz } from '../io/npz.js';
+import type { NpyArray } from '../io/npy.js';
+import type { MedicalImage } from '../medical-image.js';
+import { BadFiles } from './bad-files.js';
+import { checkIndex, type Dataset, type DatasetSample, type SkippedFile } from './dataset.js';
 
 export const medmnistSpecSchema = z.strictObject({
   kind: z.literal('medmnist'),

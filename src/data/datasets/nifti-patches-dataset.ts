@@ -5,13 +5,13 @@
  * is covered); `random` draws `count` positions per volume from the seed.
  */
 import * as z from 'zod';
-import { MedattnDataError } from '../io/errors.ts';
-import type { MedicalImage } from '../medical-image.ts';
-import { extractRegion } from '../transforms/crop-or-pad.ts';
-import { Rng } from '../transforms/rng.ts';
-import { BadFiles } from './bad-files.ts';
-import { checkIndex, type Dataset, type DatasetSample, type SkippedFile } from './dataset.ts';
-import { DatasetSpecError } from './dataset-spec-error.ts';
+import { MedattnDataError } from '../io/errors.js';
+import type { MedicalImage } from '../medical-image.js';
+import { extractRegion } from '../transforms/crop-or-pad.js';
+import { Rng } from '../transforms/rng.js';
+import { BadFiles } from './bad-files.js';
+import { checkIndex, type Dataset, type DatasetSample, type SkippedFile } from './dataset.js';
+import { DatasetSpecError } from './dataset-spec-error.js';
 import {
   countForeground,
   loadVolume,
@@ -19,7 +19,7 @@ import {
   volumeEntries,
   volumeOptionsShape,
   type LoadedVolume,
-} from './nifti-volumes.ts';
+} from './nifti-volumes.js';
 
 const size3 = z.tuple([z.number().int().min(1), z.number().int().min(1), z.number().int().min(1)]);
 

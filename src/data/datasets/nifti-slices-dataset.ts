@@ -3,13 +3,13 @@
  * axis, optionally only slices that show some foreground, since most slices of an atlas region are empty).
  */
 import * as z from 'zod';
-import { MedattnDataError } from '../io/errors.ts';
-import { sliceVolume } from '../io/nifti.ts';
-import type { MedicalImage } from '../medical-image.ts';
-import { BadFiles } from './bad-files.ts';
-import { checkIndex, type Dataset, type DatasetSample, type SkippedFile } from './dataset.ts';
-import { DatasetSpecError } from './dataset-spec-error.ts';
-import { loadVolume, normalisedSpec, volumeEntries, volumeOptionsShape, type LoadedVolume } from './nifti-volumes.ts';
+import { MedattnDataError } from '../io/errors.js';
+import { sliceVolume } from '../io/nifti.js';
+import type { MedicalImage } from '../medical-image.js';
+import { BadFiles } from './bad-files.js';
+import { checkIndex, type Dataset, type DatasetSample, type SkippedFile } from './dataset.js';
+import { DatasetSpecError } from './dataset-spec-error.js';
+import { loadVolume, normalisedSpec, volumeEntries, volumeOptionsShape, type LoadedVolume } from './nifti-volumes.js';
 
 export const niftiSlicesSpecSchema = z.strictObject({
   kind: z.literal('niftiSlices'),

@@ -6,11 +6,11 @@
  */
 import { basename, resolve } from 'node:path';
 import * as z from 'zod';
-import { MedattnDataError } from '../io/errors.ts';
-import { readNifti, toCanonical } from '../io/nifti.ts';
-import type { MedicalImage } from '../medical-image.ts';
-import { DatasetSpecError } from './dataset-spec-error.ts';
-import { stemOf } from './image-files.ts';
+import { MedattnDataError } from '../io/errors.js';
+import { readNifti, toCanonical } from '../io/nifti.js';
+import type { MedicalImage } from '../medical-image.js';
+import { DatasetSpecError } from './dataset-spec-error.js';
+import { stemOf } from './image-files.js';
 
 const volumeSchema = z.strictObject({
   image: z.string().min(1),

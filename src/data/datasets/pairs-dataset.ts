@@ -6,13 +6,13 @@
  */
 import { basename, join, resolve } from 'node:path';
 import * as z from 'zod';
-import { MedattnDataError } from '../io/errors.ts';
-import { BadFiles } from './bad-files.ts';
-import { checkIndex, type Dataset, type DatasetSample, type SkippedFile } from './dataset.ts';
-import { DatasetSpecError } from './dataset-spec-error.ts';
-import { DecodedCache, preloadInto } from './decoded-cache.ts';
-import { listImageFiles, naturalCompare, requireFolder, stemOf } from './image-files.ts';
-import { checkSameSize, readMask, readSampleImage } from './read-sample-image.ts';
+import { MedattnDataError } from '../io/errors.js';
+import { BadFiles } from './bad-files.js';
+import { checkIndex, type Dataset, type DatasetSample, type SkippedFile } from './dataset.js';
+import { DatasetSpecError } from './dataset-spec-error.js';
+import { DecodedCache, preloadInto } from './decoded-cache.js';
+import { listImageFiles, naturalCompare, requireFolder, stemOf } from './image-files.js';
+import { checkSameSize, readMask, readSampleImage } from './read-sample-image.js';
 
 export const pairsSpecSchema = z.strictObject({
   kind: z.literal('pairs'),

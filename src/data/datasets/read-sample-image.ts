@@ -3,10 +3,10 @@
  * same thing: uint8 0/1 with the image's spatial shape (DRIVE stores vessels as 255, ISBI cells as 255,
  * other sets as 1).
  */
-import { MedattnDataError } from '../io/errors.ts';
-import { readImageFile } from '../io/image-file.ts';
-import { detectFormat, readImage } from '../io/read-image.ts';
-import type { MedicalImage } from '../medical-image.ts';
+import { MedattnDataError } from '../io/errors.js';
+import { readImageFile } from '../io/image-file.js';
+import { detectFormat, readImage } from '../io/read-image.js';
+import type { MedicalImage } from '../medical-image.js';
 
 const RASTER = new Set(['png', 'jpeg', 'tiff', 'gif', 'webp']);
 

@@ -7,15 +7,15 @@
  *   { kind: 'pairs', images: 'training/images', masks: 'training/1st_manual', roi: 'training/mask' }
  */
 import * as z from 'zod';
-import { CsvDataset, csvSpecSchema, type CsvSpec } from './csv-dataset.ts';
-import type { Dataset } from './dataset.ts';
-import { DatasetSpecError } from './dataset-spec-error.ts';
-import { FolderDataset, folderSpecSchema, type FolderSpec } from './folder-dataset.ts';
-import { MedmnistDataset, medmnistSpecSchema, type MedmnistSpec } from './medmnist-dataset.ts';
-import { NiftiPatchesDataset, niftiPatchesSpecSchema, type NiftiPatchesSpec } from './nifti-patches-dataset.ts';
-import { NiftiSlicesDataset, niftiSlicesSpecSchema, type NiftiSlicesSpec } from './nifti-slices-dataset.ts';
-import { PairsDataset, pairsSpecSchema, type PairsSpec } from './pairs-dataset.ts';
-import { SubsetDataset, type SubsetSpec } from './subset-dataset.ts';
+import { CsvDataset, csvSpecSchema, type CsvSpec } from './csv-dataset.js';
+import type { Dataset } from './dataset.js';
+import { DatasetSpecError } from './dataset-spec-error.js';
+import { FolderDataset, folderSpecSchema, type FolderSpec } from './folder-dataset.js';
+import { MedmnistDataset, medmnistSpecSchema, type MedmnistSpec } from './medmnist-dataset.js';
+import { NiftiPatchesDataset, niftiPatchesSpecSchema, type NiftiPatchesSpec } from './nifti-patches-dataset.js';
+import { NiftiSlicesDataset, niftiSlicesSpecSchema, type NiftiSlicesSpec } from './nifti-slices-dataset.js';
+import { PairsDataset, pairsSpecSchema, type PairsSpec } from './pairs-dataset.js';
+import { SubsetDataset, type SubsetSpec } from './subset-dataset.js';
 
 export type DatasetSpec =
   MedmnistSpec | FolderSpec | PairsSpec | CsvSpec | NiftiSlicesSpec | NiftiPatchesSpec | SubsetSpec;

@@ -5,7 +5,7 @@
  *
  * Splits are index lists; `splitIds` turns them into id lists (for a `pairs` spec's `ids`, or a `subset` spec).
  */
-import { Rng } from '../transforms/rng.ts';
+import { Rng } from '../transforms/rng.js';
 
 export interface Split {
   /** Sorted ascending. */

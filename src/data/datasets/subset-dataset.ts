@@ -3,10 +3,10 @@
  * describes itself as JSON (`{ kind: 'subset', of: <spec>, indices: [...] }`), so loader workers can
  * rebuild exactly that fold.
  */
-import type { Dataset, DatasetSample, SkippedFile } from './dataset.ts';
-import { checkIndex } from './dataset.ts';
-import { DatasetSpecError } from './dataset-spec-error.ts';
-import type { DatasetSpec } from './spec.ts';
+import type { Dataset, DatasetSample, SkippedFile } from './dataset.js';
+import { checkIndex } from './dataset.js';
+import { DatasetSpecError } from './dataset-spec-error.js';
+import type { DatasetSpec } from './spec.js';
 
 export interface SubsetSpec {
   kind: 'subset';

@@ -1,15 +1,16 @@
+import { UserError } from '../../user-error.js';
+
 /**
  * The one error type every reader throws for input a user can get wrong (missing, truncated, corrupted or
  * unsupported files). The message is always a single line `<file>: <reason>` so the CLI can print it as is.
  */
-export class MedattnDataError extends Error {
+export class MedattnDataError extends UserError {
   readonly file: string;
   readonly reason: string;
 
   constructor(file: string, reason: string, options?: { cause?: unknown }) {
     const oneLine = reason.replace(/\s+/g, ' ').trim();
     super(`${file}: ${oneLine}`, options);
-    this.name = 'MedattnDataError';
     this.file = file;
     this.reason = oneLine;
   }

@@ -5,8 +5,8 @@
  */
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
-import { MedattnDataError, describeThrown } from './errors.ts';
-import type { MedicalImage } from '../medical-image.ts';
+import { MedattnDataError, describeThrown } from './errors.js';
+import type { MedicalImage } from '../medical-image.js';
 
 export interface ReadImageFileOptions {
   /** Force a channel count: 1 (gray), 3 (RGB) or 4 (RGBA). Default: what the file holds. */

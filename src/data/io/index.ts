@@ -1,8 +1,8 @@
 // Public API of the medical image readers.
-export { MedattnDataError } from './errors.ts';
-export { readImageFile, type ReadImageFileOptions } from './image-file.ts';
-export { readNpy, parseNpy, type NpyArray, type NpyDtype } from './npy.ts';
-export { readNpz, parseNpz, listNpz, type ReadNpzOptions } from './npz.ts';
+export { MedattnDataError } from './errors.js';
+export { readImageFile, type ReadImageFileOptions } from './image-file.js';
+export { readNpy, parseNpy, type NpyArray, type NpyDtype } from './npy.js';
+export { readNpz, parseNpz, listNpz, type ReadNpzOptions } from './npz.js';
 export {
   readNifti,
   parseNifti,
@@ -12,12 +12,12 @@ export {
   type NiftiHeader,
   type ReadNiftiOptions,
   type VolumeAxis,
-} from './nifti.ts';
-export { readDicom, dicomToImage, type ReadDicomOptions } from './dicom/read-dicom.ts';
-export { readDicomFile, parseDicomBytes, type DicomFile } from './dicom/dicom-file.ts';
-export { decodePixelData, type DecodedPixels } from './dicom/pixel-data.ts';
-export { readDicomSeries, type ReadSeriesOptions } from './dicom/series.ts';
-export { applyWindow, fileWindow, WINDOW_PRESETS, type Window, type WindowPreset } from './dicom/window.ts';
-export { lookupTransferSyntax, type TransferSyntax } from './dicom/transfer-syntax.ts';
-export { readImage, detectFormat, type FileFormat } from './read-image.ts';
-export { inspectFile, formatInspection, type Inspection } from './inspect.ts';
+} from './nifti.js';
+export { readDicom, dicomToImage, type ReadDicomOptions } from './dicom/read-dicom.js';
+export { readDicomFile, parseDicomBytes, type DicomFile } from './dicom/dicom-file.js';
+export { decodePixelData, type DecodedPixels } from './dicom/pixel-data.js';
+export { readDicomSeries, type ReadSeriesOptions } from './dicom/series.js';
+export { applyWindow, fileWindow, WINDOW_PRESETS, type Window, type WindowPreset } from './dicom/window.js';
+export { lookupTransferSyntax, type TransferSyntax } from './dicom/transfer-syntax.js';
+export { readImage, detectFormat, type FileFormat } from './read-image.js';
+export { inspectFile, formatInspection, type Inspection } from './inspect.js';

@@ -2,11 +2,11 @@
  * `medattn inspect FILE`: what a medical image file holds (format, size, spacing, value range, DICOM
  * modality and transfer syntax) without patient identifiers unless asked for (`phi: true`).
  */
-import { MedattnDataError } from './errors.ts';
-import { detectFormat, readImage, type FileFormat } from './read-image.ts';
-import { readNpz } from './npz.ts';
-import { readDicomFile, DicomAttributes } from './dicom/dicom-file.ts';
-import type { MedicalImage } from '../medical-image.ts';
+import { MedattnDataError } from './errors.js';
+import { detectFormat, readImage, type FileFormat } from './read-image.js';
+import { readNpz } from './npz.js';
+import { readDicomFile, DicomAttributes } from './dicom/dicom-file.js';
+import type { MedicalImage } from '../medical-image.js';
 
 export interface Inspection {
   file: string;

@@ -9,8 +9,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import { MedattnDataError, describeThrown } from './errors.ts';
-import type { MedicalImage, PixelArray } from '../medical-image.ts';
+import { MedattnDataError, describeThrown } from './errors.js';
+import type { MedicalImage, PixelArray } from '../medical-image.js';
 
 export interface NiftiHeader {
   version: 1 | 2;

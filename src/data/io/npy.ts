@@ -3,8 +3,8 @@
  * machine's native byte order, whatever the file used, so callers never see Fortran order or big endian.
  */
 import { readFile } from 'node:fs/promises';
-import { MedattnDataError } from './errors.ts';
-import type { PixelArray } from '../medical-image.ts';
+import { MedattnDataError } from './errors.js';
+import type { PixelArray } from '../medical-image.js';
 
 export type NpyDtype =
   | 'bool'

@@ -3,9 +3,9 @@
  * (inflated with fflate, CRC-checked). MedMNIST ships its datasets this way.
  */
 import { readFile } from 'node:fs/promises';
-import { MedattnDataError } from './errors.ts';
-import { parseNpy, type NpyArray } from './npy.ts';
-import { extractZipMember, listZipMembers } from './zip-archive.ts';
+import { MedattnDataError } from './errors.js';
+import { parseNpy, type NpyArray } from './npy.js';
+import { extractZipMember, listZipMembers } from './zip-archive.js';
 
 export interface ReadNpzOptions {
   /** Only unpack these arrays (names without `.npy`); the others are not inflated. */

@@ -4,13 +4,13 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import { MedattnDataError } from './errors.ts';
-import { readImageFile } from './image-file.ts';
-import { readNifti } from './nifti.ts';
-import { readNpy } from './npy.ts';
-import { readDicom } from './dicom/read-dicom.ts';
-import { readDicomSeries } from './dicom/series.ts';
-import type { MedicalImage } from '../medical-image.ts';
+import { MedattnDataError } from './errors.js';
+import { readImageFile } from './image-file.js';
+import { readNifti } from './nifti.js';
+import { readNpy } from './npy.js';
+import { readDicom } from './dicom/read-dicom.js';
+import { readDicomSeries } from './dicom/series.js';
+import type { MedicalImage } from '../medical-image.js';
 
 export type FileFormat = 'dicom' | 'dicom-series' | 'nifti' | 'npy' | 'npz' | 'png' | 'jpeg' | 'tiff' | 'gif' | 'webp';
 

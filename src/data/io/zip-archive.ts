@@ -4,7 +4,7 @@
  * instead of silently wrong numbers.
  */
 import { inflateSync } from 'fflate';
-import { MedattnDataError, describeThrown } from './errors.ts';
+import { MedattnDataError, describeThrown } from './errors.js';
 
 export interface ZipMember {
   name: string;

@@ -2,8 +2,8 @@
  * Splits a dataset's indices into batches, reshuffled every epoch from `seed + epoch`: the order of epoch e
  * depends only on (seed, e), so a run resumed at epoch e sees exactly the batches it would have seen.
  */
-import { Rng } from '../transforms/rng.ts';
-import { LoaderError } from './loader-error.ts';
+import { Rng } from '../transforms/rng.js';
+import { LoaderError } from './loader-error.js';
 
 export interface BatchSamplerOptions {
   /** Number of samples in the dataset. */

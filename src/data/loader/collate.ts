@@ -6,8 +6,8 @@
  * - number arrays / typed arrays (multi-label targets, tabular features) → Float32Array [N, K].
  * Other fields (strings, objects) are not collated: keep identifiers in the dataset and use `indices`.
  */
-import { isMedicalImage, type Sample } from '../transforms/transform.ts';
-import { LoaderError } from './loader-error.ts';
+import { isMedicalImage, type Sample } from '../transforms/transform.js';
+import { LoaderError } from './loader-error.js';
 
 export interface BatchField {
   data: Float32Array | Int32Array;

@@ -12,9 +12,9 @@
  */
 import { pathToFileURL } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
-import type { MedicalImage, PixelArray } from '../medical-image.ts';
-import type { Sample } from '../transforms/transform.ts';
-import { LoaderError } from './loader-error.ts';
+import type { MedicalImage, PixelArray } from '../medical-image.js';
+import type { Sample } from '../transforms/transform.js';
+import { LoaderError } from './loader-error.js';
 
 export interface Dataset {
   readonly length: number;

@@ -1,7 +1,5 @@
+import { UserError } from '../../user-error.js';
+
 /** A user-caused loader problem (bad dataset description, mismatched sample shapes, a failing worker). */
-export class LoaderError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'LoaderError';
-  }
+export class LoaderError extends UserError {
 }

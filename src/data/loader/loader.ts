@@ -17,14 +17,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import type { Transform } from '../transforms/transform.ts';
-import { BatchSampler } from './batch-sampler.ts';
-import type { Batch } from './collate.ts';
-import { openDataset, type Dataset, type DatasetSpec } from './dataset.ts';
-import { LoaderError } from './loader-error.ts';
-import { isModuleRef, openPipeline, type PipelineSpec } from './pipeline.ts';
-import { produceBatch } from './produce-batch.ts';
-import type { WorkerInit, WorkerRequest } from './worker.ts';
+import type { Transform } from '../transforms/transform.js';
+import { BatchSampler } from './batch-sampler.js';
+import type { Batch } from './collate.js';
+import { openDataset, type Dataset, type DatasetSpec } from './dataset.js';
+import { LoaderError } from './loader-error.js';
+import { isModuleRef, openPipeline, type PipelineSpec } from './pipeline.js';
+import { produceBatch } from './produce-batch.js';
+import type { WorkerInit, WorkerRequest } from './worker.js';
 
 export interface LoaderOptions {
   /** A description workers can rebuild; a Dataset object is accepted with `workers: 0` only. */
@@ -228,10 +228,11 @@ export class Loader {
   private listen(slot: WorkerSlot): void {
     const w = slot.worker;
     w.unref();
-    w.on('message', (msg: { type: string; id?: number; batch?: Batch; name?: string; message?: string; stack?: string }) => {
+    w.on('message', (msg: { type: string; id?: number; batch?: Batch; name?: string; message?: string; stack?: string; user?: boolean }) => {
       if (msg.type === 'batch' && msg.id !== undefined) this.settle(msg.id)?.resolve(msg.batch!);
       else if (msg.type === 'error') {
-        const err = new LoaderError(`loader worker: ${msg.name}: ${msg.message}`);
+        const text = `loader worker: ${msg.name}: ${msg.message}`;
+        const err = msg.user ? new LoaderError(text) : new Error(text);
         err.stack = `${err.name}: ${err.message}\n--- in worker ---\n${msg.stack ?? ''}`;
         if (msg.id !== undefined) this.settle(msg.id)?.reject(err);
         else this.fail(err);
@@ -254,13 +255,14 @@ export class Loader {
 
 function waitReady(w: Worker, i: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const onMessage = (msg: { type: string; length?: number; name?: string; message?: string }): void => {
+    const onMessage = (msg: { type: string; length?: number; name?: string; message?: string; user?: boolean }): void => {
       if (msg.type === 'ready') {
         cleanup();
         resolve(msg.length!);
       } else if (msg.type === 'error') {
         cleanup();
-        reject(new LoaderError(`loader worker ${i} could not open the dataset or pipeline: ${msg.message}`));
+        const text = `loader worker ${i} could not open the dataset or pipeline: ${msg.message}`;
+        reject(msg.user ? new LoaderError(text) : new Error(text));
       }
     };
     const onError = (e: Error): void => {

@@ -2,10 +2,10 @@
  * The augmentation pipeline as something a worker can rebuild: JSON transform specs (see
  * transforms/spec.ts), or a module whose export (default `createTransform`) returns a Transform.
  */
-import { createTransform, type TransformSpec } from '../transforms/spec.ts';
-import type { Transform } from '../transforms/transform.ts';
-import { importExport, type ModuleRef } from './dataset.ts';
-import { LoaderError } from './loader-error.ts';
+import { createTransform, type TransformSpec } from '../transforms/spec.js';
+import type { Transform } from '../transforms/transform.js';
+import { importExport, type ModuleRef } from './dataset.js';
+import { LoaderError } from './loader-error.js';
 
 export type PipelineSpec = TransformSpec | TransformSpec[] | ModuleRef;
 

@@ -3,11 +3,11 @@
  * and collates. Because the stream depends only on (seed, epoch, sample index), the batch is the same whichever
  * thread makes it and in whatever order: 0 or N workers give identical batches.
  */
-import { Rng } from '../transforms/rng.ts';
-import type { Transform } from '../transforms/transform.ts';
-import { collate, type Batch } from './collate.ts';
-import type { Dataset } from './dataset.ts';
-import { LoaderError } from './loader-error.ts';
+import { Rng } from '../transforms/rng.js';
+import type { Transform } from '../transforms/transform.js';
+import { collate, type Batch } from './collate.js';
+import type { Dataset } from './dataset.js';
+import { LoaderError } from './loader-error.js';
 
 /** The random stream of sample `index` in `epoch`. */
 export function sampleRng(seed: number, epoch: number, index: number): Rng {

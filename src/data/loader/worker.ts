@@ -5,13 +5,14 @@
  * Messages in:  { type: 'batch', id, epoch, index, indices }
  * Messages out: { type: 'ready', length } | { type: 'batch', id, batch } | { type: 'error', id?, name, message, stack }
  */
+import { UserError } from '../../user-error.js';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Transform } from '../transforms/transform.ts';
-import { batchTransferList } from './collate.ts';
-import { openDataset, type Dataset, type DatasetSpec } from './dataset.ts';
-import { openPipeline, type PipelineSpec } from './pipeline.ts';
-import { produceBatch } from './produce-batch.ts';
+import type { Transform } from '../transforms/transform.js';
+import { batchTransferList } from './collate.js';
+import { openDataset, type Dataset, type DatasetSpec } from './dataset.js';
+import { openPipeline, type PipelineSpec } from './pipeline.js';
+import { produceBatch } from './produce-batch.js';
 
 export interface WorkerInit {
   dataset: DatasetSpec;
@@ -40,7 +41,8 @@ if (init.nice) {
 
 function errorMessage(e: unknown, id?: number) {
   const err = e instanceof Error ? e : new Error(String(e));
-  return { type: 'error' as const, id, name: err.name, message: err.message, stack: err.stack };
+  // `user` survives the structured clone, so the main thread knows a bad file from a bug in medattn.
+  return { type: 'error' as const, id, name: err.name, message: err.message, stack: err.stack, user: err instanceof UserError };
 }
 
 let ready: Promise<{ dataset: Dataset; pipeline: Transform | undefined }>;

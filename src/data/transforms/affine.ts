@@ -15,8 +15,8 @@
  *   x += s_xy·y); 3D [s_zy, s_zx, s_yz, s_yx, s_xz, s_xy].
  * - translate: pixels per axis, positive moves the content towards higher indices.
  */
-import { warp, type PaddingMode } from './resample.ts';
-import type { Rng } from './rng.ts';
+import { warp, type PaddingMode } from './resample.js';
+import type { Rng } from './rng.js';
 import {
   checkRange,
   commonSpatialShape,
@@ -27,7 +27,7 @@ import {
   type KeyOptions,
   type Sample,
   type Transform,
-} from './transform.ts';
+} from './transform.js';
 
 export interface AffineParams {
   /** Degrees: one number in 2D, three in 3D (see module doc). */

@@ -1,6 +1,6 @@
 /** Random brightness: adds one offset, drawn from `offset` [lo, hi] per sample, to every pixel of the images. */
-import type { Rng } from './rng.ts';
-import { checkRange, mapImages, resolveKeys, type Sample, type Transform } from './transform.ts';
+import type { Rng } from './rng.js';
+import { checkRange, mapImages, resolveKeys, type Sample, type Transform } from './transform.js';
 
 export interface RandBrightnessOptions {
   keys?: string[];

@@ -2,8 +2,8 @@
  * Runs transforms in order. Transform i draws from `rng.fork(i)`, so adding, removing or skipping (a
  * `RandomApply` that does not fire) one transform does not change the random draws of the others.
  */
-import type { Rng } from './rng.ts';
-import type { Sample, Transform } from './transform.ts';
+import type { Rng } from './rng.js';
+import type { Sample, Transform } from './transform.js';
 
 export class Compose implements Transform {
   readonly transforms: Transform[];

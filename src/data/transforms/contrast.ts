@@ -2,8 +2,8 @@
  * Random contrast: scales each channel's deviation from its mean by a factor drawn from `factor` [lo, hi]
  * per sample, x' = mean + f·(x − mean). The mean intensity is kept, so contrast and brightness stay separate.
  */
-import type { Rng } from './rng.ts';
-import { checkRange, mapImages, resolveKeys, type Sample, type Transform } from './transform.ts';
+import type { Rng } from './rng.js';
+import { checkRange, mapImages, resolveKeys, type Sample, type Transform } from './transform.js';
 
 export interface RandContrastOptions {
   keys?: string[];

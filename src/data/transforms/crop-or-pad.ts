@@ -7,7 +7,7 @@
  * Both keep the input pixel type (a uint8 image stays uint8), so cropping a large image before converting
  * it to float costs only the crop.
  */
-import type { MedicalImage, PixelArray } from '../medical-image.ts';
+import type { MedicalImage, PixelArray } from '../medical-image.js';
 import {
   allocLike,
   commonSpatialShape,
@@ -17,7 +17,7 @@ import {
   type KeyOptions,
   type Sample,
   type Transform,
-} from './transform.ts';
+} from './transform.js';
 
 export interface CropOrPadOptions extends KeyOptions {
   /** Output spatial size: [H, W] or [D, H, W]. */

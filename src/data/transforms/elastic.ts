@@ -7,9 +7,9 @@
  * Typical 2D values: alpha 30-40 with sigma 5-6 for 64-96 pixel patches (sigma much smaller than ~4 gives a
  * noisy, unrealistic field; alpha controls the amplitude of what survives the smoothing).
  */
-import { gaussianSmooth } from './gaussian-filter.ts';
-import { warp, type PaddingMode } from './resample.ts';
-import type { Rng } from './rng.ts';
+import { gaussianSmooth } from './gaussian-filter.js';
+import { warp, type PaddingMode } from './resample.js';
+import type { Rng } from './rng.js';
 import {
   checkRange,
   commonSpatialShape,
@@ -19,7 +19,7 @@ import {
   type KeyOptions,
   type Sample,
   type Transform,
-} from './transform.ts';
+} from './transform.js';
 
 export interface RandElasticOptions extends KeyOptions {
   /** Displacement scale in pixels: a number or a [lo, hi] range drawn per sample. */

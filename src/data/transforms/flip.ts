@@ -3,8 +3,8 @@
  * `RandFlip` flips each listed axis independently with probability `p` (default 0.5), images and masks alike.
  * Flips move pixels without interpolation, so masks keep their values exactly.
  */
-import type { PixelArray } from '../medical-image.ts';
-import type { Rng } from './rng.ts';
+import type { PixelArray } from '../medical-image.js';
+import type { Rng } from './rng.js';
 import {
   allocLike,
   commonSpatialShape,
@@ -14,7 +14,7 @@ import {
   type KeyOptions,
   type Sample,
   type Transform,
-} from './transform.ts';
+} from './transform.js';
 
 /**
  * Gathers `data` of `shape` into a new array where output axis j reads source axis perm[j], reversed when

@@ -3,8 +3,8 @@
  * rescaled to [0, 1] by its own min/max, raised to γ and mapped back, x' = min + (max − min)·((x − min)/(max −
  * min))^γ. γ < 1 brightens dark regions, γ > 1 darkens them; the range of values is kept.
  */
-import type { Rng } from './rng.ts';
-import { checkRange, mapImages, resolveKeys, TransformError, type Sample, type Transform } from './transform.ts';
+import type { Rng } from './rng.js';
+import { checkRange, mapImages, resolveKeys, TransformError, type Sample, type Transform } from './transform.js';
 
 export interface RandGammaOptions {
   keys?: string[];

@@ -3,9 +3,9 @@
  * per spatial axis); `RandGaussianBlur` draws σ per sample from [lo, hi] (same σ on every axis), simulating
  * focus and resolution differences between scanners.
  */
-import { gaussianSmooth } from './gaussian-filter.ts';
-import type { Rng } from './rng.ts';
-import { checkRange, mapImages, resolveKeys, type Sample, type Transform } from './transform.ts';
+import { gaussianSmooth } from './gaussian-filter.js';
+import type { Rng } from './rng.js';
+import { checkRange, mapImages, resolveKeys, type Sample, type Transform } from './transform.js';
 
 export interface GaussianBlurOptions {
   keys?: string[];

@@ -2,8 +2,8 @@
  * Additive Gaussian noise on intensity images: x' = x + N(mean, std²) per pixel, with std fixed or drawn per
  * sample from [lo, hi] (sensor/quantum noise of varying strength).
  */
-import type { Rng } from './rng.ts';
-import { checkRange, mapImages, resolveKeys, type Sample, type Transform } from './transform.ts';
+import type { Rng } from './rng.js';
+import { checkRange, mapImages, resolveKeys, type Sample, type Transform } from './transform.js';
 
 export interface RandGaussianNoiseOptions {
   keys?: string[];

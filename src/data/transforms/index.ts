@@ -1,5 +1,5 @@
 /** Data augmentation transforms on dictionaries of images and masks (see transform.ts for the contract). */
-export { Rng } from './rng.ts';
+export { Rng } from './rng.js';
 export {
   TransformError,
   getImage,
@@ -9,27 +9,27 @@ export {
   type FloatImage,
   type Transform,
   type KeyOptions,
-} from './transform.ts';
-export { Compose } from './compose.ts';
-export { RandomApply } from './random-apply.ts';
-export { OneOf } from './one-of.ts';
-export { warp, warp2d, warp3d, type Interpolation, type PaddingMode } from './resample.ts';
-export { Affine, RandAffine, affineMatrix, affineMaps, type AffineParams, type AffineOptions, type RandAffineOptions, type Range } from './affine.ts';
-export { Resize, resizeArray, type ResizeOptions } from './resize.ts';
-export { CenterCropOrPad, PadTo, extractRegion, type CropOrPadOptions } from './crop-or-pad.ts';
-export { RandCrop, type RandCropOptions } from './rand-crop.ts';
-export { NormalizeIntensity, type NormalizeOptions } from './normalize.ts';
-export { ScaleIntensityRange, type ScaleIntensityRangeOptions } from './scale-intensity-range.ts';
-export { ScaleIntensityPercentiles, percentile, type ScaleIntensityPercentilesOptions } from './scale-intensity-percentiles.ts';
-export { Window, type WindowOptions } from './window.ts';
-export { ToFloat, type ToFloatOptions } from './to-float.ts';
-export { Flip, RandFlip, type FlipOptions, type RandFlipOptions } from './flip.ts';
-export { Rot90, RandRot90, type Rot90Options, type RandRot90Options } from './rot90.ts';
-export { RandElastic, elasticMaps, type RandElasticOptions } from './elastic.ts';
-export { gaussianSmooth, gaussianKernel1d } from './gaussian-filter.ts';
-export { GaussianBlur, RandGaussianBlur, type GaussianBlurOptions, type RandGaussianBlurOptions } from './gaussian-blur.ts';
-export { RandBrightness, type RandBrightnessOptions } from './brightness.ts';
-export { RandContrast, type RandContrastOptions } from './contrast.ts';
-export { RandGamma, type RandGammaOptions } from './gamma.ts';
-export { RandGaussianNoise, type RandGaussianNoiseOptions } from './gaussian-noise.ts';
-export { createTransform, transformTypes, type TransformSpec } from './spec.ts';
+} from './transform.js';
+export { Compose } from './compose.js';
+export { RandomApply } from './random-apply.js';
+export { OneOf } from './one-of.js';
+export { warp, warp2d, warp3d, type Interpolation, type PaddingMode } from './resample.js';
+export { Affine, RandAffine, affineMatrix, affineMaps, type AffineParams, type AffineOptions, type RandAffineOptions, type Range } from './affine.js';
+export { Resize, resizeArray, type ResizeOptions } from './resize.js';
+export { CenterCropOrPad, PadTo, extractRegion, type CropOrPadOptions } from './crop-or-pad.js';
+export { RandCrop, type RandCropOptions } from './rand-crop.js';
+export { NormalizeIntensity, type NormalizeOptions } from './normalize.js';
+export { ScaleIntensityRange, type ScaleIntensityRangeOptions } from './scale-intensity-range.js';
+export { ScaleIntensityPercentiles, percentile, type ScaleIntensityPercentilesOptions } from './scale-intensity-percentiles.js';
+export { Window, type WindowOptions } from './window.js';
+export { ToFloat, type ToFloatOptions } from './to-float.js';
+export { Flip, RandFlip, type FlipOptions, type RandFlipOptions } from './flip.js';
+export { Rot90, RandRot90, type Rot90Options, type RandRot90Options } from './rot90.js';
+export { RandElastic, elasticMaps, type RandElasticOptions } from './elastic.js';
+export { gaussianSmooth, gaussianKernel1d } from './gaussian-filter.js';
+export { GaussianBlur, RandGaussianBlur, type GaussianBlurOptions, type RandGaussianBlurOptions } from './gaussian-blur.js';
+export { RandBrightness, type RandBrightnessOptions } from './brightness.js';
+export { RandContrast, type RandContrastOptions } from './contrast.js';
+export { RandGamma, type RandGammaOptions } from './gamma.js';
+export { RandGaussianNoise, type RandGaussianNoiseOptions } from './gaussian-noise.js';
+export { createTransform, transformTypes, type TransformSpec } from './spec.js';

@@ -15,7 +15,7 @@ import {
   TransformError,
   type Sample,
   type Transform,
-} from './transform.ts';
+} from './transform.js';
 
 export interface NormalizeOptions {
   keys?: string[];

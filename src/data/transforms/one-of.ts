@@ -1,6 +1,6 @@
 /** Applies exactly one of several transforms, chosen at random with the given weights (uniform by default). */
-import type { Rng } from './rng.ts';
-import { TransformError, type Sample, type Transform } from './transform.ts';
+import type { Rng } from './rng.js';
+import { TransformError, type Sample, type Transform } from './transform.js';
 
 export class OneOf implements Transform {
   private readonly cumulative: number[];

@@ -6,8 +6,8 @@
  * placed patches would rarely contain them. The window is then shifted to stay inside the image. Axes smaller
  * than `size` are zero padded (centred), so small images still give full-size patches.
  */
-import { extractRegion } from './crop-or-pad.ts';
-import type { Rng } from './rng.ts';
+import { extractRegion } from './crop-or-pad.js';
+import type { Rng } from './rng.js';
 import {
   commonSpatialShape,
   getAnyImage,
@@ -16,7 +16,7 @@ import {
   type KeyOptions,
   type Sample,
   type Transform,
-} from './transform.ts';
+} from './transform.js';
 
 export interface RandCropOptions extends KeyOptions {
   /** Patch spatial size: [H, W] or [D, H, W]. */

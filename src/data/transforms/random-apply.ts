@@ -1,6 +1,6 @@
 /** Applies a transform with probability `p`, otherwise passes the sample through unchanged. */
-import type { Rng } from './rng.ts';
-import { TransformError, type Sample, type Transform } from './transform.ts';
+import type { Rng } from './rng.js';
+import { TransformError, type Sample, type Transform } from './transform.js';
 
 export class RandomApply implements Transform {
   constructor(

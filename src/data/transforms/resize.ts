@@ -19,7 +19,7 @@ import {
   type KeyOptions,
   type Sample,
   type Transform,
-} from './transform.ts';
+} from './transform.js';
 
 export interface ResizeOptions extends KeyOptions {
   /** Output spatial size: [H, W] or [D, H, W]. */

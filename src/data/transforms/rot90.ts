@@ -4,8 +4,8 @@
  * Lossless (pixels move, nothing is interpolated). `RandRot90` draws k uniformly from 0..maxK.
  * Non-square planes swap their extents.
  */
-import { remapAxes } from './flip.ts';
-import type { Rng } from './rng.ts';
+import { remapAxes } from './flip.js';
+import type { Rng } from './rng.js';
 import {
   commonSpatialShape,
   getAnyImage,
@@ -14,7 +14,7 @@ import {
   type KeyOptions,
   type Sample,
   type Transform,
-} from './transform.ts';
+} from './transform.js';
 
 export interface Rot90Options extends KeyOptions {
   /** Number of quarter turns (any integer; negative = clockwise). */

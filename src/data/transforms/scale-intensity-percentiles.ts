@@ -3,8 +3,8 @@
  * order statistics as numpy's default) map to [bMin, bMax], clipped by default. Outliers (bright
  * annotations, metal, hot pixels) then do not squash the useful range as min/max scaling would.
  */
-import { scaleRange } from './scale-intensity-range.ts';
-import { mapImages, resolveKeys, TransformError, type Sample, type Transform } from './transform.ts';
+import { scaleRange } from './scale-intensity-range.js';
+import { mapImages, resolveKeys, TransformError, type Sample, type Transform } from './transform.js';
 
 export interface ScaleIntensityPercentilesOptions {
   keys?: string[];

@@ -2,7 +2,7 @@
  * Linear intensity rescaling from [aMin, aMax] to [bMin, bMax], optionally clipping to [bMin, bMax]
  * (e.g. CT Hounsfield units [-1000, 1000] → [0, 1]).
  */
-import { mapImages, resolveKeys, TransformError, type Sample, type Transform } from './transform.ts';
+import { mapImages, resolveKeys, TransformError, type Sample, type Transform } from './transform.js';
 
 export interface ScaleIntensityRangeOptions {
   keys?: string[];

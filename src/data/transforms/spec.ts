@@ -6,27 +6,27 @@
  *   [{ type: 'toFloat', scale: 1/255 }, { type: 'resize', size: [64, 64] },
  *    { type: 'randAffine', rotate: 15, p: 0.8 }, { type: 'randFlip', axes: [1] }]
  */
-import { Affine, RandAffine, type AffineOptions, type RandAffineOptions } from './affine.ts';
-import { RandBrightness, type RandBrightnessOptions } from './brightness.ts';
-import { Compose } from './compose.ts';
-import { RandContrast, type RandContrastOptions } from './contrast.ts';
-import { CenterCropOrPad, PadTo, type CropOrPadOptions } from './crop-or-pad.ts';
-import { RandElastic, type RandElasticOptions } from './elastic.ts';
-import { Flip, RandFlip, type FlipOptions, type RandFlipOptions } from './flip.ts';
-import { RandGamma, type RandGammaOptions } from './gamma.ts';
-import { GaussianBlur, RandGaussianBlur, type GaussianBlurOptions, type RandGaussianBlurOptions } from './gaussian-blur.ts';
-import { RandGaussianNoise, type RandGaussianNoiseOptions } from './gaussian-noise.ts';
-import { NormalizeIntensity, type NormalizeOptions } from './normalize.ts';
-import { OneOf } from './one-of.ts';
-import { RandCrop, type RandCropOptions } from './rand-crop.ts';
-import { RandomApply } from './random-apply.ts';
-import { Resize, type ResizeOptions } from './resize.ts';
-import { RandRot90, Rot90, type RandRot90Options, type Rot90Options } from './rot90.ts';
-import { ScaleIntensityPercentiles, type ScaleIntensityPercentilesOptions } from './scale-intensity-percentiles.ts';
-import { ScaleIntensityRange, type ScaleIntensityRangeOptions } from './scale-intensity-range.ts';
-import { ToFloat, type ToFloatOptions } from './to-float.ts';
-import { TransformError, type Transform } from './transform.ts';
-import { Window, type WindowOptions } from './window.ts';
+import { Affine, RandAffine, type AffineOptions, type RandAffineOptions } from './affine.js';
+import { RandBrightness, type RandBrightnessOptions } from './brightness.js';
+import { Compose } from './compose.js';
+import { RandContrast, type RandContrastOptions } from './contrast.js';
+import { CenterCropOrPad, PadTo, type CropOrPadOptions } from './crop-or-pad.js';
+import { RandElastic, type RandElasticOptions } from './elastic.js';
+import { Flip, RandFlip, type FlipOptions, type RandFlipOptions } from './flip.js';
+import { RandGamma, type RandGammaOptions } from './gamma.js';
+import { GaussianBlur, RandGaussianBlur, type GaussianBlurOptions, type RandGaussianBlurOptions } from './gaussian-blur.js';
+import { RandGaussianNoise, type RandGaussianNoiseOptions } from './gaussian-noise.js';
+import { NormalizeIntensity, type NormalizeOptions } from './normalize.js';
+import { OneOf } from './one-of.js';
+import { RandCrop, type RandCropOptions } from './rand-crop.js';
+import { RandomApply } from './random-apply.js';
+import { Resize, type ResizeOptions } from './resize.js';
+import { RandRot90, Rot90, type RandRot90Options, type Rot90Options } from './rot90.js';
+import { ScaleIntensityPercentiles, type ScaleIntensityPercentilesOptions } from './scale-intensity-percentiles.js';
+import { ScaleIntensityRange, type ScaleIntensityRangeOptions } from './scale-intensity-range.js';
+import { ToFloat, type ToFloatOptions } from './to-float.js';
+import { TransformError, type Transform } from './transform.js';
+import { Window, type WindowOptions } from './window.js';
 
 const registry = {
   toFloat: (o: ToFloatOptions) => new ToFloat(o),

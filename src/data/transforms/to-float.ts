@@ -3,8 +3,8 @@
  * `scale: 1/255`. Masks listed in `masks` become exactly 0/1 (any value > 0 is foreground) when `binarize`
  * is set (DRIVE and ISBI masks store foreground as 255), otherwise they are converted unscaled.
  */
-import type { Sample, Transform } from './transform.ts';
-import { getAnyImage, resolveKeys, withData, type KeyOptions } from './transform.ts';
+import type { Sample, Transform } from './transform.js';
+import { getAnyImage, resolveKeys, withData, type KeyOptions } from './transform.js';
 
 export interface ToFloatOptions extends KeyOptions {
   /** Multiplier for `keys` (default 1). */

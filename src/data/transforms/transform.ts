@@ -10,8 +10,9 @@
  * Transforms never mutate their input (datasets may hand out views of shared memory): every changed field is
  * a new `MedicalImage` with a new `Float32Array`.
  */
-import type { MedicalImage, PixelArray } from '../medical-image.ts';
-import type { Rng } from './rng.ts';
+import { UserError } from '../../user-error.js';
+import type { MedicalImage, PixelArray } from '../medical-image.js';
+import type { Rng } from './rng.js';
 
 /** One training example: named images/masks plus any other fields (labels, ids) that pass through. */
 export type Sample = Record<string, unknown>;
@@ -33,10 +34,9 @@ export interface KeyOptions {
 }
 
 /** A user-caused transform problem (missing key, wrong shape, bad option): names the transform and the key. */
-export class TransformError extends Error {
+export class TransformError extends UserError {
   constructor(message: string) {
     super(message);
-    this.name = 'TransformError';
   }
 }
 

@@ -3,8 +3,8 @@
  * map linearly to [outMin, outMax] (default [0, 1]); values outside are clipped. E.g. a CT lung window is
  * center −600, width 1500.
  */
-import { scaleRange } from './scale-intensity-range.ts';
-import { mapImages, resolveKeys, TransformError, type Sample, type Transform } from './transform.ts';
+import { scaleRange } from './scale-intensity-range.js';
+import { mapImages, resolveKeys, TransformError, type Sample, type Transform } from './transform.js';
 
 export interface WindowOptions {
   keys?: string[];

@@ -2,6 +2,7 @@
  * One factory for every channel/spatial attention block, as timm's create_attn: the first argument is always
  * the channel count, so blocks are swappable by name in configs.
  */
+import { UserError } from '../../user-error.js';
 import { Module } from '../module.js';
 import { Identity } from '../layers/linear.js';
 import { SqueezeExcitation } from './squeeze-excitation.js';
@@ -46,8 +47,7 @@ export const featureAttentionNames: AttentionName[] = attentionNames.filter(
   (n) => n !== 'attention_gate' && n !== 'multihead',
 );
 
-export class UnknownAttentionError extends Error {
-  override name = 'UnknownAttentionError';
+export class UnknownAttentionError extends UserError {
 }
 
 export function createAttention(name: AttentionName, channels: number, options: AttentionOptions = {}): Module {

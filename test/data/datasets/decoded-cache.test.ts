@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDataset, type PairsSpec } from '../../../src/data/datasets/index.ts';
-import { DecodedCache } from '../../../src/data/datasets/decoded-cache.ts';
-import { Loader } from '../../../src/data/loader/index.ts';
-import type { DatasetSample } from '../../../src/data/datasets/dataset.ts';
-import { DATA } from './helpers.ts';
+import { createDataset, type PairsSpec } from '../../../src/data/datasets/index.js';
+import { DecodedCache } from '../../../src/data/datasets/decoded-cache.js';
+import { Loader } from '../../../src/data/loader/index.js';
+import type { DatasetSample } from '../../../src/data/datasets/dataset.js';
+import { DATA } from './helpers.js';
 
 const DRIVE = join(DATA, 'drive/training');
 const spec: PairsSpec = {

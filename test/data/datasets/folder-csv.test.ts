@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDataset, classCounts, SkippedSampleError } from '../../../src/data/datasets/index.ts';
-import { readImageFile } from '../../../src/data/io/image-file.ts';
-import { DATA, oneLine, sum, tempDir } from './helpers.ts';
+import { createDataset, classCounts, SkippedSampleError } from '../../../src/data/datasets/index.js';
+import { readImageFile } from '../../../src/data/io/image-file.js';
+import { DATA, oneLine, sum, tempDir } from './helpers.js';
 
 const ISBI = join(DATA, 'isbi2012-em');
 const DRIVE = join(DATA, 'drive/training');

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { createDataset, classCounts, MedmnistDataset } from '../../../src/data/datasets/index.ts';
-import { DATA, python, tempDir } from './helpers.ts';
+import { createDataset, classCounts, MedmnistDataset } from '../../../src/data/datasets/index.js';
+import { DATA, python, tempDir } from './helpers.js';
 
 const NPZ = join(DATA, 'pneumoniamnist/pneumoniamnist.npz');
 

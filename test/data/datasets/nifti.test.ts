@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { createDataset, gridStarts, selectLabels, type NiftiPatchesSpec } from '../../../src/data/datasets/index.ts';
-import { oneLine, python, sum, TEMPLATES } from './helpers.ts';
+import { createDataset, gridStarts, selectLabels, type NiftiPatchesSpec } from '../../../src/data/datasets/index.js';
+import { oneLine, python, sum, TEMPLATES } from './helpers.js';
 
 const IMAGE = join(TEMPLATES, 'ch2bet.nii.gz');
 const LABEL = join(TEMPLATES, 'aal.nii.gz');

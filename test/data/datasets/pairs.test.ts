@@ -9,8 +9,8 @@ import {
   SkippedSampleError,
   caseIdOf,
   type PairsSpec,
-} from '../../../src/data/datasets/index.ts';
-import { DATA, oneLine, python, sum, tempDir } from './helpers.ts';
+} from '../../../src/data/datasets/index.js';
+import { DATA, oneLine, python, sum, tempDir } from './helpers.js';
 
 const DRIVE = join(DATA, 'drive/training');
 const ISBI = join(DATA, 'isbi2012-em');

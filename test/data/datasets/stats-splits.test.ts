@@ -10,8 +10,8 @@ import {
   kFold,
   splitIds,
   type Split,
-} from '../../../src/data/datasets/index.ts';
-import { DATA, oneLine } from './helpers.ts';
+} from '../../../src/data/datasets/index.js';
+import { DATA, oneLine } from './helpers.js';
 
 const NPZ = join(DATA, 'pneumoniamnist/pneumoniamnist.npz');
 

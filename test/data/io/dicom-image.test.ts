@@ -6,11 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readDicom } from '../../../src/data/io/dicom/read-dicom.ts';
-import { readDicomSeries } from '../../../src/data/io/dicom/series.ts';
-import { applyWindow, fileWindow } from '../../../src/data/io/dicom/window.ts';
-import { inspectFile, formatInspection } from '../../../src/data/io/inspect.ts';
-import { MedattnDataError } from '../../../src/data/io/errors.ts';
+import { readDicom } from '../../../src/data/io/dicom/read-dicom.js';
+import { readDicomSeries } from '../../../src/data/io/dicom/series.js';
+import { applyWindow, fileWindow } from '../../../src/data/io/dicom/window.js';
+import { inspectFile, formatInspection } from '../../../src/data/io/inspect.js';
+import { MedattnDataError } from '../../../src/data/io/errors.js';
 
 const T = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 

@@ -8,10 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readDicomFile } from '../../../src/data/io/dicom/dicom-file.ts';
-import { decodePixelData } from '../../../src/data/io/dicom/pixel-data.ts';
-import { readDicom } from '../../../src/data/io/dicom/read-dicom.ts';
-import { MedattnDataError } from '../../../src/data/io/errors.ts';
+import { readDicomFile } from '../../../src/data/io/dicom/dicom-file.js';
+import { decodePixelData } from '../../../src/data/io/dicom/pixel-data.js';
+import { readDicom } from '../../../src/data/io/dicom/read-dicom.js';
+import { MedattnDataError } from '../../../src/data/io/errors.js';
 
 const PYDICOM_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const here = dirname(fileURLToPath(import.meta.url));

@@ -7,8 +7,8 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { execFileSync } from 'node:child_process';
-import { readImageFile } from '../../../src/data/io/image-file.ts';
-import { readImage } from '../../../src/data/io/read-image.ts';
+import { readImageFile } from '../../../src/data/io/image-file.js';
+import { readImage } from '../../../src/data/io/read-image.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const DATA = resolve(repoRoot, '../shared/data');

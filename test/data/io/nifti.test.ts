@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readNifti, sliceVolume } from '../../../src/data/io/nifti.ts';
-import type { MedicalImage } from '../../../src/data/medical-image.ts';
+import { readNifti, sliceVolume } from '../../../src/data/io/nifti.js';
+import type { MedicalImage } from '../../../src/data/medical-image.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const NIB = '/usr/lib/python3/dist-packages/nibabel/tests/data';

@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readNpy } from '../../../src/data/io/npy.ts';
-import { readNpz } from '../../../src/data/io/npz.ts';
+import { readNpy } from '../../../src/data/io/npy.js';
+import { readNpz } from '../../../src/data/io/npz.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const DATA = resolve(repoRoot, '../shared/data');

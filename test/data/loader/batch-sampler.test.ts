@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BatchSampler } from '../../../src/data/loader/index.ts';
+import { BatchSampler } from '../../../src/data/loader/index.js';
 
 test('every sample appears exactly once per epoch, in batches of batchSize (last one smaller)', () => {
   const s = new BatchSampler({ length: 23, batchSize: 5, seed: 3 });

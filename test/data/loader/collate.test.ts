@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { collate } from '../../../src/data/loader/index.ts';
+import { collate } from '../../../src/data/loader/index.js';
 
 test('collate stacks images into one contiguous [N,C,H,W] Float32Array and labels into Int32Array', () => {
   const s = (i: number) => ({

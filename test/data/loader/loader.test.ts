@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Loader, shareArrays, type Batch, type LoaderOptions } from '../../../src/data/loader/index.ts';
-import type { TransformSpec } from '../../../src/data/transforms/index.ts';
+import { Loader, shareArrays, type Batch, type LoaderOptions } from '../../../src/data/loader/index.js';
+import type { TransformSpec } from '../../../src/data/transforms/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/counting-dataset.ts', import.meta.url));
 const augment: TransformSpec[] = [

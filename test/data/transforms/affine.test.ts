@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Affine, RandAffine, Rng, Rot90, type Sample } from '../../../src/data/transforms/index.ts';
-import type { MedicalImage } from '../../../src/data/medical-image.ts';
-import { assertClose, blobMask, fromFn, img2d, rowsOf, valueSet } from './helpers.ts';
+import { Affine, RandAffine, Rng, Rot90, type Sample } from '../../../src/data/transforms/index.js';
+import type { MedicalImage } from '../../../src/data/medical-image.js';
+import { assertClose, blobMask, fromFn, img2d, rowsOf, valueSet } from './helpers.js';
 
 const pattern = img2d([
   [1, 2, 3, 4],

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CenterCropOrPad, PadTo, RandCrop, Rng } from '../../../src/data/transforms/index.ts';
-import type { MedicalImage } from '../../../src/data/medical-image.ts';
-import { fromFn, img2d, rowsOf } from './helpers.ts';
+import { CenterCropOrPad, PadTo, RandCrop, Rng } from '../../../src/data/transforms/index.js';
+import type { MedicalImage } from '../../../src/data/medical-image.js';
+import { fromFn, img2d, rowsOf } from './helpers.js';
 
 const p = fromFn(4, 5, (y, x) => 1 + 5 * y + x);
 

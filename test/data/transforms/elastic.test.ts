@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { Compose, RandAffine, RandCrop, RandElastic, Resize, Rng, ToFloat, type Sample } from '../../../src/data/transforms/index.ts';
-import type { MedicalImage } from '../../../src/data/medical-image.ts';
-import { blobMask, fromFn, valueSet } from './helpers.ts';
+import { Compose, RandAffine, RandCrop, RandElastic, Resize, Rng, ToFloat, type Sample } from '../../../src/data/transforms/index.js';
+import type { MedicalImage } from '../../../src/data/medical-image.js';
+import { blobMask, fromFn, valueSet } from './helpers.js';
 
 test('elastic with alpha 0 is the identity; alpha > 0 moves pixels by at most a few pixels', () => {
   const image = fromFn(40, 40, (y, x) => y * 40 + x);

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Flip, RandFlip, RandRot90, Rng, Rot90 } from '../../../src/data/transforms/index.ts';
-import type { MedicalImage } from '../../../src/data/medical-image.ts';
-import { img2d, rowsOf } from './helpers.ts';
+import { Flip, RandFlip, RandRot90, Rng, Rot90 } from '../../../src/data/transforms/index.js';
+import type { MedicalImage } from '../../../src/data/medical-image.js';
+import { img2d, rowsOf } from './helpers.js';
 
 const p = img2d([
   [1, 2, 3],

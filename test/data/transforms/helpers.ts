@@ -1,6 +1,6 @@
 /** Small builders shared by the transform tests. */
 import assert from 'node:assert/strict';
-import type { MedicalImage } from '../../../src/data/medical-image.ts';
+import type { MedicalImage } from '../../../src/data/medical-image.js';
 
 export function img2d(rows: number[][], channels = 1): MedicalImage<Float32Array> {
   const H = rows.length;

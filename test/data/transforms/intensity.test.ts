@@ -13,9 +13,9 @@ import {
   ScaleIntensityRange,
   ToFloat,
   Window,
-} from '../../../src/data/transforms/index.ts';
-import type { MedicalImage } from '../../../src/data/medical-image.ts';
-import { assertClose, fromFn, img2d } from './helpers.ts';
+} from '../../../src/data/transforms/index.js';
+import type { MedicalImage } from '../../../src/data/medical-image.js';
+import { assertClose, fromFn, img2d } from './helpers.js';
 
 const data = (s: Record<string, unknown>, k = 'image'): number[] => Array.from((s[k] as MedicalImage).data);
 

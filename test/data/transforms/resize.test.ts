@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { Resize } from '../../../src/data/transforms/index.ts';
-import type { MedicalImage } from '../../../src/data/medical-image.ts';
-import { assertClose, blobMask, img2d, rowsOf, valueSet } from './helpers.ts';
+import { Resize } from '../../../src/data/transforms/index.js';
+import type { MedicalImage } from '../../../src/data/medical-image.js';
+import { assertClose, blobMask, img2d, rowsOf, valueSet } from './helpers.js';
 
 const two = img2d([
   [0, 1],

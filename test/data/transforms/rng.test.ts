@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../../../src/data/transforms/index.ts';
+import { Rng } from '../../../src/data/transforms/index.js';
 
 const draw = (r: Rng, n = 8): number[] => Array.from({ length: n }, () => r.next());
 

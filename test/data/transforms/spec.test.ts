@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Compose, createTransform, RandomApply, OneOf, Rng, type TransformSpec } from '../../../src/data/transforms/index.ts';
-import type { MedicalImage } from '../../../src/data/medical-image.ts';
-import { fromFn } from './helpers.ts';
+import { Compose, createTransform, RandomApply, OneOf, Rng, type TransformSpec } from '../../../src/data/transforms/index.js';
+import type { MedicalImage } from '../../../src/data/medical-image.js';
+import { fromFn } from './helpers.js';
 
 const image = fromFn(16, 16, (y, x) => (y * 3 + x * 5) % 7);
 const out = (t: { apply: (s: Record<string, unknown>, r: Rng) => Record<string, unknown> }, seed: number): number[] =>

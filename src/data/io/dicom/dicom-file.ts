@@ -5,8 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
 import dicomParser from 'dicom-parser';
-import { MedattnDataError, describeThrown } from '../errors.ts';
-import { lookupTransferSyntax, type TransferSyntax } from './transfer-syntax.ts';
+import { MedattnDataError, describeThrown } from '../errors.js';
+import { lookupTransferSyntax, type TransferSyntax } from './transfer-syntax.js';
 
 export interface DicomFile {
   path: string;

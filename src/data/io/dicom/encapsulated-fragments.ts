@@ -3,7 +3,7 @@
  * Sequence Delimitation Item. Read by item lengths (never by scanning for delimiter bytes, which can occur
  * inside a codestream), bounded by the file size so a corrupted length cannot run away.
  */
-import { MedattnDataError } from '../errors.ts';
+import { MedattnDataError } from '../errors.js';
 
 export interface Fragment {
   /** Offset of the item from the first fragment item (what the Basic Offset Table counts). */

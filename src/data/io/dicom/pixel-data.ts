@@ -5,17 +5,17 @@
  * No modality LUT here: these are the values pydicom's `pixel_array` gives (in RGB), checked by the tests.
  */
 import type dicomParser from 'dicom-parser';
-import { MedattnDataError, describeThrown } from '../errors.ts';
-import { DicomAttributes, type DicomFile } from './dicom-file.ts';
-import { readPixelModule, type PixelModule } from './pixel-module.ts';
-import { describeTransferSyntax } from './transfer-syntax.ts';
-import { decodeRleFrame } from './rle.ts';
-import { readEncapsulated, type Fragment } from './encapsulated-fragments.ts';
-import { decodeWithWasm } from './wasm-codecs.ts';
-import { decodeJpegLossless } from './jpeg-lossless.ts';
-import { decodeJpegDct, jpegSamplePrecision } from './jpeg-dct.ts';
-import { ybrFullToRgb, expandYbr422 } from './color.ts';
-import { markStreamAsRgb } from './jpeg-color-transform.ts';
+import { MedattnDataError, describeThrown } from '../errors.js';
+import { DicomAttributes, type DicomFile } from './dicom-file.js';
+import { readPixelModule, type PixelModule } from './pixel-module.js';
+import { describeTransferSyntax } from './transfer-syntax.js';
+import { decodeRleFrame } from './rle.js';
+import { readEncapsulated, type Fragment } from './encapsulated-fragments.js';
+import { decodeWithWasm } from './wasm-codecs.js';
+import { decodeJpegLossless } from './jpeg-lossless.js';
+import { decodeJpegDct, jpegSamplePrecision } from './jpeg-dct.js';
+import { ybrFullToRgb, expandYbr422 } from './color.js';
+import { markStreamAsRgb } from './jpeg-color-transform.js';
 
 export type StoredArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
 

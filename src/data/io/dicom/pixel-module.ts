@@ -2,8 +2,8 @@
  * The Image Pixel module attributes (PS3.3 C.7.6.3) that say how to interpret Pixel Data, read once and
  * validated so that decoders can trust them.
  */
-import { MedattnDataError } from '../errors.ts';
-import { DicomAttributes } from './dicom-file.ts';
+import { MedattnDataError } from '../errors.js';
+import { DicomAttributes } from './dicom-file.js';
 
 export interface PixelModule {
   rows: number;

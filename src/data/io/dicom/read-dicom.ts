@@ -3,10 +3,10 @@
  * (MONOCHROME1 inverted so that higher is brighter, Rescale Slope/Intercept applied), with geometry.
  * Single-frame files are [C, H, W]; multi-frame files are [C, F, H, W].
  */
-import type { MedicalImage, PixelArray } from '../../medical-image.ts';
-import { DicomAttributes, readDicomFile, type DicomFile } from './dicom-file.ts';
-import { decodePixelData, type DecodedPixels } from './pixel-data.ts';
-import { describeTransferSyntax } from './transfer-syntax.ts';
+import type { MedicalImage, PixelArray } from '../../medical-image.js';
+import { DicomAttributes, readDicomFile, type DicomFile } from './dicom-file.js';
+import { decodePixelData, type DecodedPixels } from './pixel-data.js';
+import { describeTransferSyntax } from './transfer-syntax.js';
 
 export interface ReadDicomOptions {
   /** Keep the stored values: no MONOCHROME1 inversion, no rescale. Default false. */

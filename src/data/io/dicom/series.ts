@@ -4,10 +4,10 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MedattnDataError } from '../errors.ts';
-import type { MedicalImage, PixelArray } from '../../medical-image.ts';
-import { readDicomFile } from './dicom-file.ts';
-import { dicomToImage, affineFromGeometry } from './read-dicom.ts';
+import { MedattnDataError } from '../errors.js';
+import type { MedicalImage, PixelArray } from '../../medical-image.js';
+import { readDicomFile } from './dicom-file.js';
+import { dicomToImage, affineFromGeometry } from './read-dicom.js';
 
 export interface ReadSeriesOptions {
   /** Series Instance UID to pick when the folder holds several series. Default: the one with most slices. */

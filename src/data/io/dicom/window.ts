@@ -2,7 +2,7 @@
  * Display windowing (VOI LUT, linear): maps modality values in [center - width/2, center + width/2] to
  * [0, 1]. The window comes from the file (Window Center/Width) or from a named CT preset.
  */
-import type { MedicalImage } from '../../medical-image.ts';
+import type { MedicalImage } from '../../medical-image.js';
 
 export interface Window {
   center: number;
