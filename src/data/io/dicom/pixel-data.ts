@@ -3,6 +3,12 @@
  * decoder, then normalises everything to channels-first [C, F, H, W] with bits above Bits Stored masked off,
  * signed values sign-extended (Pixel Representation 1) and YBR colour converted to RGB.
  * No modality LUT here: these are the values pydicom's `pixel_array` gives (in RGB), checked by the tests.
+ *
+ * Nothing is allocated from what the header declares before it is checked: native pixel data must hold
+ * Rows x Columns x Samples x Bits Allocated x Number of Frames in the bytes actually present; encapsulated
+ * pixel data needs a fragment per frame, a codestream whose own header agrees with the DICOM header, and a
+ * decoded size within MAX_DECODED_BYTES (1 GiB, or MEDATTN_MAX_DECODED_MB), because a compressed frame can
+ * legitimately claim far more than its bytes.
  */
 import type dicomParser from 'dicom-parser';
 import { MedattnDataError, describeThrown } from '../errors.js';
@@ -16,6 +22,15 @@ import { decodeJpegLossless } from './jpeg-lossless.js';
 import { decodeJpegDct, jpegSamplePrecision } from './jpeg-dct.js';
 import { ybrFullToRgb, expandYbr422 } from './color.js';
 import { markStreamAsRgb } from './jpeg-color-transform.js';
+import { codestreamSize } from './codestream-size.js';
+
+/** Default ceiling on the decoded size of compressed pixel data (bytes of stored values). */
+export const MAX_DECODED_BYTES = 2 ** 30;
+
+function maxDecodedBytes(): number {
+  const mb = Number(process.env.MEDATTN_MAX_DECODED_MB);
+  return Number.isFinite(mb) && mb > 0 ? mb * 2 ** 20 : MAX_DECODED_BYTES;
+}
 
 export type StoredArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
 
@@ -42,35 +57,64 @@ export async function decodePixelData(file: DicomFile, options: { frames?: numbe
   const fail = (reason: string): never => {
     throw new MedattnDataError(file.path, reason);
   };
-  if (ts.encoding === 'unsupported') fail(`unsupported transfer syntax ${describeTransferSyntax(ts)}: ${ts.whyUnsupported}`);
-  const frameIndices = options.frames ?? Array.from({ length: module.numberOfFrames }, (_, i) => i);
-  for (const f of frameIndices) {
-    if (!Number.isInteger(f) || f < 0 || f >= module.numberOfFrames) fail(`frame ${f} does not exist (${module.numberOfFrames} frames)`);
-  }
+  if (ts.encoding === 'unsupported')
+    fail(`unsupported transfer syntax ${describeTransferSyntax(ts)}: ${ts.whyUnsupported}`);
   const element = file.dataSet.elements.x7fe00010;
   const { rows, columns, samplesPerPixel: spp } = module;
   const pixels = rows * columns;
+  const encapsulated = ts.encoding !== 'native' && ts.encoding !== 'native-big-endian';
+  // Sizes first: what the header declares must fit the bytes present (native) or the fragments (encapsulated).
+  const layout = encapsulated ? undefined : nativeLayout(file, module, element);
+  const fragmentsOfFrame = encapsulated ? splitFrames(file, element, module.numberOfFrames) : undefined;
+  for (const f of options.frames ?? []) {
+    if (!Number.isInteger(f) || f < 0 || f >= module.numberOfFrames)
+      fail(`frame ${f} does not exist (${module.numberOfFrames} frames)`);
+  }
+  const frameIndices = options.frames ?? Array.from({ length: module.numberOfFrames }, (_, i) => i);
+  const decodedBytes = spp * frameIndices.length * pixels * storedBytes(module);
+  if (encapsulated && decodedBytes > maxDecodedBytes()) {
+    fail(
+      `Rows x Columns x Samples per Pixel x Number of Frames (${rows} x ${columns} x ${spp} x ${frameIndices.length}) ` +
+        `would decode to ${mib(decodedBytes)} MiB, over the ${mib(maxDecodedBytes())} MiB limit for compressed pixel data ` +
+        '(MEDATTN_MAX_DECODED_MB raises it)',
+    );
+  }
   const out = makeStoredArray(module, spp * frameIndices.length * pixels);
   let photometric = module.photometricInterpretation;
-  const encapsulated = ts.encoding !== 'native' && ts.encoding !== 'native-big-endian';
-  const fragmentsOfFrame = encapsulated ? splitFrames(file, element, module.numberOfFrames) : undefined;
   for (let k = 0; k < frameIndices.length; k++) {
     const f = frameIndices[k];
     let frame: PlanarFrame;
     try {
-      frame = encapsulated ? await decodeCompressedFrame(file, module, fragmentsOfFrame![f], f) : { values: nativeFrame(file, module, element, f), colorConverted: false };
+      frame = encapsulated
+        ? await decodeCompressedFrame(file, module, fragmentsOfFrame![f], f)
+        : { values: nativeFrame(file, module, element, f, layout!), colorConverted: false };
     } catch (e) {
       if (e instanceof MedattnDataError) throw e;
-      throw new MedattnDataError(file.path, `cannot decode frame ${f} (${describeTransferSyntax(ts)}): ${describeThrown(e)}`, { cause: e });
+      throw new MedattnDataError(
+        file.path,
+        `cannot decode frame ${f} (${describeTransferSyntax(ts)}): ${describeThrown(e)}`,
+        { cause: e },
+      );
     }
     const isYbr = photometric.startsWith('YBR_FULL') && spp === 3;
-    if (frame.values.length < spp * pixels) fail(`frame ${f} decoded to ${frame.values.length} samples, expected ${spp * pixels}`);
+    if (frame.values.length < spp * pixels)
+      fail(`frame ${f} decoded to ${frame.values.length} samples, expected ${spp * pixels}`);
     let values = frame.values;
     if (isYbr && !frame.colorConverted) values = ybrFullToRgb(values, pixels, module.bitsStored);
     storeFrame(out, values, module, k, frameIndices.length);
   }
-  if (spp === 3 && (photometric.startsWith('YBR_FULL') || photometric === 'YBR_RCT' || photometric === 'YBR_ICT')) photometric = 'RGB';
+  if (spp === 3 && (photometric.startsWith('YBR_FULL') || photometric === 'YBR_RCT' || photometric === 'YBR_ICT'))
+    photometric = 'RGB';
   return { module, data: out, shape: [spp, frameIndices.length, rows, columns], photometric };
+}
+
+/** Bytes per value of the array decodePixelData returns (1-bit data is unpacked to one byte per value). */
+function storedBytes(m: PixelModule): number {
+  return m.bitsAllocated <= 8 ? 1 : m.bitsAllocated === 16 ? 2 : 4;
+}
+
+function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 0);
 }
 
 function makeStoredArray(m: PixelModule, n: number): StoredArray {
@@ -100,35 +144,61 @@ function storeFrame(out: StoredArray, values: ArrayLike<number>, m: PixelModule,
   }
 }
 
-/** Native (uncompressed) frame f as planar samples. */
-function nativeFrame(file: DicomFile, m: PixelModule, element: dicomParser.Element, f: number): ArrayLike<number> {
+interface NativeLayout {
+  /** Bytes of one frame in the file (for 1-bit data: bits, frames are packed back to back). */
+  frameBytes: number;
+  /** YBR_FULL_422 stored subsampled (Y1 Y2 Cb Cr per pixel pair). */
+  subsampled: boolean;
+}
+
+/**
+ * How native frames sit in the Pixel Data element, checked against the bytes present: Rows x Columns x
+ * Samples per Pixel x Bits Allocated x Number of Frames must fit, whatever the header says.
+ */
+function nativeLayout(file: DicomFile, m: PixelModule, element: dicomParser.Element): NativeLayout {
+  const { rows, columns, samplesPerPixel: spp, bitsAllocated, numberOfFrames } = m;
+  const pixels = rows * columns;
+  const available = Math.max(0, Math.min(element.length, file.dataSet.byteArray.length - element.dataOffset));
+  if (bitsAllocated === 1) {
+    const bitsPerFrame = pixels * spp;
+    const needed = Math.ceil((bitsPerFrame * numberOfFrames) / 8);
+    if (available < needed) throw truncated(file, m, available, needed);
+    return { frameBytes: bitsPerFrame, subsampled: false };
+  }
+  const full = pixels * spp * (bitsAllocated / 8);
+  // YBR_FULL_422 may be stored subsampled: 2 bytes per pixel instead of 3.
+  const ybr422 = m.photometricInterpretation === 'YBR_FULL_422' && spp === 3 && bitsAllocated === 8;
+  const subsampled = ybr422 && element.length >= pixels * 2 * numberOfFrames && element.length < full * numberOfFrames;
+  const frameBytes = subsampled ? pixels * 2 : full;
+  if (available < frameBytes * numberOfFrames) throw truncated(file, m, available, frameBytes * numberOfFrames);
+  return { frameBytes, subsampled };
+}
+
+/** Native (uncompressed) frame f as planar samples; `layout` was checked against the bytes present. */
+function nativeFrame(
+  file: DicomFile,
+  m: PixelModule,
+  element: dicomParser.Element,
+  f: number,
+  layout: NativeLayout,
+): ArrayLike<number> {
   const { rows, columns, samplesPerPixel: spp, bitsAllocated } = m;
   const pixels = rows * columns;
   const bytes = file.dataSet.byteArray;
   const start = element.dataOffset;
-  const available = Math.min(element.length, bytes.length - start);
+  const { frameBytes } = layout;
   if (bitsAllocated === 1) {
-    const bitsPerFrame = pixels * spp;
-    const needed = Math.ceil((bitsPerFrame * m.numberOfFrames) / 8);
-    if (available < needed) throw truncated(file, available, needed);
-    const out = new Uint8Array(bitsPerFrame);
-    const first = f * bitsPerFrame;
-    for (let i = 0; i < bitsPerFrame; i++) {
+    const out = new Uint8Array(frameBytes);
+    const first = f * frameBytes;
+    for (let i = 0; i < frameBytes; i++) {
       const bit = first + i;
       out[i] = (bytes[start + (bit >> 3)] >> (bit & 7)) & 1;
     }
     return spp === 1 ? out : interleavedToPlanar(out, pixels, spp);
   }
   const bytesPerSample = bitsAllocated / 8;
-  const ybr422 = m.photometricInterpretation === 'YBR_FULL_422' && spp === 3 && bitsAllocated === 8;
-  // YBR_FULL_422 may be stored subsampled (Y1 Y2 Cb Cr per pixel pair): 2 bytes per pixel instead of 3.
-  const full = pixels * spp * bytesPerSample;
-  const subsampledLength = ybr422 ? (pixels * 2 * m.numberOfFrames) : -1;
-  const frameBytes = ybr422 && element.length >= subsampledLength && element.length < full * m.numberOfFrames ? pixels * 2 : full;
-  const needed = frameBytes * m.numberOfFrames;
-  if (available < needed) throw truncated(file, available, needed);
   const offset = start + f * frameBytes;
-  if (frameBytes !== full) return expandYbr422(bytes.subarray(offset, offset + frameBytes), rows, columns);
+  if (layout.subsampled) return expandYbr422(bytes.subarray(offset, offset + frameBytes), rows, columns);
   const view = new DataView(bytes.buffer, bytes.byteOffset + offset, frameBytes);
   const bigEndian = file.transferSyntax.encoding === 'native-big-endian';
   const count = pixels * spp;
@@ -149,12 +219,17 @@ function nativeFrame(file: DicomFile, m: PixelModule, element: dicomParser.Eleme
   return spp === 1 || m.planarConfiguration === 1 ? values : interleavedToPlanar(values, pixels, spp);
 }
 
-function truncated(file: DicomFile, have: number, need: number): MedattnDataError {
-  return new MedattnDataError(file.path, `pixel data truncated: ${have} bytes present, ${need} expected from the image size`);
+function truncated(file: DicomFile, m: PixelModule, have: number, need: number): MedattnDataError {
+  const size = `Rows x Columns x Samples per Pixel x Bits Allocated x Number of Frames = ${m.rows} x ${m.columns} x ${m.samplesPerPixel} x ${m.bitsAllocated} x ${m.numberOfFrames}`;
+  return new MedattnDataError(file.path, `pixel data truncated: ${have} bytes present, ${need} expected from ${size}`);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- any typed-array constructor
-export function interleavedToPlanar<T extends ArrayLike<number> & { constructor: Function }>(src: T, pixels: number, spp: number): T {
+export function interleavedToPlanar<T extends ArrayLike<number> & { constructor: Function }>(
+  src: T,
+  pixels: number,
+  spp: number,
+): T {
   const out = new (src.constructor as new (n: number) => T & { [i: number]: number })(pixels * spp);
   for (let c = 0; c < spp; c++) {
     for (let i = 0, j = c; i < pixels; i++, j += spp) out[c * pixels + i] = src[j];
@@ -170,7 +245,17 @@ function splitFrames(file: DicomFile, element: dicomParser.Element, frameCount: 
   const bytes = file.dataSet.byteArray;
   const { basicOffsetTable: bot, fragments } = readEncapsulated(bytes, element.dataOffset, file.path);
   if (fragments.length === 0) {
-    throw new MedattnDataError(file.path, `compressed transfer syntax ${describeTransferSyntax(file.transferSyntax)} but the pixel data holds no fragments`);
+    throw new MedattnDataError(
+      file.path,
+      `compressed transfer syntax ${describeTransferSyntax(file.transferSyntax)} but the pixel data holds no fragments`,
+    );
+  }
+  if (frameCount > fragments.length) {
+    // Every frame is at least one fragment: the header cannot claim more frames than the data holds.
+    throw new MedattnDataError(
+      file.path,
+      `Number of Frames (0028,0008) is ${frameCount} but the encapsulated pixel data holds only ${fragments.length} fragment${fragments.length === 1 ? '' : 's'}`,
+    );
   }
   const data = (fr: Fragment) => bytes.subarray(fr.position, fr.position + fr.length);
   const join = (list: Fragment[]): Uint8Array => {
@@ -185,7 +270,9 @@ function splitFrames(file: DicomFile, element: dicomParser.Element, frameCount: 
   };
   if (frameCount === 1) return [join(fragments)];
   if (bot.length === frameCount) {
-    return bot.map((start, i) => join(fragments.filter((fr) => fr.offset >= start && (i + 1 === bot.length || fr.offset < bot[i + 1]))));
+    return bot.map((start, i) =>
+      join(fragments.filter((fr) => fr.offset >= start && (i + 1 === bot.length || fr.offset < bot[i + 1]))),
+    );
   }
   if (fragments.length === frameCount) return fragments.map((fr) => data(fr));
   const groups: Fragment[][] = [];
@@ -196,12 +283,20 @@ function splitFrames(file: DicomFile, element: dicomParser.Element, frameCount: 
     else groups[groups.length - 1].push(fr);
   }
   if (groups.length !== frameCount) {
-    throw new MedattnDataError(file.path, `cannot split ${fragments.length} pixel data fragments into ${frameCount} frames`);
+    throw new MedattnDataError(
+      file.path,
+      `cannot split ${fragments.length} pixel data fragments into ${frameCount} frames`,
+    );
   }
   return groups.map(join);
 }
 
-async function decodeCompressedFrame(file: DicomFile, m: PixelModule, encoded: Uint8Array, f: number): Promise<PlanarFrame> {
+async function decodeCompressedFrame(
+  file: DicomFile,
+  m: PixelModule,
+  encoded: Uint8Array,
+  f: number,
+): Promise<PlanarFrame> {
   const { rows, columns, samplesPerPixel: spp } = m;
   const pixels = rows * columns;
   const checkSize = (width: number, height: number, components: number) => {
@@ -212,8 +307,19 @@ async function decodeCompressedFrame(file: DicomFile, m: PixelModule, encoded: U
       );
     }
   };
+  const declared = file.transferSyntax.encoding === 'rle' ? undefined : codestreamSize(encoded);
+  // Before decoding: a decoder allocates what the codestream claims, which must be what the header said.
+  if (declared) checkSize(declared.width, declared.height, declared.components);
   switch (file.transferSyntax.encoding) {
     case 'rle': {
+      // PackBits turns 2 bytes into at most 128: a frame cannot decode to more than 64x its size.
+      const frameBytes = pixels * spp * Math.max(1, m.bitsAllocated / 8);
+      if (frameBytes > 64 * encoded.length) {
+        throw new MedattnDataError(
+          file.path,
+          `frame ${f}: ${encoded.length} bytes of RLE cannot hold Rows x Columns x Samples per Pixel = ${rows} x ${columns} x ${spp} (${frameBytes} bytes)`,
+        );
+      }
       const planarBytes = decodeRleFrame(encoded, rows, columns, spp, m.bitsAllocated === 1 ? 8 : m.bitsAllocated);
       const values =
         m.bitsAllocated === 16
@@ -229,7 +335,10 @@ async function decodeCompressedFrame(file: DicomFile, m: PixelModule, encoded: U
       if (precision !== undefined && precision > 8) {
         const d = decodeJpegDct(encoded);
         checkSize(d.width, d.height, d.componentCount);
-        return { values: spp === 1 ? d.pixels : interleavedToPlanar(d.pixels, pixels, spp), colorConverted: d.colorConverted };
+        return {
+          values: spp === 1 ? d.pixels : interleavedToPlanar(d.pixels, pixels, spp),
+          colorConverted: d.colorConverted,
+        };
       }
       const rgb = spp === 3 && m.photometricInterpretation === 'RGB';
       const d = await decodeWithWasm('jpeg', rgb ? markStreamAsRgb(encoded) : encoded);
