@@ -1,9 +1,12 @@
 /**
- * Loads the native addon (native/, built by node-gyp over libtorch) and describes its surface. Nothing
- * outside src/tensor talks to it directly.
+ * The native addon (native/, built by node-gyp over libtorch) and its surface. Nothing outside src/tensor
+ * talks to it directly. It loads when a tensor function is first called, not at import, so that importing the
+ * readers, datasets or metrics (or `medattn` as a whole) neither needs libtorch nor changes the process's thread
+ * and malloc settings.
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,13 +52,91 @@ export interface NativeAddon {
   parallelInfo(): string;
 }
 
+/** Every function of NativeAddon: each starts as a stub that loads the addon and is then replaced by the real one. */
+const methods = [
+  'findOp',
+  'opSchema',
+  'callOp',
+  'fromBuffer',
+  'toBuffer',
+  'meta',
+  'shape',
+  'item',
+  'isContiguous',
+  'strides',
+  'dispose',
+  'isDisposed',
+  'liveTensors',
+  'setReportExternal',
+  'reportExternal',
+  'reportedExternalBytes',
+  'setRequiresGrad',
+  'grad',
+  'setGrad',
+  'isLeaf',
+  'backward',
+  'gradEnabled',
+  'setGradEnabled',
+  'manualSeed',
+  'setNumThreads',
+  'getNumThreads',
+  'setDeterministic',
+  'keepFreedMemory',
+  'cudaAvailable',
+  'version',
+  'parallelInfo',
+] as const satisfies readonly (keyof NativeAddon)[];
+// Fails to compile when NativeAddon gains a function that is missing above.
+const everyMethodListed: [Exclude<keyof NativeAddon, (typeof methods)[number]>] extends [never] ? true : never = true;
+void everyMethodListed;
+
+let loaded = false;
+
+/** Whether the addon (and with it libtorch) has been loaded into this process. */
+export function nativeLoaded(): boolean {
+  return loaded;
+}
+
 function load(): NativeAddon {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const path = join(root, 'build', 'Release', 'medattn.node');
   if (!existsSync(path)) {
-    throw new Error(`medattn: native addon not built (${path} missing); run \`npm run build:native\``);
+    throw new Error(
+      `medattn: native addon not built (${path} missing); run \`npm rebuild medattn\` (or \`npm run build:native\` in a checkout)`,
+    );
   }
-  return createRequire(import.meta.url)(path) as NativeAddon;
+  const addon = createRequire(import.meta.url)(path) as NativeAddon;
+  applyProcessSettings(addon);
+  return addon;
 }
 
-export const native: NativeAddon = load();
+/** The settings that come with libtorch, applied once when the addon loads (before the caller's own call). */
+function applyProcessSettings(addon: NativeAddon): void {
+  // libtorch's default under Node is one thread; use every core, as the issue's default asks.
+  const envThreads = Number(process.env.MEDATTN_THREADS);
+  addon.setNumThreads(Number.isInteger(envThreads) && envThreads > 0 ? envThreads : availableParallelism());
+  // Freed tensor memory stays in the heap for the next step instead of being unmapped and page-faulted in again
+  // (see keepFreedMemory in native/src/runtime.cc). MEDATTN_KEEP_FREED_MEMORY=0 keeps glibc's defaults, for a
+  // process that must hand memory back to the system after a peak.
+  if (process.env.MEDATTN_KEEP_FREED_MEMORY !== '0') addon.keepFreedMemory();
+}
+
+type Method = (...args: unknown[]) => unknown;
+const table = {} as Record<(typeof methods)[number], Method>;
+
+/** Loads the addon and puts its functions in place of the stubs (a plain property call from then on). */
+function ensureLoaded(): void {
+  if (loaded) return;
+  const addon = load() as unknown as Record<(typeof methods)[number], Method>;
+  for (const name of methods) table[name] = addon[name];
+  loaded = true;
+}
+
+for (const name of methods) {
+  table[name] = (...args: unknown[]) => {
+    ensureLoaded();
+    return table[name](...args);
+  };
+}
+
+export const native = table as unknown as NativeAddon;

@@ -1,5 +1,7 @@
-/** Process-wide engine settings: threads, seeds, devices, versions. */
-import { availableParallelism } from 'node:os';
+/**
+ * Process-wide engine settings: threads, seeds, devices, versions. The defaults (all cores, freed memory kept)
+ * are applied when the addon first loads: see native.ts.
+ */
 import { native } from './native.js';
 
 /** Seeds libtorch's CPU (and CUDA) generators: the same seed gives bit-identical CPU runs. */
@@ -37,12 +39,3 @@ export function libtorchVersion(): string {
 export function parallelInfo(): string {
   return native.parallelInfo();
 }
-
-// libtorch's default under Node is one thread; use every core, as the default asks.
-const envThreads = Number(process.env.MEDATTN_THREADS);
-native.setNumThreads(Number.isInteger(envThreads) && envThreads > 0 ? envThreads : availableParallelism());
-
-// Freed tensor memory stays in the heap for the next step instead of being unmapped and page-faulted in again
-// (see keepFreedMemory in native/src/runtime.cc). MEDATTN_KEEP_FREED_MEMORY=0 keeps glibc's defaults, for a
-// process that must hand memory back to the system after a peak.
-if (process.env.MEDATTN_KEEP_FREED_MEMORY !== '0') native.keepFreedMemory();
