@@ -12,12 +12,18 @@ import { inspectCommand } from './commands/inspect.js';
 import { modelsCommand } from './commands/models.js';
 import { demoCommand } from './commands/demo.js';
 import { cvCommand, searchCommand } from './commands/select.js';
+import { dataFetchCommand, dataListCommand } from './commands/data.js';
+import { useDataRoot } from './data-root-option.js';
 
 const program = new Command()
   .name('medattn')
   .description('Attention-based medical image analysis: train, evaluate, explain, deploy')
   .showHelpAfterError()
   .exitOverride();
+
+const DATA_ROOT_HELP = 'folder that {dataRoot}/... paths in configs name (default: MEDATTN_DATA, else ../shared/data beside medattn)';
+// --data-root is MEDATTN_DATA for this run: set before the command loads its config.
+program.hook('preAction', (_program, command) => useDataRoot(command.opts().dataRoot));
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const parseThreshold = (value: string) => {
@@ -35,6 +41,7 @@ program
   .option('--set <key=value>', 'override a config value (repeatable), e.g. training.epochs=3', collect)
   .option('--resume <dir>', 'continue an interrupted run from its last checkpoint')
   .option('--skip-bad', 'leave unreadable files out and list them at the end')
+  .option('--data-root <dir>', DATA_ROOT_HELP)
   .action(trainCommand);
 
 program
@@ -50,6 +57,7 @@ program
     'binary decision threshold (default: the one training chose on validation data, else 0.5)',
     parseThreshold,
   )
+  .option('--data-root <dir>', DATA_ROOT_HELP)
   .action(evaluateCommand);
 
 program
@@ -82,6 +90,7 @@ program
   .option('--folds <k>', 'number of folds', '5')
   .option('--out <dir>', 'folder for the folds')
   .option('--set <key=value>', 'override a config value (repeatable)', collect)
+  .option('--data-root <dir>', DATA_ROOT_HELP)
   .action(cvCommand);
 
 program
@@ -94,6 +103,7 @@ program
   .option('--seeds <n>', 'train each trial with n seeds (training.seed, +1, ...) and report mean ± std over them', '1')
   .option('--out <dir>', 'folder for the trials')
   .option('--set <key=value>', 'override a config value (repeatable)', collect)
+  .option('--data-root <dir>', DATA_ROOT_HELP)
   .action(searchCommand);
 
 program
@@ -101,6 +111,20 @@ program
   .description('networks and attention blocks with parameter counts')
   .option('--json', 'print JSON')
   .action(modelsCommand);
+
+const data = program.command('data').description('the public data sets the configs use: list them, fetch them');
+data
+  .command('list')
+  .description('data sets `data fetch` knows, and the ones it cannot fetch (with what to do instead)')
+  .option('--json', 'print JSON')
+  .action(dataListCommand);
+data
+  .command('fetch')
+  .description("download data sets into the data root, checking the publisher's checksums; resumable")
+  .argument('<names...>', 'data set names (medattn data list)')
+  .option('--dir <dir>', 'data root to fetch into (default: MEDATTN_DATA, else ../shared/data beside medattn)')
+  .option('--mirror <url|dir>', "replaces the data set's base URL: a mirror's URL or a local folder holding the files")
+  .action(dataFetchCommand);
 
 program
   .command('demo')

@@ -4,10 +4,11 @@
  * unknown key, a wrong type or a missing path is one line naming the option.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
 import { modelNames } from '../models/registry.js';
 import { ConfigError } from './config-error.js';
+import { dataRootHint, isDataRootPath, resolveDataPath } from '../data/fetch/data-root.js';
 
 const datasetSpec = z.looseObject({ kind: z.string() });
 const transformSpec = z.looseObject({ type: z.string() });
@@ -163,8 +164,9 @@ export function resolveDataPaths(config: TrainingConfig, baseDir: string, file: 
     for (const key of PATH_KEYS) {
       const v = out[key];
       if (typeof v !== 'string') continue;
-      const abs = isAbsolute(v) ? v : resolve(baseDir, v);
-      if (!existsSync(abs)) throw new ConfigError(file, `${where}.${key}`, `path does not exist: ${abs}`);
+      const abs = resolveDataPath(v, baseDir); // `{dataRoot}/...` under the data root, else relative to the config
+      if (!existsSync(abs))
+        throw new ConfigError(file, `${where}.${key}`, `path does not exist: ${abs}${isDataRootPath(v) ? dataRootHint(v) : ''}`);
       out[key] = abs;
     }
     if (out.of && typeof out.of === 'object') out.of = fix(out.of as Record<string, unknown>, `${where}.of`);

@@ -3,13 +3,15 @@
  * model.json with the best (else last) checkpoint's weights.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
-import { createModel, type ModelName } from '../models/registry.js';
+import { extname, join } from 'node:path';
+import type { ModelName } from '../models/registry.js';
 import type { AttentionModel } from '../models/attention-model.js';
+import { createModelFromConfig } from './trainer.js';
 import { loadTensors, type Tensor } from '../tensor/index.js';
 import type { DatasetSpec } from '../data/datasets/index.js';
 import type { TrainingConfig } from './config.js';
 import { ConfigError } from './config-error.js';
+import { resolveDataPath } from '../data/fetch/data-root.js';
 
 export interface LoadedRun {
   dir: string;
@@ -28,8 +30,8 @@ export function loadRun(dir: string): LoadedRun {
   const modelPath = join(dir, 'model.json');
   if (!existsSync(configPath) || !existsSync(modelPath)) throw new ConfigError(dir, '--run', 'not a medattn run folder (config.json or model.json missing)');
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as TrainingConfig;
-  const spec = JSON.parse(readFileSync(modelPath, 'utf8')) as { model: ModelName; config: object; inputShape?: number[]; classNames?: string[] };
-  const model = createModel(spec.model, spec.config as any) as AttentionModel;
+  const spec = JSON.parse(readFileSync(modelPath, 'utf8')) as { model: ModelName; config: Record<string, unknown>; inputShape?: number[]; classNames?: string[] };
+  const model = createModelFromConfig(spec.model, spec.config);
   const checkpoint = [join(dir, 'best.safetensors'), join(dir, 'last.safetensors')].find((p) => existsSync(p));
   if (!checkpoint) throw new ConfigError(dir, '--run', 'no checkpoint (best.safetensors or last.safetensors) in the run folder');
   const { tensors, metadata } = loadTensors(checkpoint);
@@ -46,7 +48,7 @@ export function loadRun(dir: string): LoadedRun {
  * folder of class folders, or a JSON dataset description file.
  */
 export function dataArgumentToSpec(data: string, split: string | undefined, task: string, channels?: number): DatasetSpec {
-  const path = resolve(data);
+  const path = resolveDataPath(data, process.cwd()); // `{dataRoot}/...` reads under the data root (--data-root)
   if (!existsSync(path)) throw new ConfigError(data, '--data', 'no such file or folder');
   if (extname(path) === '.npz') return { kind: 'medmnist', file: path, split: (split ?? 'val') as 'val' };
   if (extname(path) === '.json') {
