@@ -11,6 +11,7 @@ import { AttentionUNet, type AttentionUNetConfig } from './attention-unet.js';
 import { CenterNet, type CenterNetConfig } from './centernet.js';
 import { ViT, type ViTConfig } from './vit.js';
 import type { AttentionModel } from './attention-model.js';
+import { checkModelConfig } from './model-size.js';
 
 export interface ModelConfigs {
   attention_cnn: AttentionCNNConfig;
@@ -79,8 +80,7 @@ const factories: {
 
 export const modelNames = Object.keys(factories) as ModelName[];
 
-export class UnknownModelError extends UserError {
-}
+export class UnknownModelError extends UserError {}
 
 export function createModel<K extends ModelName>(
   name: K,
@@ -88,6 +88,7 @@ export function createModel<K extends ModelName>(
 ): AttentionModel<ModelConfigs[K]> {
   const entry = factories[name] as (typeof factories)[K] | undefined;
   if (!entry) throw new UnknownModelError(`unknown model '${name}'; expected one of ${modelNames.join(', ')}`);
+  checkModelConfig(name, config); // sizes sane and parameters under the ceiling, before anything is allocated
   return entry.create(config);
 }
 
