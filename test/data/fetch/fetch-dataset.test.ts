@@ -1,6 +1,7 @@
 // fetchDataset against a local HTTP server: checksums checked, resumable, atomic, one-line errors.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -223,4 +224,31 @@ test("a size that differs from the publisher's is rejected before hashing", asyn
     fetchDataset(entry, { dir: freshDir() }),
     /size: checksum mismatch for .*x\.bin: size 10 bytes, the publisher says 11/,
   );
+});
+
+test('archives are unpacked into the data set folder beside plain files (the PhysioNet layout); a bad archive leaves nothing', async () => {
+  const src = freshDir();
+  mkdirSync(join(src, 'set-a'));
+  writeFileSync(join(src, 'set-a', '132539.txt'), 'Time,Parameter,Value\n');
+  writeFileSync(join(src, 'set-a', '132540.txt'), 'Time,Parameter,Value\n');
+  const tarball = join(freshDir(), 'set-a.tar.gz');
+  assert.equal(spawnSync('tar', ['-czf', tarball, '-C', src, 'set-a']).status, 0);
+  const entry = serve('archive', {
+    'set-a.tar.gz': readFileSync(tarball),
+    'Outcomes-a.txt': Buffer.from('RecordID\n'),
+  });
+  entry.files[0].unpack = 'tar.gz';
+  const dir = freshDir();
+  await fetchDataset(entry, { dir });
+  assert.deepEqual(readdirSync(join(dir, 'archive')).sort(), ['.medattn-fetch.json', 'Outcomes-a.txt', 'set-a']);
+  assert.deepEqual(readdirSync(join(dir, 'archive', 'set-a')).sort(), ['132539.txt', '132540.txt']);
+
+  const bad = serve('bad-archive', { 'x.zip': Buffer.from('this is no zip file') });
+  bad.files[0].unpack = 'zip';
+  const dir2 = freshDir();
+  await assert.rejects(
+    fetchDataset(bad, { dir: dir2 }),
+    /^FetchError: bad-archive: .*\/x\.zip: not a readable zip file/,
+  );
+  assert.deepEqual(readdirSync(dir2), ['.medattn-fetch'], 'no data set folder and no half-unpacked temporary folder');
 });
