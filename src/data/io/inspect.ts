@@ -48,7 +48,16 @@ export async function inspectFile(path: string, options: { phi?: boolean } = {})
   const format = await detectFormat(path);
   if (format === 'npz') {
     const arrays = await readNpz(path);
-    const out: Inspection = { file: path, format, dimensions: [], dtype: 'mixed', min: NaN, max: NaN, mean: NaN, arrays: {} };
+    const out: Inspection = {
+      file: path,
+      format,
+      dimensions: [],
+      dtype: 'mixed',
+      min: NaN,
+      max: NaN,
+      mean: NaN,
+      arrays: {},
+    };
     let min = Infinity;
     let max = -Infinity;
     let sum = 0;
@@ -66,7 +75,7 @@ export async function inspectFile(path: string, options: { phi?: boolean } = {})
     return { ...out, min, max, mean: n ? sum / n : NaN };
   }
   const image = await readImage(path);
-  const stats = valueStats(image);
+  const stats = valueStats(image, path);
   const meta = image.meta ?? {};
   const result: Inspection = {
     file: path,
@@ -100,7 +109,7 @@ function dtypeName(data: MedicalImage['data']): string {
   return data.constructor.name.replace('Array', '').toLowerCase();
 }
 
-function valueStats(image: MedicalImage): { min: number; max: number; mean: number } {
+function valueStats(image: MedicalImage, path: string): { min: number; max: number; mean: number } {
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
@@ -113,7 +122,11 @@ function valueStats(image: MedicalImage): { min: number; max: number; mean: numb
     sum += v;
     n++;
   }
-  if (n === 0) throw new MedattnDataError('<image>', 'no values');
+  if (n === 0)
+    throw new MedattnDataError(
+      path,
+      `no values to show (shape ${image.shape.join(' x ')}${image.data.length ? ', all NaN' : ''})`,
+    );
   return { min, max, mean: sum / n };
 }
 
@@ -132,9 +145,12 @@ export function formatInspection(r: Inspection): string {
     ['photometric', r.photometricInterpretation],
     ['frames', r.frames === undefined ? undefined : String(r.frames)],
   ];
-  for (const [name, a] of Object.entries(r.arrays ?? {})) lines.push([`array ${name}`, `(${a.shape.join(', ')}) ${a.dtype}`]);
+  for (const [name, a] of Object.entries(r.arrays ?? {}))
+    lines.push([`array ${name}`, `(${a.shape.join(', ')}) ${a.dtype}`]);
   for (const [name, v] of Object.entries(r.patient ?? {})) lines.push([name, v]);
-  const width = Math.max(...lines.filter(([, v]) => v !== undefined && !v.startsWith('undefined')).map(([k]) => k.length));
+  const width = Math.max(
+    ...lines.filter(([, v]) => v !== undefined && !v.startsWith('undefined')).map(([k]) => k.length),
+  );
   return lines
     .filter(([, v]) => v !== undefined && !v.startsWith('undefined'))
     .map(([k, v]) => `${k.padEnd(width)}  ${v}`)

@@ -152,15 +152,20 @@ export function parseNifti(fileBytes: Uint8Array, path: string, options: ReadNif
     throw new MedattnDataError(path, reason);
   };
   const type = DATATYPES[h.datatype] ?? fail(`unsupported NIfTI datatype ${h.datatype}`);
-  if (h.dims.length > 4 && h.dims.slice(4).some((d) => d !== 1)) fail(`${h.dims.length}-D NIfTI images are not supported`);
+  if (h.dims.length > 4 && h.dims.slice(4).some((d) => d !== 1))
+    fail(`${h.dims.length}-D NIfTI images are not supported`);
   const [nx, ny = 1, nz = 1, nt = 1] = h.dims;
   if ([nx, ny, nz, nt].some((d) => !Number.isInteger(d) || d < 1)) fail(`invalid dimensions ${h.dims.join('x')}`);
   const voxels = nx * ny * nz;
   const count = voxels * nt;
-  const offset = h.voxOffset === 0 ? (h.version === 1 ? 352 : 544) : h.voxOffset;
-  if (!Number.isSafeInteger(count * type.size) || offset < 0) fail('invalid image size or vox_offset');
+  // vox_offset is a float in NIfTI-1: nibabel takes int() of it; NaN, infinite or negative points nowhere.
+  const offset = h.voxOffset === 0 ? (h.version === 1 ? 352 : 544) : Math.trunc(h.voxOffset);
+  if (!Number.isSafeInteger(count * type.size)) fail(`invalid dimensions ${h.dims.join('x')} (too large)`);
+  if (!Number.isSafeInteger(offset) || offset < 0) fail(`invalid vox_offset ${h.voxOffset}`);
   if (offset + count * type.size > bytes.length) {
-    fail(`voxel data truncated: ${h.dims.join('x')} ${type.name} needs ${count * type.size} bytes after offset ${offset}, file has ${Math.max(0, bytes.length - offset)}`);
+    fail(
+      `voxel data truncated: ${h.dims.join('x')} ${type.name} needs ${count * type.size} bytes after offset ${offset}, file has ${Math.max(0, bytes.length - offset)}`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + offset, count * type.size);
   const le = h.littleEndian;
@@ -174,7 +179,9 @@ export function parseNifti(fileBytes: Uint8Array, path: string, options: ReadNif
     case 2:
     case 128:
     case 2304:
-      data = new Uint8Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + count * type.size));
+      data = new Uint8Array(
+        bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + count * type.size),
+      );
       if (type.channels) data = interleavedToPlanar(data, voxels, type.channels);
       break;
     case 256:
@@ -199,7 +206,9 @@ export function parseNifti(fileBytes: Uint8Array, path: string, options: ReadNif
       data = typed(new Float64Array(count), (i) => view.getFloat64(8 * i, le));
       break;
     default: // 64-bit integers: exact as float64 up to 2^53
-      data = typed(new Float64Array(count), (i) => Number(h.datatype === 1024 ? view.getBigInt64(8 * i, le) : view.getBigUint64(8 * i, le)));
+      data = typed(new Float64Array(count), (i) =>
+        Number(h.datatype === 1024 ? view.getBigInt64(8 * i, le) : view.getBigUint64(8 * i, le)),
+      );
   }
   if (data instanceof Float32Array || data instanceof Float64Array) {
     let nans = 0;
@@ -207,7 +216,8 @@ export function parseNifti(fileBytes: Uint8Array, path: string, options: ReadNif
     if (nans && !options.allowNaN) fail(`${nans} NaN voxels (pass allowNaN to accept them)`);
   }
   // nibabel: a zero or non-finite slope means "no scaling".
-  const scaled = Number.isFinite(h.sclSlope) && h.sclSlope !== 0 && !(h.sclSlope === 1 && h.sclInter === 0) && !type.channels;
+  const scaled =
+    Number.isFinite(h.sclSlope) && h.sclSlope !== 0 && !(h.sclSlope === 1 && h.sclInter === 0) && !type.channels;
   if (scaled) {
     const out = new Float32Array(data.length);
     const inter = Number.isFinite(h.sclInter) ? h.sclInter : 0;
@@ -266,7 +276,9 @@ function qformAffine(h: NiftiHeader): number[][] {
   ];
   const qfac = h.pixdim[0] < 0 ? -1 : 1;
   const zooms = [h.pixdim[1], h.pixdim[2], h.pixdim[3] * qfac];
-  return [0, 1, 2].map((r) => [R[r][0] * zooms[0], R[r][1] * zooms[1], R[r][2] * zooms[2], h.qoffset[r]]).concat([[0, 0, 0, 1]]);
+  return [0, 1, 2]
+    .map((r) => [R[r][0] * zooms[0], R[r][1] * zooms[1], R[r][2] * zooms[2], h.qoffset[r]])
+    .concat([[0, 0, 0, 1]]);
 }
 
 /**
@@ -360,11 +372,13 @@ export type VolumeAxis = 'axial' | 'coronal' | 'sagittal' | 0 | 1 | 2;
  * 2 = W); named axes assume a canonical RAS+ volume (axial = along D/S, coronal = along H/A, sagittal = along W/R).
  */
 export function sliceVolume(image: MedicalImage, axis: VolumeAxis, index: number): MedicalImage {
-  if (image.shape.length !== 4) throw new RangeError(`sliceVolume needs a [C, D, H, W] image, got [${image.shape.join(', ')}]`);
+  if (image.shape.length !== 4)
+    throw new RangeError(`sliceVolume needs a [C, D, H, W] image, got [${image.shape.join(', ')}]`);
   const a = axis === 'axial' ? 0 : axis === 'coronal' ? 1 : axis === 'sagittal' ? 2 : axis;
   const [C, D, H, W] = image.shape;
   const dims = [D, H, W];
-  if (!Number.isInteger(index) || index < 0 || index >= dims[a]) throw new RangeError(`slice ${index} outside 0..${dims[a] - 1}`);
+  if (!Number.isInteger(index) || index < 0 || index >= dims[a])
+    throw new RangeError(`slice ${index} outside 0..${dims[a] - 1}`);
   const [rows, cols] = a === 0 ? [H, W] : a === 1 ? [D, W] : [D, H];
   const out = new (image.data.constructor as new (n: number) => PixelArray)(C * rows * cols);
   let o = 0;

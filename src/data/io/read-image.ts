@@ -55,7 +55,10 @@ export async function detectFormat(path: string): Promise<FileFormat> {
   }
   // Bare DICOM data sets (no preamble) start with a group 0008 tag.
   if (n >= 8 && (b.readUInt16LE(0) === 0x0008 || b.readUInt16LE(0) === 0x0002)) return 'dicom';
-  throw new MedattnDataError(path, 'unrecognised file format (expected DICOM, NIfTI, NumPy .npy/.npz, PNG, JPEG, TIFF or GIF)');
+  throw new MedattnDataError(
+    path,
+    'unrecognised file format (expected DICOM, NIfTI, NumPy .npy/.npz, PNG, JPEG, TIFF or GIF)',
+  );
 }
 
 function isNiftiHeader(b: Uint8Array): boolean {
@@ -82,9 +85,18 @@ export async function readImage(path: string): Promise<MedicalImage> {
     case 'npy': {
       const arr = await readNpy(path);
       if (arr.shape.length < 2 || arr.shape.length > 4) {
-        throw new MedattnDataError(path, `a .npy of shape (${arr.shape.join(', ')}) is not an image ([H, W], [C, H, W] or [C, D, H, W])`);
+        throw new MedattnDataError(
+          path,
+          `a .npy of shape (${arr.shape.join(', ')}) is not an image ([H, W], [C, H, W] or [C, D, H, W])`,
+        );
       }
-      return { data: arr.data, shape: arr.shape.length === 2 ? [1, ...arr.shape] : arr.shape, meta: { format: 'npy', dtype: arr.dtype } };
+      if (arr.data.length === 0)
+        throw new MedattnDataError(path, `a .npy of shape (${arr.shape.join(', ')}) holds no values`);
+      return {
+        data: arr.data,
+        shape: arr.shape.length === 2 ? [1, ...arr.shape] : arr.shape,
+        meta: { format: 'npy', dtype: arr.dtype },
+      };
     }
     case 'npz':
       throw new MedattnDataError(path, 'a .npz archive holds several arrays: read it with readNpz');

@@ -54,7 +54,7 @@ export function listZipMembers(bytes: Uint8Array, file: string): ZipMember[] {
     if (p + 46 + nameLen + extraLen > bytes.length) fail('corrupted zip central directory');
     const name = new TextDecoder().decode(bytes.subarray(p + 46, p + 46 + nameLen));
     // zip64 extra field (id 1) holds, in order, whichever of the three values overflowed.
-    for (let e = p + 46 + nameLen; e + 4 <= p + 46 + nameLen + extraLen; ) {
+    for (let e = p + 46 + nameLen; e + 4 <= p + 46 + nameLen + extraLen;) {
       const id = view.getUint16(e, true);
       const len = view.getUint16(e + 2, true);
       if (id === 1) {
@@ -87,6 +87,16 @@ export function extractZipMember(bytes: Uint8Array, member: ZipMember, file: str
   const start = h + 30 + view.getUint16(h + 26, true) + view.getUint16(h + 28, true);
   if (start + member.compressedSize > bytes.length) fail('data truncated');
   const raw = bytes.subarray(start, start + member.compressedSize);
+  // The declared size is checked before anything is allocated for it: stored members are their bytes, and
+  // deflate cannot expand more than 1032:1 (258-byte matches coded in 2 bits).
+  if (member.method === 0 && member.size !== member.compressedSize) {
+    fail(`recorded size ${member.size} differs from the ${member.compressedSize} bytes stored`);
+  }
+  if (member.method === 8 && member.size > member.compressedSize * 1032 + 64) {
+    fail(
+      `recorded size ${member.size} is more than deflate can expand ${member.compressedSize} bytes to (corrupted archive)`,
+    );
+  }
   let out: Uint8Array;
   if (member.method === 0) out = raw;
   else if (member.method === 8) {

@@ -149,6 +149,13 @@ export async function runCases(
         if ('ready' in answer) return send(next); // start-up (tsx, imports) is not charged to an input
         if (!current) return;
         const i = answer.id;
+        // Sampled once more at the answer, so an input read faster than the watch's period is still measured.
+        const rss = residentMb(child);
+        if (rss > peak) peak = rss;
+        if (rss > rssMb) {
+          record('crash', `resident memory ${rss} MiB passed the ${rssMb} MiB limit`);
+          return stop(i + 1);
+        }
         record(answer.outcome, answer.detail);
         send(i + 1);
       });

@@ -210,8 +210,7 @@ function dicomHeader(b: Uint8Array, r: Random): Mutation | undefined {
     const el = locate(b, group, element, 128);
     if (!el || el.length !== 2) return undefined;
     const value = r.pick(US_EXTREMES);
-    const out = b.slice();
-    new DataView(out.buffer).setUint16(el.valueAt, value, !el.bigEndian);
+    const out = withUsValue(b, group, element, value)!;
     return { bytes: out, description: `headerInt ${name} (${hex(group)},${hex(element)})=${value}` };
   }
   if (choice < 9) {
@@ -236,14 +235,22 @@ function dicomHeader(b: Uint8Array, r: Random): Mutation | undefined {
   return { bytes: out, description: `headerInt encapsulated item at ${item} length=${value}` };
 }
 
-/** Sets Number of Frames (0028,0008), inserting it before Rows when the file has none (single-frame files). */
 function numberOfFrames(b: Uint8Array, r: Random): Mutation | undefined {
   const text = r.pick(FRAME_EXTREMES);
-  const padded = text.length % 2 ? `${text} ` : text;
-  const value = new TextEncoder().encode(padded);
+  const bytes = withNumberOfFrames(b, text);
+  if (!bytes) return undefined;
+  const inserted = !locate(b, 0x0028, 0x0008, 128);
+  return { bytes, description: `headerInt Number of Frames (0028,0008)=${text}${inserted ? ' (inserted)' : ''}` };
+}
+
+/**
+ * A copy of a DICOM file with Number of Frames (0028,0008) set to `text` (an IS string), inserted before Rows
+ * when the file has none (single-frame files); undefined when the file has no Rows element to go by.
+ */
+export function withNumberOfFrames(b: Uint8Array, text: string): Uint8Array | undefined {
+  const value = new TextEncoder().encode(text.length % 2 ? `${text} ` : text);
   const existing = locate(b, 0x0028, 0x0008, 128);
-  const rows = locate(b, 0x0028, 0x0010, 128);
-  const where = existing ?? rows;
+  const where = existing ?? locate(b, 0x0028, 0x0010, 128);
   if (!where || where.length === 0xffffffff) return undefined;
   const header = new Uint8Array(8); // tag, then VR + 2-byte length (explicit) or a 4-byte length (implicit)
   const hv = new DataView(header.buffer);
@@ -261,10 +268,16 @@ function numberOfFrames(b: Uint8Array, r: Random): Mutation | undefined {
   out.set(header, cutFrom);
   out.set(value, cutFrom + header.length);
   out.set(b.subarray(cutTo), cutFrom + header.length + value.length);
-  return {
-    bytes: out,
-    description: `headerInt Number of Frames (0028,0008)=${text}${existing ? '' : ' (inserted)'}`,
-  };
+  return out;
+}
+
+/** A copy of a DICOM file with the US element (group, element) set to `value`; undefined if it has none. */
+export function withUsValue(b: Uint8Array, group: number, element: number, value: number): Uint8Array | undefined {
+  const el = locate(b, group, element, 128);
+  if (!el || el.length !== 2) return undefined;
+  const out = b.slice();
+  new DataView(out.buffer).setUint16(el.valueAt, value, !el.bigEndian);
+  return out;
 }
 
 function hex(n: number): string {
