@@ -1,4 +1,5 @@
-// Runs the benchmarks in bench/ (TypeScript through tsx), one process each, in name order.
+// Runs the benchmarks in bench/ (TypeScript through tsx; `import 'medattn/...'` resolves to src/), one process
+// each, in name order.
 //   npm run bench                          every benchmark
 //   npm run bench -- models train          only these (file names without .ts)
 //   npm run bench -- models --repeats 3    options from the first --option on go to each benchmark run
@@ -46,10 +47,14 @@ let failed = 0;
 for (const name of names.length > 0 ? names : benchmarks) {
   console.log(`== bench/${name}.ts ${passOn.join(' ')}`.trimEnd());
   const started = Date.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join('bench', `${name}.ts`), ...passOn], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--conditions=medattn-source', '--import', 'tsx', join('bench', `${name}.ts`), ...passOn],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (r.status !== 0) {
     failed++;

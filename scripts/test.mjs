@@ -1,4 +1,4 @@
-// Runs the test suite with node's test runner (TypeScript through tsx).
+// Runs the test suite with node's test runner (TypeScript through tsx; `import 'medattn/...'` resolves to src/).
 //   node scripts/test.mjs [--slow] [files or folders...]
 // Default: every test/**/*.test.ts except *.slow.test.ts; --slow runs only the slow real-data training tests.
 import { readdirSync, statSync } from 'node:fs';
@@ -26,7 +26,16 @@ if (files.length === 0) {
 console.log(`running ${files.length} ${slow ? 'slow ' : ''}test files`);
 const result = spawnSync(
   process.execPath,
-  ['--expose-gc', '--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files.map((f) => relative('.', f))],
+  [
+    '--expose-gc',
+    '--conditions=medattn-source',
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=spec',
+    ...files.map((f) => relative('.', f)),
+  ],
   { stdio: 'inherit', env: { ...process.env, MEDATTN_TEST: '1' } },
 );
 process.exit(result.status ?? 2);
