@@ -64,6 +64,10 @@ function progressBar(name: string): { update: (p: FetchProgress) => void; stop: 
   if (!stream.isTTY) return { update: () => {}, stop: () => {} };
   let bar: cliProgress.SingleBar | undefined;
   let byBytes = false;
+  const payload = (p: FetchProgress) => ({
+    done: byBytes ? `${mb(p.bytes)} of ${mb(p.totalBytes ?? 0)},` : '',
+    files: `${p.filesDone}/${p.filesTotal}`,
+  });
   return {
     update: (p) => {
       if (!bar) {
@@ -72,13 +76,10 @@ function progressBar(name: string): { update: (p: FetchProgress) => void; stop: 
           { format: `${name} [{bar}] {percentage}% {done} files {files}`, stream, hideCursor: true },
           cliProgress.Presets.shades_classic,
         );
-        bar.start(byBytes ? (p.totalBytes ?? 0) : p.filesTotal, 0, { done: '', files: '' });
+        bar.start(byBytes ? (p.totalBytes ?? 0) : p.filesTotal, 0, payload(p));
       }
       if (byBytes && p.totalBytes !== undefined) bar.setTotal(p.totalBytes);
-      bar.update(byBytes ? p.bytes : p.filesDone, {
-        done: byBytes ? `${mb(p.bytes)} of ${mb(p.totalBytes ?? 0)},` : '',
-        files: `${p.filesDone}/${p.filesTotal}`,
-      });
+      bar.update(byBytes ? p.bytes : p.filesDone, payload(p));
     },
     stop: () => {
       bar?.stop();

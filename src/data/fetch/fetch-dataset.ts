@@ -74,20 +74,76 @@ const markerOf = (entry: CatalogEntry): Marker => ({
 /** Downloads, verifies and unpacks `entry` under `options.dir`. */
 export async function fetchDataset(entry: CatalogEntry, options: FetchOptions): Promise<FetchResult> {
   const target = join(options.dir, entry.folder);
-  const expected = markerOf(entry);
-  if (existsSync(target)) {
-    const marker = join(target, MARKER);
-    const found = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as Marker) : undefined;
-    if (found && JSON.stringify(found) === JSON.stringify(expected))
-      return { folder: target, fetched: false, files: entry.files.length, bytes: 0 };
-    throw new FetchError(
-      `${entry.name}: ${target} already exists ${found ? 'from a different version of the catalog' : "and was not written by 'medattn data fetch'"}; move it away or choose another --dir`,
-    );
-  }
+  const present = alreadyFetched(entry, target);
+  if (present) return present;
   const source = mirrorSource(entry, options.mirror, options.timeoutMs);
   const staging = join(options.dir, '.medattn-fetch', entry.folder);
   mkdirSync(staging, { recursive: true });
+  const release = lockStaging(entry, staging);
+  try {
+    // Another process may have finished the same data set while this one was starting.
+    return alreadyFetched(entry, target) ?? (await fetchLocked(entry, options, source, staging, target));
+  } finally {
+    release();
+    try {
+      rmdirSync(join(options.dir, '.medattn-fetch')); // only when no other data set is half-fetched
+    } catch {
+      // not empty: another data set's downloads are waiting there
+    }
+  }
+}
 
+/** The result for a folder fetched earlier with the same checksums; undefined when absent; throws for any other folder. */
+function alreadyFetched(entry: CatalogEntry, target: string): FetchResult | undefined {
+  if (!existsSync(target)) return undefined;
+  const marker = join(target, MARKER);
+  const found = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as Marker) : undefined;
+  if (found && JSON.stringify(found) === JSON.stringify(markerOf(entry)))
+    return { folder: target, fetched: false, files: entry.files.length, bytes: 0 };
+  throw new FetchError(
+    `${entry.name}: ${target} already exists ${found ? 'from a different version of the catalog' : "and was not written by 'medattn data fetch'"}; move it away or choose another --dir`,
+  );
+}
+
+/**
+ * One fetch of a data set into a data root at a time: a `.lock` file with the owner's pid in the staging folder.
+ * A lock whose process is gone (killed) is taken over. Returns the release function.
+ */
+function lockStaging(entry: CatalogEntry, staging: string): () => void {
+  const lock = join(staging, '.lock');
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => rmSync(lock, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const pid = Number(readFileSync(lock, 'utf8'));
+    if (Number.isInteger(pid) && pid > 0 && processAlive(pid))
+      throw new FetchError(
+        `${entry.name}: another 'medattn data fetch' (pid ${pid}) is fetching it into the same folder; wait for it to finish`,
+      );
+    rmSync(lock, { force: true }); // stale: its process is gone
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function fetchLocked(
+  entry: CatalogEntry,
+  options: FetchOptions,
+  source: Source,
+  staging: string,
+  target: string,
+): Promise<FetchResult> {
+  const expected = markerOf(entry);
   const knownTotal = entry.files.every((f) => f.size !== undefined)
     ? entry.files.reduce((s, f) => s + (f.size ?? 0), 0)
     : undefined;
@@ -160,11 +216,6 @@ export async function fetchDataset(entry: CatalogEntry, options: FetchOptions): 
     throw e;
   }
   rmSync(staging, { recursive: true, force: true });
-  try {
-    rmdirSync(join(options.dir, '.medattn-fetch')); // only when no other data set is half-fetched
-  } catch {
-    // not empty: another data set's downloads are waiting there
-  }
   return { folder: target, fetched: true, files: entry.files.length, bytes: doneBytes };
 }
 

@@ -252,3 +252,19 @@ test('archives are unpacked into the data set folder beside plain files (the Phy
   );
   assert.deepEqual(readdirSync(dir2), ['.medattn-fetch'], 'no data set folder and no half-unpacked temporary folder');
 });
+
+test('one fetch of a data set at a time: a live lock holder is named, a dead one is taken over', async () => {
+  const entry = serve('locked', { 'x.txt': Buffer.from('x') });
+  const dir = freshDir();
+  const staging = join(dir, '.medattn-fetch', 'locked');
+  mkdirSync(staging, { recursive: true });
+  writeFileSync(join(staging, '.lock'), String(process.pid)); // alive: this test's own process
+  await assert.rejects(
+    fetchDataset(entry, { dir }),
+    /^FetchError: locked: another 'medattn data fetch' \(pid \d+\) is fetching it/,
+  );
+  const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+  writeFileSync(join(staging, '.lock'), gone.stdout.trim()); // a process that has exited (killed mid-fetch)
+  await fetchDataset(entry, { dir });
+  assert.deepEqual(readdirSync(dir), ['locked']);
+});
