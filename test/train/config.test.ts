@@ -6,9 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/train/config.js';
 import { ConfigError } from '../../src/train/config-error.js';
+import { writeSyntheticPneumoniamnist } from '../fixtures/synthetic-xrays.js';
+import { needsPneumonia, PNEUMONIA_NPZ } from '../helpers/pneumonia-subset.js';
+import { needsData } from '../helpers/shared-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-config-'));
-const npz = join(process.cwd(), '..', 'shared', 'data', 'pneumoniamnist', 'pneumoniamnist.npz');
+// Data paths must exist: a small MedMNIST-layout file stands in for PneumoniaMNIST.
+const npz = writeSyntheticPneumoniamnist(join(dir, 'data'), { train: 4, val: 4 }).file;
 
 function write(name: string, value: unknown): string {
   const path = join(dir, name);
@@ -22,11 +26,14 @@ const base = {
   model: { name: 'attention_cnn' },
 };
 
-test('the shipped configs load and fill defaults', () => {
+test('the shipped PneumoniaMNIST config loads and fills defaults', needsPneumonia(), () => {
   const c = loadConfig('configs/pneumoniamnist.json');
   assert.equal(c.model.name, 'attention_cnn');
   assert.equal(c.training.monitor, 'auroc');
-  assert.equal((c.data.train as any).file, npz);
+  assert.equal((c.data.train as any).file, PNEUMONIA_NPZ);
+});
+
+test('the shipped DRIVE config loads and fills defaults', needsData('drive', 'training'), () => {
   const d = loadConfig('configs/drive.json');
   assert.equal(d.task, 'segmentation');
   assert.equal(d.schedule.name, 'cosine');
@@ -45,17 +52,24 @@ test('bad configs are one-line errors naming the file and the option', () => {
     ['unknown-key.json', { ...base, trainig: {} }, /unknown-key\.json: unknown key 'trainig'$/],
     ['wrong-type.json', { ...base, training: { epochs: 'ten' } }, /wrong-type\.json: training\.epochs: .*number/],
     ['bad-model.json', { ...base, model: { name: 'resnet9000' } }, /bad-model\.json: model\.name: .*attention_cnn/],
-    ['missing-path.json', { ...base, data: { ...base.data, val: { kind: 'medmnist', file: 'nope.npz' } } }, /missing-path\.json: data\.val\.file: path does not exist: .*nope\.npz$/],
+    [
+      'missing-path.json',
+      { ...base, data: { ...base.data, val: { kind: 'medmnist', file: 'nope.npz' } } },
+      /missing-path\.json: data\.val\.file: path does not exist: .*nope\.npz$/,
+    ],
     ['not-json.json', '{ "task": ', /not-json\.json: not valid JSON/],
     ['bad-set.json', base, /--set: expected key=value, got 'epochs'/, ['epochs']],
   ];
   for (const [name, value, pattern, sets] of cases) {
-    assert.throws(() => loadConfig(write(name, value), sets ?? []), (e: Error) => {
-      assert.ok(e instanceof ConfigError, `${name}: ${e}`);
-      assert.match(e.message, pattern);
-      assert.ok(!e.message.includes('\n'));
-      return true;
-    });
+    assert.throws(
+      () => loadConfig(write(name, value), sets ?? []),
+      (e: Error) => {
+        assert.ok(e instanceof ConfigError, `${name}: ${e}`);
+        assert.match(e.message, pattern);
+        assert.ok(!e.message.includes('\n'));
+        return true;
+      },
+    );
   }
   assert.throws(() => loadConfig(join(dir, 'absent.json')), /absent\.json: cannot read \(ENOENT\)/);
 });

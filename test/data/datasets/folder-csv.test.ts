@@ -1,16 +1,20 @@
-// Folder-of-classes and CSV-manifest datasets built in a temp dir from real ISBI/DRIVE files.
+// Folder-of-classes and CSV-manifest datasets built in a temp dir from ISBI- and DRIVE-layout files that the
+// test writes with Pillow (PNG, RGB TIFF), so it runs without ../shared.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDataset, classCounts, SkippedSampleError } from '../../../src/data/datasets/index.js';
 import { readImageFile } from '../../../src/data/io/image-file.js';
-import { DATA, oneLine, sum, tempDir } from './helpers.js';
+import { writeDriveLike, writeIsbiLike } from '../../fixtures/synthetic-pairs.js';
+import { oneLine, sum, tempDir } from './helpers.js';
 
-const ISBI = join(DATA, 'isbi2012-em');
-const DRIVE = join(DATA, 'drive/training');
+const ISBI = tempDir('isbi-like');
+writeIsbiLike(ISBI, 4);
+const DRIVE = tempDir('drive-like');
+writeDriveLike(DRIVE, [21]);
 
-/** root/train/<class>/ and root/val/<class>/ with real PNGs (ISBI) and TIFFs (DRIVE). */
+/** root/train/<class>/ and root/val/<class>/ with gray PNGs (ISBI layout) and RGB TIFFs (DRIVE layout). */
 function makeFolders(): string {
   const root = tempDir('folder');
   const put = (split: string, cls: string, files: Array<[string, string]>) => {
@@ -40,15 +44,15 @@ test('folder of classes: classes sorted, labels by folder, images decoded, other
   assert.deepEqual(Array.from(ds.labels()!), [0, 1, 2, 2, 2]);
   assert.deepEqual(classCounts(ds.labels()!), [1, 1, 3]);
   const fundus = await ds.get(1);
-  assert.deepEqual(fundus.image.shape, [3, 584, 565]);
+  assert.deepEqual(fundus.image.shape, [3, 44, 41]);
   assert.equal(fundus.label, 1);
   const em = await ds.get(3);
-  assert.deepEqual(em.image.shape, [1, 512, 512]);
+  assert.deepEqual(em.image.shape, [1, 32, 32]);
   assert.deepEqual(em.image.data, (await readImageFile(join(ISBI, 'image/1.png'))).data);
   // channels: 3 makes a gray file RGB so mixed folders batch.
   const rgb = await createDataset({ kind: 'folder', root, split: 'train', channels: 3, classNames: ['membrane'] });
   assert.equal(rgb.length, 3);
-  assert.deepEqual((await rgb.get(0)).image.shape, [3, 512, 512]);
+  assert.deepEqual((await rgb.get(0)).image.shape, [3, 32, 32]);
 });
 
 test('empty class folder: one-line error naming the folder', async () => {
@@ -65,12 +69,12 @@ test('empty class folder: one-line error naming the folder', async () => {
 test('corrupted image in a class folder: error naming it, or skipped with skipBad', async () => {
   const root = makeFolders();
   const bad = join(root, 'train/membrane/b.png');
-  writeFileSync(bad, readFileSync(bad).subarray(0, 3000));
+  writeFileSync(bad, readFileSync(bad).subarray(0, readFileSync(bad).length >> 1));
   const strict = await createDataset({ kind: 'folder', root, split: 'train' });
   await assert.rejects(strict.get(3), (e: Error) => oneLine(e).startsWith(`${bad}: cannot decode image (`));
   const lenient = await createDataset({ kind: 'folder', root, split: 'train', skipBad: true });
   await assert.rejects(lenient.get(3), SkippedSampleError);
-  assert.deepEqual((await lenient.get(4)).image.shape, [1, 512, 512]);
+  assert.deepEqual((await lenient.get(4)).image.shape, [1, 32, 32]);
   assert.deepEqual(
     lenient.skipped().map((s) => s.file),
     [bad],

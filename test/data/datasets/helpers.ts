@@ -1,12 +1,10 @@
-// Shared paths and the Python (numpy/PIL/nibabel) reference runner of the dataset tests.
+// Paths and the Python (numpy/PIL/nibabel) reference runner of the dataset tests (../shared/data paths come
+// from test/helpers/shared-data.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const DATA = resolve(repoRoot, '../shared/data');
 export const TEMPLATES = '/usr/share/mricron/templates';
 
 /** Runs a Python snippet with Debian's numpy/PIL/nibabel; the snippet prints one JSON value. */

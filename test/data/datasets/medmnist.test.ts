@@ -1,21 +1,64 @@
-// MedMNIST .npz datasets against numpy: PneumoniaMNIST splits, labels, pixels; RGB and multi-label layouts.
+// MedMNIST .npz datasets against numpy: a MedMNIST-layout fixture written by the test (always) and the real
+// PneumoniaMNIST (when ../shared/data is there): splits, labels, pixels; RGB and multi-label layouts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createDataset, classCounts, MedmnistDataset } from '../../../src/data/datasets/index.js';
-import { DATA, python, tempDir } from './helpers.js';
+import { writeSyntheticPneumoniamnist } from '../../fixtures/synthetic-xrays.js';
+import { needsPneumonia, PNEUMONIA_NPZ } from '../../helpers/pneumonia-subset.js';
+import { SHARED_DATA } from '../../helpers/shared-data.js';
+import { python, tempDir } from './helpers.js';
 
-const NPZ = join(DATA, 'pneumoniamnist/pneumoniamnist.npz');
+const NPZ = PNEUMONIA_NPZ;
 
-const ref = python<{ first: number[]; label0: number; val: number[]; valFirst: number[]; last: number[] }>(`
+type Reference = { first: number[]; label0: number; val: number[]; valFirst: number[]; last: number[] };
+/** What numpy reads from an npz in the PneumoniaMNIST layout. */
+function numpyReference(file: string): Reference {
+  return python<Reference>(`
 import json, numpy as np
-z = np.load(${JSON.stringify(NPZ)})
+z = np.load(${JSON.stringify(file)})
 print(json.dumps({
   'first': z['train_images'][0].ravel().tolist(), 'label0': int(z['train_labels'][0, 0]),
   'val': np.bincount(z['val_labels'][:, 0]).tolist(), 'valFirst': z['val_images'][0].ravel().tolist(),
   'last': z['train_images'][-1].ravel().tolist()}))`);
+}
+let realReference: Reference | undefined;
+const ref = () => (realReference ??= numpyReference(NPZ));
 
-test('PneumoniaMNIST train: 4690 samples, [1213, 3477], first image equals numpy', async () => {
+test('MedMNIST-layout fixture (written here, read back by numpy): splits, class names, pixels, labels, describe()', async () => {
+  const fixture = writeSyntheticPneumoniamnist(tempDir('medmnist-fixture'), { train: 60, val: 20 });
+  const expected = numpyReference(fixture.file);
+  const train = await createDataset({ kind: 'medmnist', file: fixture.file, split: 'train' });
+  assert.ok(train instanceof MedmnistDataset);
+  assert.equal(train.length, 60);
+  assert.deepEqual(train.classNames, ['normal', 'pneumonia']);
+  const ones = fixture.train.labels.reduce((a, b) => a + b, 0);
+  assert.deepEqual(classCounts(train.labels()!), [60 - ones, ones]);
+  const s = await train.get(0);
+  assert.equal(s.id, 'pneumoniamnist:train:0');
+  assert.deepEqual(s.image.shape, [1, 28, 28]);
+  assert.deepEqual(Array.from(s.image.data), expected.first);
+  assert.equal(s.label, expected.label0);
+  assert.deepEqual(Array.from((await train.get(59)).image.data), expected.last);
+  assert.equal(s.image.data.buffer.byteLength, 784);
+  await assert.rejects(train.get(60), /index 60 outside 0\.\.59/);
+  const val = await createDataset(
+    { kind: 'medmnist', file: basename(fixture.file), split: 'val' },
+    { baseDir: dirname(fixture.file) },
+  );
+  assert.equal(val.length, 20);
+  assert.deepEqual(classCounts(val.labels()!), expected.val);
+  assert.deepEqual(Array.from((await val.get(0)).image.data), expected.valFirst);
+  assert.deepEqual(val.describe(), { kind: 'medmnist', file: fixture.file, split: 'val' });
+  await assert.rejects(
+    createDataset({ kind: 'medmnist', file: fixture.file, split: 'test' }),
+    (e: Error) =>
+      e.message ===
+      `${fixture.file}: no array named 'test_images' (has: train_images, train_labels, val_images, val_labels)`,
+  );
+});
+
+test('PneumoniaMNIST train: 4690 samples, [1213, 3477], first image equals numpy', needsPneumonia(), async () => {
   const ds = await createDataset({ kind: 'medmnist', file: NPZ, split: 'train' });
   assert.ok(ds instanceof MedmnistDataset);
   assert.equal(ds.length, 4690);
@@ -25,30 +68,34 @@ test('PneumoniaMNIST train: 4690 samples, [1213, 3477], first image equals numpy
   assert.equal(s.id, 'pneumoniamnist:train:0');
   assert.deepEqual(s.image.shape, [1, 28, 28]);
   assert.ok(s.image.data instanceof Uint8Array);
-  assert.deepEqual(Array.from(s.image.data), ref.first);
-  assert.equal(s.label, ref.label0);
-  assert.deepEqual(Array.from((await ds.get(4689)).image.data), ref.last);
+  assert.deepEqual(Array.from(s.image.data), ref().first);
+  assert.equal(s.label, ref().label0);
+  assert.deepEqual(Array.from((await ds.get(4689)).image.data), ref().last);
   // A copy, not a view of the whole split (a view would drag 3.7 MB through postMessage).
   assert.equal(s.image.data.buffer.byteLength, 784);
   await assert.rejects(ds.get(4690), /index 4690 outside 0\.\.4689/);
 });
 
-test('PneumoniaMNIST val: 524 samples, counts and first image from numpy; relative path and describe()', async () => {
-  const ds = await createDataset(
-    { kind: 'medmnist', file: 'pneumoniamnist/pneumoniamnist.npz', split: 'val' },
-    { baseDir: DATA },
-  );
-  assert.equal(ds.length, 524);
-  assert.deepEqual(classCounts(ds.labels()!), ref.val);
-  assert.deepEqual(Array.from((await ds.get(0)).image.data), ref.valFirst);
-  assert.deepEqual(ds.describe(), { kind: 'medmnist', file: NPZ, split: 'val' });
-  // A worker rebuilds it from the JSON alone (and the decoded split comes from the per-process cache).
-  const again = await createDataset(JSON.parse(JSON.stringify(ds.describe())));
-  assert.equal(again.length, 524);
-  assert.deepEqual(Array.from((await again.get(0)).image.data), ref.valFirst);
-});
+test(
+  'PneumoniaMNIST val: 524 samples, counts and first image from numpy; relative path and describe()',
+  needsPneumonia(),
+  async () => {
+    const ds = await createDataset(
+      { kind: 'medmnist', file: 'pneumoniamnist/pneumoniamnist.npz', split: 'val' },
+      { baseDir: SHARED_DATA },
+    );
+    assert.equal(ds.length, 524);
+    assert.deepEqual(classCounts(ds.labels()!), ref().val);
+    assert.deepEqual(Array.from((await ds.get(0)).image.data), ref().valFirst);
+    assert.deepEqual(ds.describe(), { kind: 'medmnist', file: NPZ, split: 'val' });
+    // A worker rebuilds it from the JSON alone (and the decoded split comes from the per-process cache).
+    const again = await createDataset(JSON.parse(JSON.stringify(ds.describe())));
+    assert.equal(again.length, 524);
+    assert.deepEqual(Array.from((await again.get(0)).image.data), ref().valFirst);
+  },
+);
 
-test('missing split: one-line error naming the file and the arrays it has', async () => {
+test('missing split: one-line error naming the file and the arrays it has', needsPneumonia(), async () => {
   await assert.rejects(
     createDataset({ kind: 'medmnist', file: NPZ, split: 'test' }),
     (e: Error) =>

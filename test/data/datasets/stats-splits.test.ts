@@ -1,7 +1,7 @@
-// Class counts and weights (hand-computed), seeded k-fold / hold-out splits, subset specs and spec errors.
+// Class counts and weights (hand-computed), seeded k-fold / hold-out splits, subset specs and spec errors, on
+// fixtures the test writes (always) and on the real PneumoniaMNIST (when ../shared/data is there).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import {
   classCounts,
   classWeights,
@@ -11,9 +11,14 @@ import {
   splitIds,
   type Split,
 } from '../../../src/data/datasets/index.js';
-import { DATA, oneLine } from './helpers.js';
+import { writeDriveLike } from '../../fixtures/synthetic-pairs.js';
+import { writeSyntheticPneumoniamnist } from '../../fixtures/synthetic-xrays.js';
+import { needsPneumonia, PNEUMONIA_NPZ } from '../../helpers/pneumonia-subset.js';
+import { oneLine, tempDir } from './helpers.js';
 
-const NPZ = join(DATA, 'pneumoniamnist/pneumoniamnist.npz');
+const NPZ = PNEUMONIA_NPZ;
+/** A MedMNIST-layout fixture: 90 training images. */
+const fixture = writeSyntheticPneumoniamnist(tempDir('splits'), { train: 90, val: 10 });
 
 test('class counts and inverse / effective-number weights, by hand', () => {
   assert.deepEqual(classCounts([0, 1, 1, 2, 1, -1]), [1, 3, 1]);
@@ -50,44 +55,79 @@ function checkPartition(folds: Split[], n: number): void {
   );
 }
 
-test('stratified 5-fold on PneumoniaMNIST: disjoint, covering, 242-243 normal and 695-696 pneumonia per fold', async () => {
-  const ds = await createDataset({ kind: 'medmnist', file: NPZ });
+test('stratified 3-fold on the fixture: disjoint, covering, each class split as evenly as it divides', async () => {
+  const ds = await createDataset({ kind: 'medmnist', file: fixture.file });
   const labels = ds.labels()!;
-  const folds = kFold(ds.length, { k: 5, seed: 1, labels });
-  checkPartition(folds, 4690);
+  const [normal, pneumonia] = classCounts(labels, 2);
+  assert.equal(normal + pneumonia, 90);
+  const folds = kFold(ds.length, { k: 3, seed: 1, labels });
+  checkPartition(folds, 90);
   for (const f of folds) {
-    assert.equal(f.val.length, 938);
     const c = classCounts(
       f.val.map((i) => labels[i]),
       2,
     );
-    assert.ok(c[0] === 242 || c[0] === 243, String(c));
-    assert.ok(c[1] === 695 || c[1] === 696, String(c));
+    assert.ok(c[0] === Math.floor(normal / 3) || c[0] === Math.ceil(normal / 3), String(c));
+    assert.ok(c[1] === Math.floor(pneumonia / 3) || c[1] === Math.ceil(pneumonia / 3), String(c));
   }
-  assert.deepEqual(kFold(4690, { k: 5, seed: 1, labels }), folds, 'same seed, same folds');
-  assert.notDeepEqual(kFold(4690, { k: 5, seed: 2, labels })[0].val, folds[0].val);
-  // A fold as a subset spec that a loader worker can rebuild.
+  // A fold as a subset spec that a loader worker can rebuild from JSON.
   const train = await createDataset({ kind: 'subset', of: ds.describe(), indices: folds[0].train });
-  assert.equal(train.length, 3752);
-  assert.deepEqual(classCounts(train.labels()!), [
-    1213 - classCounts(folds[0].val.map((i) => labels[i]))[0],
-    3477 - classCounts(folds[0].val.map((i) => labels[i]))[1],
-  ]);
+  assert.equal(train.length, 90 - folds[0].val.length);
   const rebuilt = await createDataset(JSON.parse(JSON.stringify(train.describe())));
   assert.deepEqual(rebuilt.ids(), train.ids());
   assert.deepEqual((await rebuilt.get(0)).image.data, (await ds.get(folds[0].train[0])).image.data);
-  // repeat: the selection (all of `of` when no indices/ids are given) repeated, e.g. patches per epoch.
   const repeated = await createDataset({ kind: 'subset', of: ds.describe(), indices: [3, 1], repeat: 3 });
-  assert.deepEqual(repeated.ids(), [3, 1, 3, 1, 3, 1].map((i) => ds.ids()[i]));
-  assert.equal((await createDataset({ kind: 'subset', of: ds.describe(), repeat: 2 })).length, 2 * 4690);
+  assert.deepEqual(
+    repeated.ids(),
+    [3, 1, 3, 1, 3, 1].map((i) => ds.ids()[i]),
+  );
 });
 
-test('DRIVE 5-fold by case id: folds of 4 cases, a pairs spec per fold', async () => {
-  const base = {
-    kind: 'pairs',
-    images: join(DATA, 'drive/training/images'),
-    masks: join(DATA, 'drive/training/1st_manual'),
-  } as const;
+test(
+  'stratified 5-fold on PneumoniaMNIST: disjoint, covering, 242-243 normal and 695-696 pneumonia per fold',
+  needsPneumonia(),
+  async () => {
+    const ds = await createDataset({ kind: 'medmnist', file: NPZ });
+    const labels = ds.labels()!;
+    const folds = kFold(ds.length, { k: 5, seed: 1, labels });
+    checkPartition(folds, 4690);
+    for (const f of folds) {
+      assert.equal(f.val.length, 938);
+      const c = classCounts(
+        f.val.map((i) => labels[i]),
+        2,
+      );
+      assert.ok(c[0] === 242 || c[0] === 243, String(c));
+      assert.ok(c[1] === 695 || c[1] === 696, String(c));
+    }
+    assert.deepEqual(kFold(4690, { k: 5, seed: 1, labels }), folds, 'same seed, same folds');
+    assert.notDeepEqual(kFold(4690, { k: 5, seed: 2, labels })[0].val, folds[0].val);
+    // A fold as a subset spec that a loader worker can rebuild.
+    const train = await createDataset({ kind: 'subset', of: ds.describe(), indices: folds[0].train });
+    assert.equal(train.length, 3752);
+    assert.deepEqual(classCounts(train.labels()!), [
+      1213 - classCounts(folds[0].val.map((i) => labels[i]))[0],
+      3477 - classCounts(folds[0].val.map((i) => labels[i]))[1],
+    ]);
+    const rebuilt = await createDataset(JSON.parse(JSON.stringify(train.describe())));
+    assert.deepEqual(rebuilt.ids(), train.ids());
+    assert.deepEqual((await rebuilt.get(0)).image.data, (await ds.get(folds[0].train[0])).image.data);
+    // repeat: the selection (all of `of` when no indices/ids are given) repeated, e.g. patches per epoch.
+    const repeated = await createDataset({ kind: 'subset', of: ds.describe(), indices: [3, 1], repeat: 3 });
+    assert.deepEqual(
+      repeated.ids(),
+      [3, 1, 3, 1, 3, 1].map((i) => ds.ids()[i]),
+    );
+    assert.equal((await createDataset({ kind: 'subset', of: ds.describe(), repeat: 2 })).length, 2 * 4690);
+  },
+);
+
+test('DRIVE-layout 5-fold by case id: folds of 4 cases, a pairs spec per fold', async () => {
+  const drive = writeDriveLike(
+    tempDir('drive-folds'),
+    Array.from({ length: 20 }, (_, i) => 21 + i),
+  );
+  const base = { kind: 'pairs', images: drive.images, masks: drive.masks } as const;
   const all = await createDataset(base);
   const folds = kFold(all.length, { k: 5, seed: 0 });
   checkPartition(folds, 20);
@@ -133,11 +173,11 @@ test('spec errors are one line naming the option', async () => {
     'dataset spec: kind: expected one of medmnist, folder, pairs, csv, niftiSlices, niftiPatches, subset, got "zip"',
   );
   assert.equal(
-    await msg({ kind: 'medmnist', file: NPZ, spilt: 'val' }),
+    await msg({ kind: 'medmnist', file: fixture.file, spilt: 'val' }),
     "dataset spec: kind 'medmnist': unknown option 'spilt'",
   );
   assert.equal(
-    await msg({ kind: 'medmnist', file: NPZ, split: 'dev' }),
+    await msg({ kind: 'medmnist', file: fixture.file, split: 'dev' }),
     `dataset spec: kind 'medmnist': split: Invalid option: expected one of "train"|"val"|"test"`,
   );
   assert.equal(
@@ -145,11 +185,11 @@ test('spec errors are one line naming the option', async () => {
     "dataset spec: kind 'pairs': masks: Invalid input: expected string, received undefined",
   );
   assert.equal(
-    await msg({ kind: 'subset', of: { kind: 'medmnist', file: NPZ }, indices: [5000] }),
-    'dataset spec: indices: 5000 is outside 0..4689',
+    await msg({ kind: 'subset', of: { kind: 'medmnist', file: fixture.file }, indices: [90] }),
+    'dataset spec: indices: 90 is outside 0..89',
   );
   assert.equal(
-    await msg({ kind: 'subset', of: { kind: 'medmnist', file: NPZ }, indices: [1], ids: ['1'] }),
+    await msg({ kind: 'subset', of: { kind: 'medmnist', file: fixture.file }, indices: [1], ids: ['1'] }),
     'dataset spec: subset: give one of indices or ids, not both',
   );
 });
