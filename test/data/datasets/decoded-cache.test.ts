@@ -1,5 +1,6 @@
 // The decoded-sample cache: a second read of a DRIVE case is served from memory, equal to the first, immune to
 // writes into what an earlier read handed out, and bounded by its byte budget; `preload` fills it up front.
+// Cases 21 and 22 in DRIVE's layout and size, written by the test (Pillow), so it runs without ../shared.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,9 +10,10 @@ import { createDataset, type PairsSpec } from '../../../src/data/datasets/index.
 import { DecodedCache } from '../../../src/data/datasets/decoded-cache.js';
 import { Loader } from '../../../src/data/loader/index.js';
 import type { DatasetSample } from '../../../src/data/datasets/dataset.js';
-import { DATA } from './helpers.js';
+import { writeDriveLike } from '../../fixtures/synthetic-pairs.js';
 
-const DRIVE = join(DATA, 'drive/training');
+const DRIVE = mkdtempSync(join(tmpdir(), 'medattn-drive-like-'));
+writeDriveLike(DRIVE, [21, 22], 584, 565);
 const spec: PairsSpec = {
   kind: 'pairs',
   images: join(DRIVE, 'images'),
