@@ -72,7 +72,7 @@ async function pneumonia(): Promise<void> {
     { type: 'randGamma', gamma: [0.8, 1.25], p: 0.5 },
     { type: 'normalizeIntensity', mean: 0.5, std: 0.25 },
   ];
-  await report('pneumoniamnist-28to64-affine-flip-intensity', { dataset: { arrays }, transforms, batchSize: 32, seed: 0 }, { samples: n, size: [64, 64] });
+  await report('pneumoniamnist-28to64-affine-flip-intensity', { dataset: { kind: 'arrays', arrays }, transforms, batchSize: 32, seed: 0 }, { samples: n, size: [64, 64] });
 }
 
 async function readRaw(path: string, channels: 1 | 3): Promise<{ data: Uint8Array; h: number; w: number }> {
@@ -110,7 +110,7 @@ async function drive(): Promise<void> {
       { type: 'randFlip', masks: ['vessel', 'fov'] },
       { type: 'normalizeIntensity', channelWise: true },
     ];
-    await report(`drive-patch${size}-affine-elastic-flip`, { dataset: { arrays }, transforms, batchSize: 32, seed: 0 }, { samples: ids.length, size: [size, size] });
+    await report(`drive-patch${size}-affine-elastic-flip`, { dataset: { kind: 'arrays', arrays }, transforms, batchSize: 32, seed: 0 }, { samples: ids.length, size: [size, size] });
   }
 }
 

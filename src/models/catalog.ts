@@ -46,7 +46,8 @@ const blockDescriptions: Record<AttentionName, string> = {
 
 /** An input shape that a model with this config accepts. */
 export function exampleInputShape(model: AttentionModel): number[] {
-  const c = model.config as Record<string, any>;
+  // The options each branch reads (every image model has inChannels; the others are its own).
+  const c = model.config as { inChannels: number; imageSize: number; spatialDims: number; smallInput?: boolean };
   switch (model.modelName) {
     case 'vit':
       return [1, c.inChannels, c.imageSize, c.imageSize];

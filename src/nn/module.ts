@@ -24,6 +24,9 @@ export abstract class Module {
   readonly #buffers = new Map<string, Tensor>();
   readonly #children = new Map<string, Module>();
 
+  // Each layer narrows this (most to Tensor -> Tensor; recurrent ones return objects), and containers call it
+  // on children they know only as Module: `unknown` here would need a cast at every such call.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
   abstract forward(...inputs: any[]): any;
 
   /** Registers a trainable parameter (requires grad, survives tidy scopes). */

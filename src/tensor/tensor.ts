@@ -33,13 +33,20 @@ function toNativeArg(a: Arg): unknown {
   return a;
 }
 
+/** A tensor as nested arrays (`toList`): a number at rank 0. */
+export type NestedNumbers = number | NestedNumbers[];
+
 function fromNative(r: unknown): unknown {
   if (Array.isArray(r)) return r.map(fromNative);
   if (r !== null && typeof r === 'object') return new Tensor(r as TensorHandle);
   return r;
 }
 
-/** Calls any ATen operator by name with arguments in schema order; tensors in, tensors out. */
+/**
+ * Calls any ATen operator by name with arguments in schema order; tensors in, tensors out. The result's type
+ * depends on the operator's schema (a Tensor, a tuple of them, a number), which only the caller knows.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the dispatcher's result type is per operator; 70 call sites narrow it
 export function aten(name: string, ...args: Arg[]): any {
   return fromNative(native.callOp(findOp(name), args.map(toNativeArg)));
 }
@@ -178,11 +185,11 @@ export class Tensor {
     return new Ctor(native.toBuffer(this.handle, true));
   }
   /** Nested JS arrays, for small tensors and debugging. */
-  toList(): any {
+  toList(): NestedNumbers {
     const flat = Array.from(this.toArray() as ArrayLike<number | bigint>, (v) =>
       typeof v === 'bigint' ? Number(v) : v,
     );
-    const build = (dim: number, offset: number): any => {
+    const build = (dim: number, offset: number): NestedNumbers => {
       if (dim === this.ndim) return flat[offset];
       const stride = this.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
       return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, offset + i * stride));

@@ -6,12 +6,27 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
-import { modelNames } from '../models/registry.js';
+import { modelNames, type ModelName } from '../models/registry.js';
 import { ConfigError } from './config-error.js';
+import { datasetSpecProblem, type DatasetSpec } from '../data/datasets/index.js';
+import { transformSpecProblem, type TransformSpec } from '../data/transforms/index.js';
 import { dataRootHint, isDataRootPath, resolveDataPath } from '../data/fetch/data-root.js';
 
-const datasetSpec = z.looseObject({ kind: z.string() });
-const transformSpec = z.looseObject({ type: z.string() });
+/**
+ * A dataset spec checked by the datasets' own schema (datasetSpecSchema) and kept as written: defaults are
+ * filled where the dataset is created, so the run folder's config.json holds what the user wrote. A problem is
+ * reported at its path, e.g. `data.train.spilt: unknown option`.
+ */
+const datasetSpec = z.custom<DatasetSpec>().superRefine((spec, ctx) => {
+  const problem = datasetSpecProblem(spec);
+  if (problem) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.reason });
+});
+
+/** A transform spec checked by the transforms' schema (transformSpecSchema): `transforms.train.2.probabilty: unknown option`. */
+const transformSpec = z.custom<TransformSpec>().superRefine((spec, ctx) => {
+  const problem = transformSpecProblem(spec);
+  if (problem) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.reason });
+});
 
 export const trainingConfigSchema = z.strictObject({
   /** Free text shown in reports. */
@@ -30,7 +45,7 @@ export const trainingConfigSchema = z.strictObject({
     })
     .default({ train: [], eval: [] }),
   model: z.strictObject({
-    name: z.enum(modelNames as [string, ...string[]]),
+    name: z.enum(modelNames as [ModelName, ...ModelName[]]),
     config: z.record(z.string(), z.unknown()).default({}),
   }),
   loss: z
@@ -159,7 +174,7 @@ const PATH_KEYS = ['file', 'root', 'images', 'masks', 'roi', 'path', 'csv', 'ima
 
 /** Makes every path-like field of dataset specs absolute and checks that it exists. */
 export function resolveDataPaths(config: TrainingConfig, baseDir: string, file: string): TrainingConfig {
-  const fix = (spec: Record<string, unknown>, where: string): Record<string, unknown> => {
+  const fix = (spec: DatasetSpec, where: string): DatasetSpec => {
     const out: Record<string, unknown> = { ...spec };
     for (const key of PATH_KEYS) {
       const v = out[key];
@@ -169,15 +184,16 @@ export function resolveDataPaths(config: TrainingConfig, baseDir: string, file: 
         throw new ConfigError(file, `${where}.${key}`, `path does not exist: ${abs}${isDataRootPath(v) ? dataRootHint(v) : ''}`);
       out[key] = abs;
     }
-    if (out.of && typeof out.of === 'object') out.of = fix(out.of as Record<string, unknown>, `${where}.of`);
-    return out;
+    if (spec.kind === 'subset') out.of = fix(spec.of, `${where}.of`);
+    // Only path strings changed (to absolute paths), so the spec keeps its kind's type.
+    return out as DatasetSpec;
   };
   return {
     ...config,
     data: {
       ...config.data,
-      train: fix(config.data.train, 'data.train') as any,
-      val: fix(config.data.val, 'data.val') as any,
+      train: fix(config.data.train, 'data.train'),
+      val: fix(config.data.val, 'data.val'),
     },
   };
 }

@@ -1,16 +1,24 @@
-/** The loader a run reads a dataset spec with: training (shuffled, augmented) or evaluation (in order). */
+/** The loader a run reads a dataset with: training (shuffled, augmented) or evaluation (in order). */
+import type { Dataset, DatasetSpec } from '../data/datasets/index.js';
 import { Loader } from '../data/loader/index.js';
 import type { TrainingConfig } from './config.js';
 
-// Loader workers rebuild datasets from their JSON spec with this module's createDataset.
-const DATASETS_MODULE = new URL('../data/datasets/index.ts', import.meta.url).href;
-
-export function openDataLoader(spec: Record<string, unknown>, config: TrainingConfig, options: { train: boolean; workers?: number }): Promise<Loader> {
+/**
+ * A dataset object is read as it is without workers; with workers each one rebuilds it from its spec with
+ * `createDataset`, which the loader's worker imports statically.
+ */
+export function openDataLoader(
+  dataset: Dataset | DatasetSpec,
+  config: TrainingConfig,
+  options: { train: boolean; workers?: number },
+): Promise<Loader> {
   const { train } = options;
   return Loader.create({
-    dataset: { module: DATASETS_MODULE, export: 'createDataset', options: spec },
-    transforms: (train ? config.transforms.train : config.transforms.eval) as any,
-    batchSize: train ? config.training.batchSize : (config.training.evalBatchSize ?? (config.task === 'segmentation' ? 1 : 256)),
+    dataset,
+    transforms: train ? config.transforms.train : config.transforms.eval,
+    batchSize: train
+      ? config.training.batchSize
+      : (config.training.evalBatchSize ?? (config.task === 'segmentation' ? 1 : 256)),
     shuffle: train,
     dropLast: train,
     seed: config.training.seed,

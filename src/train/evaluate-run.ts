@@ -1,5 +1,5 @@
 /** `medattn evaluate`: a run's best model on any dataset, metrics as one JSON object. */
-import { createDataset } from '../data/datasets/index.js';
+import { createDataset, type Dataset, type DatasetSpec } from '../data/datasets/index.js';
 import { openDataLoader } from './data-loader.js';
 import type { TrainingConfig } from './config.js';
 import { evaluateClassifier, evaluateSegmenter, type SkipListener } from './evaluate-model.js';
@@ -14,25 +14,19 @@ export async function evaluateRun(
   const spec = dataArgumentToSpec(data, options.split, config.task, inputShape?.[0]);
   const dataset = await createDataset(spec, { skipBad: options.skipBad });
   options.onSkipped?.(dataset.skipped());
-  const described = dataset.describe() as unknown as Record<string, unknown>;
   // Binary classifiers decide at --threshold, else at the threshold training chose on validation data, else 0.5.
-  return evaluateOn(
-    config,
-    model,
-    options.skipBad ? { ...described, skipBad: true } : described,
-    options.onSkipped,
-    options.threshold ?? threshold,
-  );
+  return evaluateOn(config, model, dataset, options.onSkipped, options.threshold ?? threshold);
 }
 
 export async function evaluateOn(
   config: TrainingConfig,
   model: Parameters<typeof evaluateClassifier>[0],
-  spec: Record<string, unknown>,
+  /** A dataset already built (read as it is), or its spec. */
+  dataset: Dataset | DatasetSpec,
   onSkipped?: SkipListener,
   threshold?: number,
 ) {
-  const loader = await openDataLoader(spec, config, { train: false, workers: 0 });
+  const loader = await openDataLoader(dataset, config, { train: false, workers: 0 });
   try {
     if (config.task === 'classification')
       return (await evaluateClassifier(model, loader, { onSkipped, threshold })).metrics;

@@ -52,7 +52,7 @@ export async function crossValidate(
   config: TrainingConfig,
   options: { folds: number; outDir: string; onEvent?: (fold: number, e: TrainEvent) => void },
 ): Promise<CrossValidationResult> {
-  const full = await createDataset(config.data.train as any);
+  const full = await createDataset(config.data.train);
   const spec = full.describe();
   const labels = config.task === 'classification' ? full.labels() : undefined;
   const splits = kFold(full.length, { k: options.folds, seed: config.training.seed, labels });
@@ -64,8 +64,8 @@ export async function crossValidate(
       ...config,
       data: {
         ...config.data,
-        train: { kind: 'subset', of: spec, indices: splits[f].train } as any,
-        val: { kind: 'subset', of: spec, indices: splits[f].val } as any,
+        train: { kind: 'subset', of: spec, indices: splits[f].train },
+        val: { kind: 'subset', of: spec, indices: splits[f].val },
       },
     };
     const result = await train(foldConfig, {

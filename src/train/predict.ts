@@ -71,7 +71,7 @@ export async function predictFiles(
   const { config, model, dir, inputShape, classNames, threshold: chosen } = loadRun(runDir);
   const threshold = options.threshold ?? chosen ?? 0.5;
   const channels = inputShape?.[0] ?? (model.config as { inChannels?: number }).inChannels ?? 1;
-  const transform = createTransform(config.transforms.eval as any);
+  const transform = createTransform(config.transforms.eval);
   const results: Prediction[] = [];
   const target = outDir ?? join(dir, 'predictions');
   if (config.task === 'segmentation' || options.maps) mkdirSync(target, { recursive: true });

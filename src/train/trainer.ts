@@ -6,9 +6,9 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDataset, classCounts, classWeights as computeClassWeights, type Dataset } from '../data/datasets/index.js';
+import { createDataset, classCounts, classWeights as computeClassWeights, type Dataset, type DatasetSpec } from '../data/datasets/index.js';
 import { createTransform, Rng } from '../data/transforms/index.js';
-import { createModel, type ModelName } from '../models/registry.js';
+import { createModel, type ModelConfigs, type ModelName } from '../models/registry.js';
 import type { AttentionModel } from '../models/attention-model.js';
 import { clipGradNorm, type Optimizer, type LRScheduler } from '../optim/index.js';
 import { channelsLastFormat, checkDevice, loadTensors, manualSeed, saveTensors, setNumThreads, tensor, tidy, type Device, type Tensor } from '../tensor/index.js';
@@ -53,18 +53,28 @@ export interface TrainResult {
   model: AttentionModel;
   /** Files left out because the data was opened with skipBad (unique, in the order met). */
   skipped: { file: string; reason: string }[];
+  /** The datasets the run used (for the report: not built again). */
+  trainSet: Dataset;
+  valSet: Dataset;
+}
+
+/** A model from a config's name and options (the model classes check their options). */
+export function createModelFromConfig(name: ModelName, config: Record<string, unknown>): AttentionModel {
+  return createModel(name, config as Partial<ModelConfigs[ModelName]>) as AttentionModel;
 }
 
 /** Everything a run needs, built from the config: datasets, loaders, model, loss, optimizer, schedule. */
 export async function setupRun(config: TrainingConfig) {
   if (config.training.threads) setNumThreads(config.training.threads);
   manualSeed(config.training.seed);
-  const trainSet: Dataset = await createDataset(config.data.train as any);
-  const valSet: Dataset = await createDataset(config.data.val as any);
-  const trainLoader = await openDataLoader(trainSet.describe() as any, config, { train: true });
-  const valLoader = await openDataLoader(valSet.describe() as any, config, { train: false });
+  // Each set is built once here; loaders read these objects (or rebuild them in workers from describe()), and the
+  // report and the CLI reuse valSet from the TrainResult.
+  const trainSet: Dataset = await createDataset(config.data.train);
+  const valSet: Dataset = await createDataset(config.data.val);
+  const trainLoader = await openDataLoader(trainSet, config, { train: true });
+  const valLoader = await openDataLoader(valSet, config, { train: false });
   const device = checkDevice(config.training.device);
-  const model = createModel(config.model.name as ModelName, config.model.config as any) as AttentionModel;
+  const model = createModelFromConfig(config.model.name, config.model.config);
   if (device !== 'cpu') model.to(device);
   if (config.training.channelsLast) model.channelsLast();
   let weights: Tensor | undefined;
@@ -255,13 +265,13 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
     for (const t of tensors.values()) t.dispose();
   }
   const best = history.find((r) => r.epoch === bestEpoch);
-  return { outDir, history, best, monitor, stoppedBy, lastEvaluation, model, skipped: [...skipped].map(([file, reason]) => ({ file, reason })) };
+  return { outDir, history, best, monitor, stoppedBy, lastEvaluation, model, skipped: [...skipped].map(([file, reason]) => ({ file, reason })), trainSet, valSet };
 }
 
 /** The [C, ...spatial] shape the model sees at evaluation, so `predict` can bring other images to it. */
 async function evalInputShape(dataset: Dataset, config: TrainingConfig): Promise<number[]> {
   const sample = await dataset.get(0);
-  const out = createTransform(config.transforms.eval as any).apply(sample as any, Rng.seeded(0));
+  const out = createTransform(config.transforms.eval).apply(sample, Rng.seeded(0));
   return (out.image as { shape: number[] }).shape;
 }
 
@@ -277,9 +287,14 @@ export function metricsSummary(history: EpochRecord[], monitor: string, bestEpoc
 
 /** Marks every dataset spec of the config to skip unreadable files (the --skip-bad flag). */
 export function withSkipBad(config: TrainingConfig): TrainingConfig {
-  const mark = (spec: Record<string, unknown>): Record<string, unknown> =>
-    spec.kind === 'subset' ? { ...spec, of: mark(spec.of as Record<string, unknown>) } : { ...spec, skipBad: true };
-  return { ...config, data: { ...config.data, train: mark(config.data.train) as any, val: mark(config.data.val) as any } };
+  // Kinds that read no files (in-memory arrays, user modules) have nothing to skip.
+  const mark = (spec: DatasetSpec): DatasetSpec =>
+    spec.kind === 'subset'
+      ? { ...spec, of: mark(spec.of) }
+      : spec.kind === 'arrays' || spec.kind === 'module'
+        ? spec
+        : { ...spec, skipBad: true };
+  return { ...config, data: { ...config.data, train: mark(config.data.train), val: mark(config.data.val) } };
 }
 
 /** Reads a run folder's resolved config. */

@@ -1,7 +1,7 @@
 // Training configs: validated on load, one-line errors naming the file and option, --set overrides.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/train/config.js';
@@ -72,4 +72,81 @@ test('bad configs are one-line errors naming the file and the option', () => {
     );
   }
   assert.throws(() => loadConfig(join(dir, 'absent.json')), /absent\.json: cannot read \(ENOENT\)/);
+});
+
+// Datasets and transforms are checked by their own schemas at load, so a typo fails before any data is read.
+test('a typo in a dataset or transform option is one ConfigError naming the option path', () => {
+  const cases: [string, Record<string, unknown>, string][] = [
+    [
+      'transform-typo.json',
+      {
+        ...base,
+        transforms: {
+          train: [{ type: 'toFloat', scale: 1 / 255 }, { type: 'randFlip' }, { type: 'randAffine', rotate: 10, probabilty: 0.5 }],
+        },
+      },
+      'transforms.train.2.probabilty: unknown option',
+    ],
+    [
+      'transform-type.json',
+      { ...base, transforms: { eval: [{ type: 'resise', size: [64, 64] }] } },
+      'transforms.eval.0.type: unknown transform type "resise"; expected one of: toFloat, resize,',
+    ],
+    [
+      'transform-value.json',
+      { ...base, transforms: { train: [{ type: 'toFloat', scale: '1/255' }] } },
+      'transforms.train.0.scale: Invalid input: expected number, received string',
+    ],
+    [
+      'transform-nested.json',
+      { ...base, transforms: { train: [{ type: 'oneOf', transforms: [{ type: 'flip', axes: [1] }, { type: 'flip', axis: [0] }] }] } },
+      'transforms.train.0.transforms.1.axis: unknown option',
+    ],
+    [
+      'transform-p.json',
+      { ...base, transforms: { train: [{ type: 'randGamma', gamma: [0.8, 1.2], p: 1.5 }] } },
+      'transforms.train.0.p: Too big: expected number to be <=1',
+    ],
+    [
+      'dataset-typo.json',
+      { ...base, data: { ...base.data, train: { kind: 'medmnist', file: npz, spilt: 'train' } } },
+      'data.train.spilt: unknown option',
+    ],
+    [
+      'dataset-kind.json',
+      { ...base, data: { ...base.data, val: { kind: 'subset', of: { kind: 'npz', file: npz } } } },
+      'data.val.of.kind: expected one of medmnist, folder, pairs, csv, niftiSlices, niftiPatches, subset, arrays, module, got "npz"',
+    ],
+    [
+      'dataset-missing.json',
+      { ...base, data: { ...base.data, val: { kind: 'pairs', images: 'images' } } },
+      'data.val.masks: Invalid input: expected string, received undefined',
+    ],
+  ];
+  for (const [name, value, expected] of cases) {
+    assert.throws(() => loadConfig(write(name, value)), (e: Error) => {
+      assert.ok(e instanceof ConfigError, `${name}: ${e}`);
+      assert.ok(e.message.startsWith(`${join(dir, name)}: ${expected}`), `${name}: ${e.message}`);
+      assert.ok(!e.message.includes('\n'));
+      return true;
+    });
+  }
+});
+
+test('dataset paths stay relative to the config file; the specs keep what was written (no defaults added)', () => {
+  const sub = join(dir, 'project');
+  mkdirSync(join(sub, 'data'), { recursive: true });
+  writeFileSync(join(sub, 'data', 'tiny.npz'), '');
+  const config = {
+    ...base,
+    data: {
+      train: { kind: 'medmnist', file: 'data/tiny.npz' },
+      val: { kind: 'subset', of: { kind: 'medmnist', file: 'data/tiny.npz', split: 'val' }, indices: [0, 1] },
+    },
+    transforms: { train: [{ type: 'randFlip', axes: [1], p: 0.5 }] },
+  };
+  const c = loadConfig(write(join('project', 'run.json'), config));
+  assert.deepEqual(c.data.train, { kind: 'medmnist', file: join(sub, 'data', 'tiny.npz') });
+  assert.deepEqual(c.data.val, { kind: 'subset', of: { kind: 'medmnist', file: join(sub, 'data', 'tiny.npz'), split: 'val' }, indices: [0, 1] });
+  assert.deepEqual(c.transforms, { train: [{ type: 'randFlip', axes: [1], p: 0.5 }], eval: [] });
 });

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDataset } from '../../data/datasets/index.js';
+import { createDataset, type NiftiSlicesSpec } from '../../data/datasets/index.js';
 import { parseConfig } from '../../train/config.js';
 import { evaluateOn } from '../../train/evaluate-run.js';
 import { trainAndReport } from './train.js';
@@ -43,8 +43,8 @@ function pneumoniaConfig() {
 }
 
 async function brainConfig() {
-  const all = { kind: 'niftiSlices', image: COLIN, label: AAL, labels: Array.from({ length: 90 }, (_, i) => i + 1), axis: 'axial', foregroundOnly: true };
-  const n = (await createDataset(all as any)).length;
+  const all: NiftiSlicesSpec = { kind: 'niftiSlices', image: COLIN, label: AAL, labels: Array.from({ length: 90 }, (_, i) => i + 1), axis: 'axial', foregroundOnly: true };
+  const n = (await createDataset(all)).length;
   const indices = Array.from({ length: n }, (_, i) => i);
   return parseConfig({
     name: 'medattn demo: cerebral grey-matter regions (AAL 1-90) on the Colin27 T1 MRI with an Attention U-Net',
@@ -69,7 +69,7 @@ export async function demoCommand(o: { out?: string }): Promise<void> {
   const outDir = resolve(o.out ?? join('runs', 'demo'));
   process.stderr.write(`${config.name}\n`);
   const result = await trainAndReport(config, outDir);
-  const metrics = await evaluateOn(config, result.model, config.data.val as Record<string, unknown>);
+  const metrics = await evaluateOn(config, result.model, result.valSet);
   console.log(`validation metrics of the best checkpoint: ${JSON.stringify(Object.fromEntries(Object.entries(metrics).filter(([k, v]) => typeof v === 'number' && !k.endsWith('_count'))), (_k, v) => (typeof v === 'number' ? +v.toFixed(4) : v))}`);
   console.log(`run folder: ${outDir}\nreport: ${result.report}`);
 }

@@ -3,7 +3,6 @@ import { basename, extname, join, resolve } from 'node:path';
 import { applyOverrides, loadConfig, parseConfig, type TrainingConfig } from '../../train/config.js';
 import { readRunConfig, train, withSkipBad, type TrainResult } from '../../train/trainer.js';
 import { writeReport } from '../../train/report/report.js';
-import { createDataset } from '../../data/datasets/index.js';
 import { progressPrinter } from '../progress.js';
 import { UsageError } from '../user-error.js';
 
@@ -36,8 +35,7 @@ export async function trainAndReport(config: TrainingConfig, outDir: string, res
       process.stderr.write(`interrupted: the last completed epoch is saved; resume with: medattn train --resume ${outDir}\n`);
       process.exit(130);
     }
-    const valSet = await createDataset(config.data.val as any);
-    const report = await writeReport({ outDir, config, history: result.history, monitor: result.monitor, best: result.best, stoppedBy: result.stoppedBy, model: result.model, valSet, evaluation: result.lastEvaluation });
+    const report = await writeReport({ outDir, config, history: result.history, monitor: result.monitor, best: result.best, stoppedBy: result.stoppedBy, model: result.model, valSet: result.valSet, evaluation: result.lastEvaluation });
     return { ...result, report };
   } finally {
     process.off('SIGINT', onSigint);

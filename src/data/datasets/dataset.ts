@@ -3,8 +3,9 @@
  * reads files, while `length`, `labels()` and `ids()` answer without decoding any image (class counts,
  * weights and stratified splits need labels for thousands of samples before training starts).
  *
- * `describe()` returns the plain-JSON spec that rebuilds the same dataset with `createDataset`: the loader's
- * worker threads cannot receive a dataset object, only data, so every dataset must be rebuildable from JSON.
+ * `describe()` returns the spec that rebuilds the same dataset with `createDataset`: the loader's worker threads
+ * cannot receive a dataset object, only data (structured-cloned), so every dataset must be rebuildable from its
+ * spec. The loader, the trainer and the CLI all read samples through this one interface.
  */
 import type { MedicalImage } from '../medical-image.js';
 import type { DatasetSpec } from './spec.js';
@@ -27,6 +28,8 @@ export type DatasetSample = {
   multiLabel?: Uint8Array;
   /** Further manifest columns, kept as text. */
   extra?: Record<string, string>;
+  /** Further fields of in-memory (`arrays`) or module datasets (e.g. a `vessel` mask), passed to transforms. */
+  [field: string]: unknown;
 };
 
 /** A file a `skipBad` dataset left out, and why. */

@@ -1,6 +1,13 @@
 // Public API of the datasets: specs and createDataset, the dataset classes, class statistics and splits.
 export type { Dataset, DatasetSample, SkippedFile } from './dataset.js';
-export { createDataset, datasetKinds, type DatasetSpec, type CreateDatasetOptions } from './spec.js';
+export {
+  createDataset,
+  datasetKinds,
+  datasetSpecProblem,
+  datasetSpecSchema,
+  type DatasetSpec,
+  type CreateDatasetOptions,
+} from './spec.js';
 export { DatasetSpecError } from './dataset-spec-error.js';
 export { SkippedSampleError } from './bad-files.js';
 export { MedmnistDataset, clearMedmnistCache, type MedmnistSpec } from './medmnist-dataset.js';
@@ -11,6 +18,8 @@ export { NiftiSlicesDataset, type NiftiSlicesSpec } from './nifti-slices-dataset
 export { NiftiPatchesDataset, gridStarts, type NiftiPatchesSpec } from './nifti-patches-dataset.js';
 export { clearVolumeCache, selectLabels } from './nifti-volumes.js';
 export { SubsetDataset, type SubsetSpec } from './subset-dataset.js';
+export { ArrayDataset, shareArrays, type ArrayField, type ArraysSpec } from './array-dataset.js';
+export { ModuleDataset, type ModuleDatasetSource, type ModuleSpec } from './module-dataset.js';
 export { classCounts, classWeights, type ClassWeighting, type ClassWeightOptions } from './class-stats.js';
 export { kFold, holdOut, splitIds, type Split, type KFoldOptions, type HoldOutOptions } from './splits.js';
 export { IMAGE_EXTENSIONS } from './image-files.js';

@@ -10,24 +10,27 @@
  * Workers are unref'd whenever no batch is pending (an idle loader never keeps the process alive) and
  * terminated by `close()`. The loader yields plain typed arrays; tensor conversion is the trainer's job.
  *
- *   const loader = await Loader.create({ dataset: { arrays: shareArrays({ image, label }) },
+ *   const loader = await Loader.create({ dataset: { kind: 'arrays', arrays: shareArrays({ image, label }) },
  *     transforms: [{ type: 'toFloat', scale: 1 / 255 }, { type: 'randFlip' }], batchSize: 32, workers: 2 });
  *   for (let epoch = 0; epoch < 10; epoch++) for await (const b of loader.epoch(epoch)) train(b.fields.image);
  *   await loader.close();
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
+import { createDataset, type Dataset, type DatasetSpec } from '../datasets/index.js';
 import type { Transform } from '../transforms/transform.js';
 import { BatchSampler } from './batch-sampler.js';
 import type { Batch } from './collate.js';
-import { openDataset, type Dataset, type DatasetSpec } from './dataset.js';
 import { LoaderError } from './loader-error.js';
 import { isModuleRef, openPipeline, type PipelineSpec } from './pipeline.js';
 import { produceBatch } from './produce-batch.js';
 import type { WorkerInit, WorkerRequest } from './worker.js';
 
 export interface LoaderOptions {
-  /** A description workers can rebuild; a Dataset object is accepted with `workers: 0` only. */
+  /**
+   * The dataset, or its spec. With `workers: 0` an object is read as it is; with workers each worker rebuilds
+   * it from `describe()` with `createDataset` (worker threads receive data, not objects).
+   */
   dataset: DatasetSpec | Dataset;
   /** Augmentation pipeline: transform specs or a module; a Transform object only with `workers: 0`. */
   transforms?: PipelineSpec | Transform;
@@ -67,7 +70,14 @@ interface WorkerSlot {
 }
 
 function isDatasetObject(d: LoaderOptions['dataset']): d is Dataset {
-  return typeof (d as Dataset).get === 'function';
+  return 'get' in d && typeof d.get === 'function';
+}
+
+/** Opens the dataset for reading in this thread, decoding ahead what its spec asks to keep (`preload`). */
+async function openDataset(d: LoaderOptions['dataset']): Promise<Dataset> {
+  const dataset = isDatasetObject(d) ? d : await createDataset(d);
+  await dataset.preload?.();
+  return dataset;
 }
 
 function isTransformObject(t: LoaderOptions['transforms']): t is Transform {
@@ -118,17 +128,15 @@ export class Loader {
     const nice = opts.nice ?? 10;
     if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new LoaderError(`Loader: nice must be an integer 0..19, got ${nice}`);
     if (workers === 0) {
-      const dataset = isDatasetObject(opts.dataset) ? opts.dataset : await openDataset(opts.dataset);
+      const dataset = await openDataset(opts.dataset);
       const transform = isTransformObject(opts.transforms) ? opts.transforms : await openPipeline(opts.transforms);
       return new Loader(opts, dataset.length, { dataset, transform });
-    }
-    if (isDatasetObject(opts.dataset)) {
-      throw new LoaderError('Loader: with workers > 0 the dataset must be a description ({ module } or { arrays }), not an object');
     }
     if (isTransformObject(opts.transforms) && !isModuleRef(opts.transforms)) {
       throw new LoaderError('Loader: with workers > 0 transforms must be specs or { module }, not Transform objects');
     }
-    const init: WorkerInit = { dataset: opts.dataset, pipeline: opts.transforms as PipelineSpec | undefined, seed: opts.seed ?? 0, nice };
+    const dataset = isDatasetObject(opts.dataset) ? opts.dataset.describe() : opts.dataset;
+    const init: WorkerInit = { dataset, pipeline: opts.transforms as PipelineSpec | undefined, seed: opts.seed ?? 0, nice };
     const slots = Array.from({ length: workers }, () => ({ worker: spawnWorker(init), inFlight: 0 }));
     let lengths: number[];
     try {

@@ -4,7 +4,7 @@
  */
 import { createTransform, type TransformSpec } from '../transforms/spec.js';
 import type { Transform } from '../transforms/transform.js';
-import { importExport, type ModuleRef } from './dataset.js';
+import { importExport, type ModuleRef } from '../module-ref.js';
 import { LoaderError } from './loader-error.js';
 
 export type PipelineSpec = TransformSpec | TransformSpec[] | ModuleRef;
@@ -16,7 +16,7 @@ export function isModuleRef(v: unknown): v is ModuleRef {
 export async function openPipeline(spec: PipelineSpec | undefined): Promise<Transform | undefined> {
   if (spec === undefined) return undefined;
   if (!isModuleRef(spec)) return createTransform(spec);
-  const factory = await importExport(spec, 'createTransform');
+  const factory = await importExport(spec, 'createTransform', (reason) => new LoaderError(reason));
   if (typeof factory !== 'function') throw new LoaderError(`pipeline export of "${spec.module}" is not a function`);
   const t = (await (factory as (o: unknown) => unknown)(spec.options)) as Transform;
   if (!t || typeof t.apply !== 'function') throw new LoaderError(`pipeline factory of "${spec.module}" must return a Transform`);

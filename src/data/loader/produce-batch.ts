@@ -6,7 +6,7 @@
 import { Rng } from '../transforms/rng.js';
 import type { Transform } from '../transforms/transform.js';
 import { collate, type Batch } from './collate.js';
-import type { Dataset } from './dataset.js';
+import type { Dataset } from '../datasets/index.js';
 import { LoaderError } from './loader-error.js';
 
 /** The random stream of sample `index` in `epoch`. */

@@ -1,5 +1,5 @@
 /**
- * Worker thread entry of the Loader: rebuilds the dataset and pipeline from their descriptions, then makes
+ * Worker thread entry of the Loader: rebuilds the dataset (createDataset) and pipeline from their specs, then makes
  * the batches it is asked for and transfers their buffers back (no copy).
  *
  * Messages in:  { type: 'batch', id, epoch, index, indices }
@@ -8,9 +8,9 @@
 import { UserError } from '../../user-error.js';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { createDataset, type Dataset, type DatasetSpec } from '../datasets/index.js';
 import type { Transform } from '../transforms/transform.js';
 import { batchTransferList } from './collate.js';
-import { openDataset, type Dataset, type DatasetSpec } from './dataset.js';
 import { openPipeline, type PipelineSpec } from './pipeline.js';
 import { produceBatch } from './produce-batch.js';
 
@@ -43,6 +43,13 @@ function errorMessage(e: unknown, id?: number) {
   const err = e instanceof Error ? e : new Error(String(e));
   // `user` survives the structured clone, so the main thread knows a bad file from a bug in medattn.
   return { type: 'error' as const, id, name: err.name, message: err.message, stack: err.stack, user: err instanceof UserError };
+}
+
+/** Builds the dataset and decodes ahead what its spec asks to keep (`preload`). */
+async function openDataset(spec: DatasetSpec): Promise<Dataset> {
+  const dataset = await createDataset(spec);
+  await dataset.preload?.();
+  return dataset;
 }
 
 let ready: Promise<{ dataset: Dataset; pipeline: Transform | undefined }>;

@@ -32,4 +32,4 @@ export { RandBrightness, type RandBrightnessOptions } from './brightness.js';
 export { RandContrast, type RandContrastOptions } from './contrast.js';
 export { RandGamma, type RandGammaOptions } from './gamma.js';
 export { RandGaussianNoise, type RandGaussianNoiseOptions } from './gaussian-noise.js';
-export { createTransform, transformTypes, type TransformSpec } from './spec.js';
+export { createTransform, transformSpecProblem, transformSpecSchema, transformTypes, type TransformSpec } from './spec.js';

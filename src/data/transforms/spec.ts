@@ -6,6 +6,7 @@
  *   [{ type: 'toFloat', scale: 1/255 }, { type: 'resize', size: [64, 64] },
  *    { type: 'randAffine', rotate: 15, p: 0.8 }, { type: 'randFlip', axes: [1] }]
  */
+import * as z from 'zod';
 import { Affine, RandAffine, type AffineOptions, type RandAffineOptions } from './affine.js';
 import { RandBrightness, type RandBrightnessOptions } from './brightness.js';
 import { Compose } from './compose.js';
@@ -61,24 +62,164 @@ export type TransformSpec =
   | { type: 'compose'; transforms: TransformSpec[]; p?: number }
   | { type: 'oneOf'; transforms: TransformSpec[]; weights?: number[]; p?: number };
 
-/** Names accepted in `type`. */
-export const transformTypes: readonly string[] = [...Object.keys(registry), 'compose', 'oneOf'];
+// The options of each type as a strict zod schema, so a typo in an option is caught where the spec is read (a
+// config file at load), naming the option. Value ranges are checked by the transform classes themselves.
+const numbers = z.array(z.number());
+const strings = z.array(z.string());
+const range = z.union([z.number(), z.tuple([z.number(), z.number()])]);
+const ranges = z.union([range, z.array(range)]);
+const pair = z.tuple([z.number(), z.number()]);
+const padding = z.enum(['zeros', 'border']);
+/** `p`: apply with this probability (RandomApply). */
+const common = { p: z.number().min(0).max(1).optional() };
+const keyed = { ...common, keys: strings.optional() };
+const keyedMasks = { ...keyed, masks: strings.optional() };
+const spec = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+  z.strictObject({ type: z.literal(type), ...shape });
 
-/** Builds a transform from its spec (a list of specs becomes a Compose). */
+const optionSchemas = [
+  spec('toFloat', { ...keyedMasks, scale: z.number().optional(), binarize: z.boolean().optional() }),
+  spec('resize', { ...keyedMasks, size: numbers, alignCorners: z.boolean().optional() }),
+  spec('centerCropOrPad', { ...keyedMasks, size: numbers }),
+  spec('padTo', { ...keyedMasks, size: numbers }),
+  spec('randCrop', {
+    ...keyedMasks,
+    size: numbers,
+    foreground: z.strictObject({ key: z.string(), p: z.number() }).optional(),
+  }),
+  spec('normalizeIntensity', {
+    ...keyed,
+    mean: z.union([z.number(), numbers]).optional(),
+    std: z.union([z.number(), numbers]).optional(),
+    channelWise: z.boolean().optional(),
+    nonzero: z.boolean().optional(),
+  }),
+  spec('scaleIntensityRange', {
+    ...keyed,
+    aMin: z.number(),
+    aMax: z.number(),
+    bMin: z.number().optional(),
+    bMax: z.number().optional(),
+    clip: z.boolean().optional(),
+  }),
+  spec('scaleIntensityPercentiles', {
+    ...keyed,
+    lower: z.number(),
+    upper: z.number(),
+    bMin: z.number().optional(),
+    bMax: z.number().optional(),
+    clip: z.boolean().optional(),
+    channelWise: z.boolean().optional(),
+  }),
+  spec('window', {
+    ...keyed,
+    center: z.number(),
+    width: z.number(),
+    outMin: z.number().optional(),
+    outMax: z.number().optional(),
+  }),
+  spec('affine', {
+    ...keyedMasks,
+    rotate: z.union([z.number(), numbers]).optional(),
+    scale: z.union([z.number(), numbers]).optional(),
+    shear: numbers.optional(),
+    translate: numbers.optional(),
+    padding: padding.optional(),
+  }),
+  spec('randAffine', {
+    ...keyedMasks,
+    rotate: ranges.optional(),
+    scale: ranges.optional(),
+    isotropic: z.boolean().optional(),
+    shear: ranges.optional(),
+    translate: ranges.optional(),
+    padding: padding.optional(),
+  }),
+  spec('flip', { ...keyedMasks, axes: numbers }),
+  spec('randFlip', { ...keyedMasks, axes: numbers.optional() }),
+  spec('rot90', { ...keyedMasks, k: z.number().int(), axes: pair.optional() }),
+  spec('randRot90', { ...keyedMasks, maxK: z.number().int().optional(), axes: pair.optional() }),
+  spec('randElastic', {
+    ...keyedMasks,
+    alpha: z.union([z.number(), pair]),
+    sigma: z.union([z.number(), pair]),
+    padding: padding.optional(),
+  }),
+  spec('randBrightness', { ...keyed, offset: pair }),
+  spec('randContrast', { ...keyed, factor: pair }),
+  spec('randGamma', { ...keyed, gamma: pair }),
+  spec('randGaussianNoise', { ...keyed, std: z.union([z.number(), pair]), mean: z.number().optional() }),
+  spec('gaussianBlur', { ...keyed, sigma: z.union([z.number(), numbers]) }),
+  spec('randGaussianBlur', { ...keyed, sigma: pair }),
+  z.strictObject({
+    type: z.literal('compose'),
+    ...common,
+    get transforms(): z.ZodArray<z.ZodType<TransformSpec>> {
+      return z.array(transformSpecSchema);
+    },
+  }),
+  z.strictObject({
+    type: z.literal('oneOf'),
+    ...common,
+    get transforms(): z.ZodArray<z.ZodType<TransformSpec>> {
+      return z.array(transformSpecSchema);
+    },
+    weights: numbers.optional(),
+  }),
+] as const;
+
+/** The schema of one transform spec (compose and oneOf nest). */
+export const transformSpecSchema: z.ZodType<TransformSpec> = z.discriminatedUnion('type', optionSchemas);
+
+/** Names accepted in `type`. */
+export const transformTypes: readonly string[] = optionSchemas.map((s) => s.shape.type.value);
+
+// Every registry entry has a schema and every schema (but compose and oneOf) a registry entry.
+for (const type of transformTypes) {
+  if (type !== 'compose' && type !== 'oneOf' && !Object.hasOwn(registry, type)) throw new Error(`no transform ${type}`);
+}
+
+/**
+ * The first problem of a transform spec (or list of specs) as (option path, one-line reason), or undefined when
+ * it is valid: `[2, 'probabilty']: unknown option`, `[0, 'type']: unknown transform type "x"; expected ...`.
+ */
+export function transformSpecProblem(spec: unknown): { path: PropertyKey[]; reason: string } | undefined {
+  const result = (Array.isArray(spec) ? z.array(transformSpecSchema) : transformSpecSchema).safeParse(spec);
+  if (result.success) return undefined;
+  // A misspelt option is also a missing one: name the misspelling, it is what the user has to fix.
+  const issues = result.error.issues;
+  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
+  if (issue.code === 'invalid_union' && issue.path[issue.path.length - 1] === 'type') {
+    const owner = issue.path.slice(0, -1).reduce<unknown>((o, k) => (o as Record<PropertyKey, unknown>)[k], spec);
+    const type = JSON.stringify((owner as { type?: unknown }).type) ?? 'nothing';
+    return { path: issue.path, reason: `unknown transform type ${type}; expected one of: ${transformTypes.join(', ')}` };
+  }
+  if (issue.code === 'invalid_type' && issue.expected === 'object') {
+    return { path: issue.path, reason: `a transform spec must be an object with a "type", got ${JSON.stringify(spec)}` };
+  }
+  // An unknown option is named in the path, so the message points at the typo itself.
+  if (issue.code === 'unrecognized_keys') return { path: [...issue.path, issue.keys[0]], reason: 'unknown option' };
+  return { path: issue.path, reason: issue.message };
+}
+
+/** Builds a transform from its spec (a list of specs becomes a Compose); a spec that fails its schema throws. */
 export function createTransform(spec: TransformSpec | TransformSpec[]): Transform {
-  if (Array.isArray(spec)) return new Compose(spec.map((s) => createTransform(s)));
-  if (typeof spec !== 'object' || spec === null || typeof spec.type !== 'string') {
-    throw new TransformError(`transform spec must be an object with a "type", got ${JSON.stringify(spec)}`);
+  const problem = transformSpecProblem(spec);
+  if (problem) {
+    const option = problem.path.map(String).join('.');
+    throw new TransformError(`transform spec: ${option ? `${option}: ` : ''}${problem.reason}`);
   }
-  const { type, p, ...options } = spec as { type: string; p?: number } & Record<string, unknown>;
+  return build(spec);
+}
+
+function build(spec: TransformSpec | TransformSpec[]): Transform {
+  if (Array.isArray(spec)) return new Compose(spec.map((s) => build(s)));
   let t: Transform;
-  if (type === 'compose') t = createTransform(options.transforms as TransformSpec[]);
-  else if (type === 'oneOf') {
-    t = new OneOf((options.transforms as TransformSpec[]).map((s) => createTransform(s)), options.weights as number[] | undefined);
-  } else if (Object.hasOwn(registry, type)) {
-    t = (registry[type as keyof Registry] as (o: unknown) => Transform)(options);
-  } else {
-    throw new TransformError(`unknown transform type "${type}"; expected one of: ${transformTypes.join(', ')}`);
+  if (spec.type === 'compose') t = build(spec.transforms);
+  else if (spec.type === 'oneOf') t = new OneOf(spec.transforms.map((s) => build(s)), spec.weights);
+  else {
+    const { type, p: _p, ...options } = spec;
+    t = (registry[type] as (o: typeof options) => Transform)(options);
   }
-  return p === undefined ? t : new RandomApply(t, p);
+  return spec.p === undefined ? t : new RandomApply(t, spec.p);
 }

@@ -35,7 +35,7 @@ async function reportSamples(
   config: TrainingConfig,
   count: number,
 ): Promise<{ image: MedicalImage; label?: number; id: string }[]> {
-  const transform = createTransform(config.transforms.eval as any);
+  const transform = createTransform(config.transforms.eval);
   const labels = valSet.labels();
   let indices = Array.from({ length: Math.min(count, valSet.length) }, (_, i) => i);
   if (labels && config.task === 'classification') {
@@ -46,7 +46,7 @@ async function reportSamples(
   }
   const out = [];
   for (const i of indices) {
-    const s = transform.apply((await valSet.get(i)) as any, Rng.seeded(i));
+    const s = transform.apply(await valSet.get(i), Rng.seeded(i));
     out.push({ image: s.image as MedicalImage, label: s.label as number | undefined, id: String(s.id ?? i) });
   }
   return out;

@@ -129,10 +129,8 @@ test('a loader preloads when it opens the dataset (in its worker): batches come 
     for (const f of readdirSync(join(DRIVE, sub)).filter((f) => /^21_/.test(f)))
       copyFileSync(join(DRIVE, sub, f), join(dir, sub, f));
   }
-  const options = { kind: 'pairs', images: join(dir, 'images'), masks: join(dir, '1st_manual'), preload: true };
-  const module = new URL('../../../src/data/datasets/index.ts', import.meta.url).href;
   const loader = await Loader.create({
-    dataset: { module, export: 'createDataset', options },
+    dataset: { kind: 'pairs', images: join(dir, 'images'), masks: join(dir, '1st_manual'), preload: true },
     batchSize: 1,
     workers: 1,
   });

@@ -170,11 +170,11 @@ test('spec errors are one line naming the option', async () => {
   };
   assert.equal(
     await msg({ kind: 'zip' }),
-    'dataset spec: kind: expected one of medmnist, folder, pairs, csv, niftiSlices, niftiPatches, subset, got "zip"',
+    'dataset spec: kind: expected one of medmnist, folder, pairs, csv, niftiSlices, niftiPatches, subset, arrays, module, got "zip"',
   );
   assert.equal(
     await msg({ kind: 'medmnist', file: fixture.file, spilt: 'val' }),
-    "dataset spec: kind 'medmnist': unknown option 'spilt'",
+    "dataset spec: kind 'medmnist': spilt: unknown option",
   );
   assert.equal(
     await msg({ kind: 'medmnist', file: fixture.file, split: 'dev' }),
@@ -191,5 +191,13 @@ test('spec errors are one line naming the option', async () => {
   assert.equal(
     await msg({ kind: 'subset', of: { kind: 'medmnist', file: fixture.file }, indices: [1], ids: ['1'] }),
     'dataset spec: subset: give one of indices or ids, not both',
+  );
+  assert.equal(
+    await msg({ kind: 'subset', of: { kind: 'medmnist', file: fixture.file, spilt: 'val' } }),
+    "dataset spec: kind 'subset': of.spilt: unknown option",
+  );
+  assert.equal(
+    await msg({ kind: 'subset', of: { kind: 'zip' } }),
+    `dataset spec: kind 'subset': of.kind: expected one of medmnist, folder, pairs, csv, niftiSlices, niftiPatches, subset, arrays, module, got "zip"`,
   );
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Loader, shareArrays, type Batch, type LoaderOptions } from '../../../src/data/loader/index.js';
+import { createDataset } from '../../../src/data/datasets/index.js';
 import type { TransformSpec } from '../../../src/data/transforms/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/counting-dataset.ts', import.meta.url));
@@ -35,7 +36,7 @@ const plain = (b: Batch) => ({
 });
 
 test('0 workers and 2 workers give identical batches (order and augmentation), every sample once per epoch', async () => {
-  const base: LoaderOptions = { dataset: { module: fixture, options: { length: 21 } }, transforms: augment, batchSize: 4, seed: 5 };
+  const base: LoaderOptions = { dataset: { kind: 'module', module: fixture, options: { length: 21 } }, transforms: augment, batchSize: 4, seed: 5 };
   const local = await collect({ ...base, workers: 0 }, [0, 1]);
   const pooled = await collect({ ...base, workers: 2, prefetch: 3 }, [0, 1]);
   assert.deepEqual(local.map((e) => e.map(plain)), pooled.map((e) => e.map(plain)));
@@ -54,7 +55,7 @@ test('0 workers and 2 workers give identical batches (order and augmentation), e
 });
 
 test('order and augmentation are reproducible per seed and epoch; another seed differs', async () => {
-  const base: LoaderOptions = { dataset: { module: fixture, options: { length: 10 } }, transforms: augment, batchSize: 5 };
+  const base: LoaderOptions = { dataset: { kind: 'module', module: fixture, options: { length: 10 } }, transforms: augment, batchSize: 5 };
   const a = await collect({ ...base, seed: 1 }, [3]);
   const b = await collect({ ...base, seed: 1 }, [3]);
   const c = await collect({ ...base, seed: 2 }, [3]);
@@ -69,7 +70,7 @@ test('shared-array datasets are read by workers without copying, same result as 
   const arrays = shareArrays({ image: { data: image, shape: [N, 1, 8, 8] }, label: { data: label, shape: [N] } });
   assert.ok(arrays.image.data.buffer instanceof SharedArrayBuffer, 'image on a SharedArrayBuffer');
   const base: LoaderOptions = {
-    dataset: { arrays },
+    dataset: { kind: 'arrays', arrays },
     transforms: [{ type: 'toFloat', scale: 1 / 255 }, { type: 'randRot90' }, { type: 'randContrast', factor: [0.8, 1.2] }],
     batchSize: 5,
     seed: 9,
@@ -80,12 +81,24 @@ test('shared-array datasets are read by workers without copying, same result as 
   assert.deepEqual(local[0].map((b) => b.fields.label.data.constructor.name), ['Int32Array', 'Int32Array', 'Int32Array']);
 });
 
+test('a dataset object is read as it is in-process and rebuilt from describe() in workers: same batches', async () => {
+  const N = 10;
+  const image = Float32Array.from({ length: N * 16 }, (_, i) => i);
+  const label = Int32Array.from({ length: N }, (_, i) => i % 3);
+  const dataset = await createDataset({ kind: 'arrays', arrays: shareArrays({ image: { data: image, shape: [N, 1, 4, 4] }, label: { data: label, shape: [N] } }) });
+  const base: LoaderOptions = { dataset, transforms: [{ type: 'randFlip' }, { type: 'randGaussianNoise', std: 0.1 }], batchSize: 4, seed: 3 };
+  const local = await collect({ ...base, workers: 0 }, [0, 1]);
+  const pooled = await collect({ ...base, workers: 2 }, [0, 1]);
+  assert.deepEqual(local.map((e) => e.map(plain)), pooled.map((e) => e.map(plain)));
+  assert.deepEqual(Array.from(local[0][0].fields.label.data), Array.from(local[0][0].indices, (i) => i % 3));
+});
+
 test('prefetch overlaps: while the consumer works on batch k, batch k+1 is already made', async () => {
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const batchSize = 4;
   const batches = 6;
   const loader = await Loader.create({
-    dataset: { module: fixture, options: { length: batchSize * batches, counter, delayMs: 4 } },
+    dataset: { kind: 'module', module: fixture, options: { length: batchSize * batches, counter, delayMs: 4 } },
     batchSize,
     workers: 1,
     prefetch: 2,
@@ -112,7 +125,7 @@ test('prefetch overlaps: while the consumer works on batch k, batch k+1 is alrea
 });
 
 test('breaking out early cancels cleanly; the next epoch still works; close is idempotent', async () => {
-  const loader = await Loader.create({ dataset: { module: fixture, options: { length: 40 } }, batchSize: 2, workers: 2, prefetch: 4 });
+  const loader = await Loader.create({ dataset: { kind: 'module', module: fixture, options: { length: 40 } }, batchSize: 2, workers: 2, prefetch: 4 });
   for await (const b of loader.epoch(0)) if (b.index === 1) break;
   let n = 0;
   for await (const _ of loader.epoch(1)) n++;
@@ -126,7 +139,7 @@ test('breaking out early cancels cleanly; the next epoch still works; close is i
 
 test('errors name the failing sample (in-process and in a worker) and a bad module fails at create', async () => {
   for (const workers of [0, 1]) {
-    const loader = await Loader.create({ dataset: { module: fixture, options: { length: 6, failAt: 4 } }, batchSize: 3, workers, shuffle: false });
+    const loader = await Loader.create({ dataset: { kind: 'module', module: fixture, options: { length: 6, failAt: 4 } }, batchSize: 3, workers, shuffle: false });
     try {
       await assert.rejects(async () => {
         for await (const _ of loader.epoch(0)) void _;
@@ -135,8 +148,11 @@ test('errors name the failing sample (in-process and in a worker) and a bad modu
       await loader.close();
     }
   }
-  await assert.rejects(Loader.create({ dataset: { module: '/nonexistent/dataset.ts' }, batchSize: 2, workers: 1 }), { name: 'LoaderError', message: /nonexistent/ });
-  await assert.rejects(Loader.create({ dataset: { get: () => ({}), length: 1 }, batchSize: 2, workers: 1 }), { name: 'LoaderError' });
+  await assert.rejects(Loader.create({ dataset: { kind: 'module', module: '/nonexistent/dataset.ts' }, batchSize: 2, workers: 1 }), { name: 'LoaderError', message: /nonexistent/ });
+  await assert.rejects(Loader.create({ dataset: { kind: 'module', module: fixture, export: 'nothing' }, batchSize: 2, workers: 0 }), {
+    name: 'DatasetSpecError',
+    message: /has no export "nothing"/,
+  });
 });
 
 test('worker threads run at niceness 10 by default (below the training threads), `nice` sets it, bad values are refused', async () => {
@@ -146,7 +162,7 @@ test('worker threads run at niceness 10 by default (below the training threads),
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
       return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
     });
-  const dataset = { module: fixture, options: { length: 4 } };
+  const dataset = { kind: 'module' as const, module: fixture, options: { length: 4 } };
   const before = niceValues().filter((n) => n !== 0).length;
   for (const [nice, expected] of [[undefined, 10], [3, 3]] as const) {
     const loader = await Loader.create({ dataset, batchSize: 2, workers: 2, ...(nice === undefined ? {} : { nice }) });
