@@ -1,13 +1,40 @@
 /**
  * Small SVG charts for run reports (line curves, ROC, confusion matrix), rasterised to PNG by sharp so the
- * report is plain files that open anywhere.
+ * report's pictures are plain files that open anywhere. Ticks fall on round numbers (integers for epochs) and
+ * legends sit beside the plot, never over the curves.
  */
+import { writeFileSync } from 'node:fs';
 import sharp from 'sharp';
+import { escapeHtml } from './html.js';
 
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd'];
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
 
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** SVG text content and attribute values escape the same characters as HTML. */
+const esc = escapeHtml;
+
+/**
+ * Round tick values covering [lo, hi]: steps of 1, 2, 2.5 or 5 times a power of ten, at most about `maxCount`
+ * ticks, the first at or below lo and the last at or above hi. `integer` keeps steps whole (epochs).
+ */
+export function niceTicks(lo: number, hi: number, maxCount = 6, integer = false): number[] {
+  if (!(hi > lo)) {
+    const half = integer ? 1 : Math.abs(lo) > 0 ? Math.abs(lo) / 10 : 0.5;
+    [lo, hi] = [lo - half, hi + half];
+  }
+  const raw = (hi - lo) / Math.max(1, maxCount - 1);
+  const power = 10 ** Math.floor(Math.log10(raw));
+  let step = [1, 2, 2.5, 5, 10].map((f) => f * power).find((s) => s >= raw * (1 - 1e-9)) ?? 10 * power;
+  if (integer) step = Math.max(1, Math.ceil(step));
+  const first = Math.floor(lo / step + 1e-9) * step;
+  const ticks: number[] = [];
+  for (let v = first; v < hi + step * (1 - 1e-9); v += step) ticks.push(+v.toFixed(10));
+  return ticks;
+}
+
+/** Tick labels with as many decimals as the step has (step 0.25 -> "0.50", step 2 -> "4"). */
+function tickLabel(v: number, step: number): string {
+  const decimals = String(+step.toPrecision(6)).split('.')[1]?.length ?? 0;
+  return v.toFixed(decimals);
 }
 
 export interface Series {
@@ -16,68 +43,176 @@ export interface Series {
   y: number[];
 }
 
-/** Line chart of several series with axes, ticks and a legend. */
-export function lineChartSvg(title: string, series: Series[], options: { xLabel?: string; yLabel?: string; yRange?: [number, number]; diagonal?: boolean } = {}): string {
-  const W = 520;
-  const H = 340;
-  const m = { l: 60, r: 20, t: 36, b: 48 };
+export interface LineChartOptions {
+  xLabel?: string;
+  yLabel?: string;
+  /** Fixed y range (metrics in [0, 1]); otherwise round bounds around the data. */
+  yRange?: [number, number];
+  /** Fixed x range (ROC: [0, 1]). */
+  xRange?: [number, number];
+  /** The y = x line of a ROC plot. */
+  diagonal?: boolean;
+  /** Whole-number x ticks (epochs). */
+  integerX?: boolean;
+  /** A dashed vertical line with a label, e.g. the best epoch. */
+  markX?: { x: number; label: string };
+  /** Labelled points, e.g. the operating point of a ROC curve. */
+  points?: { x: number; y: number; label: string }[];
+}
+
+/** Line chart of several series with round-number ticks, the legend to the right of the plot. */
+export function lineChartSvg(title: string, series: Series[], options: LineChartOptions = {}): string {
+  const legendNames = [...series.map((s) => s.name), options.markX?.label ?? ''];
+  const legendWidth = Math.max(90, 44 + 7 * Math.max(...legendNames.map((n) => n.length)));
+  const plotW = 400;
+  const plotH = 260;
+  const m = { l: 62, r: legendWidth + 16, t: 36, b: 48 };
+  const W = m.l + plotW + m.r;
+  const H = m.t + plotH + m.b;
   const xs = series.flatMap((s) => s.x).filter(Number.isFinite);
   const ys = series.flatMap((s) => s.y).filter(Number.isFinite);
-  let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
-  let [y0, y1] = options.yRange ?? [Math.min(...ys), Math.max(...ys)];
-  if (!(x1 > x0)) [x0, x1] = [x0 - 1, x0 + 1];
-  if (!(y1 > y0)) [y0, y1] = [y0 - 0.5, y0 + 0.5];
-  const px = (x: number) => m.l + ((x - x0) / (x1 - x0)) * (W - m.l - m.r);
-  const py = (y: number) => H - m.b - ((y - y0) / (y1 - y0)) * (H - m.t - m.b);
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="DejaVu Sans, sans-serif" font-size="12">`, `<rect width="100%" height="100%" fill="white"/>`];
-  parts.push(`<text x="${W / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`);
-  for (let i = 0; i <= 4; i++) {
-    const yv = y0 + ((y1 - y0) * i) / 4;
-    const xv = x0 + ((x1 - x0) * i) / 4;
-    parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${py(yv)}" y2="${py(yv)}" stroke="#eee"/>`);
-    parts.push(`<text x="${m.l - 6}" y="${py(yv) + 4}" text-anchor="end">${+yv.toPrecision(3)}</text>`);
-    parts.push(`<text x="${px(xv)}" y="${H - m.b + 16}" text-anchor="middle">${+xv.toPrecision(3)}</text>`);
+  const [xMin, xMax] = xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 1];
+  // Epoch axes: whole-number ticks inside the epochs run (no epoch 0 before a 1-based first epoch), and half an
+  // epoch of room at each end so the first and last points are not on the frame.
+  const xTicks = options.xRange
+    ? niceTicks(options.xRange[0], options.xRange[1], 6)
+    : options.integerX
+      ? niceTicks(xMin, xMax, 8, true).filter((t) => t >= xMin && t <= xMax)
+      : niceTicks(xMin, xMax, 8);
+  const yTicks = options.yRange
+    ? niceTicks(options.yRange[0], options.yRange[1], 6)
+    : niceTicks(ys.length ? Math.min(...ys) : 0, ys.length ? Math.max(...ys) : 1, 6);
+  const [x0, x1] =
+    options.xRange ??
+    (options.integerX ? [xMin - 0.5, xMax + 0.5] : [Math.min(xTicks[0], xMin), Math.max(xTicks.at(-1)!, xMax)]);
+  const [y0, y1] = options.yRange ?? [yTicks[0], yTicks.at(-1)!];
+  const px = (x: number) => m.l + ((x - x0) / (x1 - x0)) * plotW;
+  const py = (y: number) => m.t + plotH - ((y - y0) / (y1 - y0)) * plotH;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="DejaVu Sans, sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${m.l + plotW / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`,
+  ];
+  const yStep = yTicks.length > 1 ? yTicks[1] - yTicks[0] : 1;
+  for (const v of yTicks) {
+    if (v < y0 - 1e-9 || v > y1 + 1e-9) continue;
+    parts.push(`<line x1="${m.l}" x2="${m.l + plotW}" y1="${py(v)}" y2="${py(v)}" stroke="#eee"/>`);
+    parts.push(`<text x="${m.l - 6}" y="${py(v) + 4}" text-anchor="end">${tickLabel(v, yStep)}</text>`);
   }
-  parts.push(`<rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" fill="none" stroke="#444"/>`);
-  if (options.diagonal) parts.push(`<line x1="${px(0)}" y1="${py(0)}" x2="${px(1)}" y2="${py(1)}" stroke="#999" stroke-dasharray="4 4"/>`);
+  const xStep = xTicks.length > 1 ? xTicks[1] - xTicks[0] : options.integerX ? 1 : xMax - xMin || 1;
+  for (const v of xTicks) {
+    if (v < x0 - 1e-9 || v > x1 + 1e-9) continue;
+    parts.push(`<line x1="${px(v)}" x2="${px(v)}" y1="${m.t + plotH}" y2="${m.t + plotH + 4}" stroke="#444"/>`);
+    parts.push(
+      `<text x="${px(v)}" y="${m.t + plotH + 17}" text-anchor="middle" class="x-tick">${tickLabel(v, xStep)}</text>`,
+    );
+  }
+  parts.push(`<rect x="${m.l}" y="${m.t}" width="${plotW}" height="${plotH}" fill="none" stroke="#444"/>`);
+  if (options.diagonal)
+    parts.push(`<line x1="${px(0)}" y1="${py(0)}" x2="${px(1)}" y2="${py(1)}" stroke="#999" stroke-dasharray="4 4"/>`);
+  if (options.markX) {
+    const x = px(options.markX.x);
+    parts.push(`<line x1="${x}" x2="${x}" y1="${m.t}" y2="${m.t + plotH}" stroke="#777" stroke-dasharray="5 3"/>`);
+  }
   series.forEach((s, k) => {
-    const pts = s.x.map((x, i) => [x, s.y[i]]).filter(([, y]) => Number.isFinite(y));
-    if (pts.length) parts.push(`<polyline fill="none" stroke="${COLORS[k % COLORS.length]}" stroke-width="2" points="${pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`);
-    parts.push(`<rect x="${m.l + 10}" y="${m.t + 8 + k * 18}" width="12" height="3" fill="${COLORS[k % COLORS.length]}"/>`);
-    parts.push(`<text x="${m.l + 28}" y="${m.t + 13 + k * 18}">${esc(s.name)}</text>`);
+    const color = COLORS[k % COLORS.length];
+    const pts = s.x.map((x, i) => [x, s.y[i]]).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+    if (pts.length)
+      parts.push(
+        `<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`,
+      );
+    // Dots show single epochs (a one-epoch run has no line to draw).
+    if (pts.length <= 40)
+      for (const [x, y] of pts)
+        parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${color}"/>`);
+    const ly = m.t + 10 + k * 20;
+    parts.push(
+      `<line x1="${m.l + plotW + 14}" x2="${m.l + plotW + 34}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="3"/>`,
+    );
+    parts.push(`<text x="${m.l + plotW + 40}" y="${ly + 4}">${esc(s.name)}</text>`);
   });
-  if (options.xLabel) parts.push(`<text x="${W / 2}" y="${H - 10}" text-anchor="middle">${esc(options.xLabel)}</text>`);
-  if (options.yLabel) parts.push(`<text x="16" y="${H / 2}" text-anchor="middle" transform="rotate(-90 16 ${H / 2})">${esc(options.yLabel)}</text>`);
+  if (options.markX) {
+    const ly = m.t + 10 + series.length * 20;
+    parts.push(
+      `<line x1="${m.l + plotW + 14}" x2="${m.l + plotW + 34}" y1="${ly}" y2="${ly}" stroke="#777" stroke-dasharray="5 3"/>`,
+    );
+    parts.push(`<text x="${m.l + plotW + 40}" y="${ly + 4}">${esc(options.markX.label)}</text>`);
+  }
+  for (const p of options.points ?? []) {
+    parts.push(`<circle cx="${px(p.x)}" cy="${py(p.y)}" r="5" fill="none" stroke="#000" stroke-width="2"/>`);
+    parts.push(`<text x="${px(p.x) + 9}" y="${py(p.y) + 16}">${esc(p.label)}</text>`);
+  }
+  if (options.xLabel)
+    parts.push(`<text x="${m.l + plotW / 2}" y="${H - 10}" text-anchor="middle">${esc(options.xLabel)}</text>`);
+  if (options.yLabel)
+    parts.push(
+      `<text x="16" y="${m.t + plotH / 2}" text-anchor="middle" transform="rotate(-90 16 ${m.t + plotH / 2})">${esc(options.yLabel)}</text>`,
+    );
   parts.push('</svg>');
   return parts.join('');
 }
 
-/** Confusion matrix with counts, rows = true class, columns = predicted class. */
-export function confusionMatrixSvg(matrix: number[][], classNames: string[]): string {
+/** Confusion matrix: rows = true class, columns = predicted class; each cell its count and row percentage. */
+export function confusionMatrixSvg(matrix: number[][], classNames: string[], title = 'Confusion matrix'): string {
   const k = matrix.length;
-  const cell = 80;
-  const m = { l: 110, t: 60 };
+  const cell = 90;
+  const names = Array.from({ length: k }, (_, i) => {
+    const n = classNames[i] ?? String(i);
+    return n.length > 20 ? `${n.slice(0, 19)}…` : n;
+  });
+  const m = { l: 40 + 8 * Math.max(4, ...names.map((n) => n.length)), t: 64 };
   const W = m.l + k * cell + 20;
-  const H = m.t + k * cell + 40;
+  const H = m.t + k * cell + 20;
   const max = Math.max(1, ...matrix.flat());
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="DejaVu Sans, sans-serif" font-size="12">`, `<rect width="100%" height="100%" fill="white"/>`];
-  parts.push(`<text x="${W / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">Confusion matrix</text>`);
-  parts.push(`<text x="${m.l + (k * cell) / 2}" y="${m.t - 24}" text-anchor="middle">predicted</text>`);
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="DejaVu Sans, sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+  ];
+  parts.push(`<text x="${W / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`);
+  parts.push(
+    `<text x="${m.l + (k * cell) / 2}" y="${m.t - 26}" text-anchor="middle" font-style="italic">predicted class</text>`,
+  );
+  parts.push(
+    `<text x="14" y="${m.t + (k * cell) / 2}" text-anchor="middle" font-style="italic" transform="rotate(-90 14 ${m.t + (k * cell) / 2})">true class</text>`,
+  );
   for (let i = 0; i < k; i++) {
-    parts.push(`<text x="${m.l - 8}" y="${m.t + i * cell + cell / 2 + 4}" text-anchor="end">${esc(classNames[i] ?? String(i))}</text>`);
-    parts.push(`<text x="${m.l + i * cell + cell / 2}" y="${m.t - 6}" text-anchor="middle">${esc(classNames[i] ?? String(i))}</text>`);
+    parts.push(`<text x="${m.l - 8}" y="${m.t + i * cell + cell / 2 + 4}" text-anchor="end">${esc(names[i])}</text>`);
+    parts.push(`<text x="${m.l + i * cell + cell / 2}" y="${m.t - 8}" text-anchor="middle">${esc(names[i])}</text>`);
+    const rowTotal = matrix[i].reduce((a, b) => a + b, 0);
     for (let j = 0; j < k; j++) {
       const v = matrix[i][j];
       const shade = Math.round(255 - (v / max) * 180);
-      parts.push(`<rect x="${m.l + j * cell}" y="${m.t + i * cell}" width="${cell}" height="${cell}" fill="rgb(${shade},${shade},255)" stroke="#444"/>`);
-      parts.push(`<text x="${m.l + j * cell + cell / 2}" y="${m.t + i * cell + cell / 2 + 5}" text-anchor="middle" font-size="16">${v}</text>`);
+      const ink = shade < 140 ? 'white' : 'black';
+      const x = m.l + j * cell;
+      const y = m.t + i * cell;
+      parts.push(
+        `<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="rgb(${shade},${shade},255)" stroke="#444"/>`,
+      );
+      parts.push(
+        `<text x="${x + cell / 2}" y="${y + cell / 2}" text-anchor="middle" font-size="18" fill="${ink}">${v}</text>`,
+      );
+      const pct = rowTotal ? `${((100 * v) / rowTotal).toFixed(1)}%` : '-';
+      parts.push(
+        `<text x="${x + cell / 2}" y="${y + cell / 2 + 20}" text-anchor="middle" font-size="11" fill="${ink}">${pct}</text>`,
+      );
     }
   }
-  parts.push(`<text x="${m.l + (k * cell) / 2}" y="${H - 10}" text-anchor="middle">rows: true class</text>`);
   parts.push('</svg>');
   return parts.join('');
 }
 
-export async function svgToPng(svg: string, path: string): Promise<void> {
-  await sharp(Buffer.from(svg)).png().toFile(path);
+/**
+ * Writes the SVG as a PNG at twice its size (sharp renders at 144 dpi), crisp when the report shows it at its
+ * SVG size on a high-density screen, and returns the PNG bytes.
+ */
+export async function svgToPng(svg: string, path: string): Promise<Buffer> {
+  const png = await sharp(Buffer.from(svg), { density: 144 }).png().toBuffer();
+  writeFileSync(path, png);
+  return png;
+}
+
+/** Width and height of an SVG this module made (from its root element). */
+export function svgSize(svg: string): { width: number; height: number } {
+  const match = /<svg[^>]*width="(\d+(?:\.\d+)?)"[^>]*height="(\d+(?:\.\d+)?)"/.exec(svg);
+  return { width: Number(match?.[1] ?? 0), height: Number(match?.[2] ?? 0) };
 }
