@@ -96,21 +96,34 @@ export function parseNpy(bytes: Uint8Array, file = '<npy>'): NpyArray {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : fail(`bad shape entry ${JSON.stringify(s)} in .npy header`)));
   const order = descr[0];
   const info = DESCR[descr.slice(1)];
-  if (!info || !'<>|='.includes(order)) return fail(`unsupported dtype '${descr}' (structured, string or object arrays are not read)`);
+  if (!info || !'<>|='.includes(order))
+    return fail(`unsupported dtype '${descr}' (structured, string or object arrays are not read)`);
   const count = shape.reduce((a, b) => a * b, 1);
   const byteLength = count * info.size;
   if (!Number.isSafeInteger(byteLength)) fail(`shape (${shape.join(', ')}) is too large`);
   if (dataStart + byteLength > bytes.length) {
-    fail(`truncated .npy data: shape (${shape.join(', ')}) ${info.dtype} needs ${byteLength} bytes, file has ${bytes.length - dataStart}`);
+    fail(
+      `truncated .npy data: shape (${shape.join(', ')}) ${info.dtype} needs ${byteLength} bytes, file has ${bytes.length - dataStart}`,
+    );
   }
   const bigEndian = order === '>';
-  const data = decodeElements(new DataView(bytes.buffer, bytes.byteOffset + dataStart, byteLength), info, count, bigEndian, () =>
-    fail(`${info.dtype} value outside the exactly representable range ±2^53`),
+  const data = decodeElements(
+    new DataView(bytes.buffer, bytes.byteOffset + dataStart, byteLength),
+    info,
+    count,
+    bigEndian,
+    () => fail(`${info.dtype} value outside the exactly representable range ±2^53`),
   );
   return { data: fortran === 'True' ? fortranToC(data, shape) : data, shape, dtype: info.dtype };
 }
 
-function decodeElements(view: DataView, info: DtypeInfo, n: number, bigEndian: boolean, overflow: () => never): PixelArray {
+function decodeElements(
+  view: DataView,
+  info: DtypeInfo,
+  n: number,
+  bigEndian: boolean,
+  overflow: () => never,
+): PixelArray {
   const le = !bigEndian;
   switch (info.dtype) {
     case 'uint8':

@@ -37,7 +37,8 @@ export function parseNpz(bytes: Uint8Array, file = '<npz>', options: ReadNpzOpti
   const members = listZipMembers(bytes, file).filter((m) => m.name.endsWith('.npy'));
   const names = members.map((m) => m.name.slice(0, -4));
   for (const key of options.keys ?? []) {
-    if (!names.includes(key)) throw new MedattnDataError(file, `no array named '${key}' (has: ${names.join(', ') || 'none'})`);
+    if (!names.includes(key))
+      throw new MedattnDataError(file, `no array named '${key}' (has: ${names.join(', ') || 'none'})`);
   }
   const out = new Map<string, NpyArray>();
   for (const member of members) {

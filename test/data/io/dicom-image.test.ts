@@ -57,7 +57,10 @@ test('MONOCHROME1 CR is inverted over its 12-bit range so that higher is brighte
   assert.equal(bits, 12);
   assert.equal(img.meta?.photometricInterpretation, 'MONOCHROME2');
   // Inversion happens on stored values (before the modality LUT): (4095 - stored) * slope + intercept.
-  assert.deepEqual(Array.from(img.data), stored.map((v) => Math.fround((4095 - v) * slope + intercept)));
+  assert.deepEqual(
+    Array.from(img.data),
+    stored.map((v) => Math.fround((4095 - v) * slope + intercept)),
+  );
   const raw = await readDicom(join(T, f), { raw: true });
   assert.deepEqual(Array.from(raw.data), stored);
 });
@@ -82,7 +85,10 @@ test('series folder → volume sorted by position, spacing from positions', asyn
   assert.deepEqual(vol.shape, [1, 5, 16, 16]);
   assert.deepEqual(vol.spacing, [2.5, 0.488281, 0.488281]);
   // Sorted by z ascending: IPP z -1.2375 (file 3353) first, 8.7625 (2062) last.
-  assert.deepEqual((vol.meta!.sliceFiles as string[]).map((p) => p.slice(-4)), ['3353', '3023', '2693', '2392', '2062']);
+  assert.deepEqual(
+    (vol.meta!.sliceFiles as string[]).map((p) => p.slice(-4)),
+    ['3353', '3023', '2693', '2392', '2062'],
+  );
   const first = await readDicom(join(T, 'dicomdirtests/98892001/CT5N/3353'));
   assert.deepEqual(Array.from(vol.data.subarray(0, 256)), Array.from(first.data));
   assert.ok(Math.abs(vol.affine![2][3] - -1.2375) < 1e-9);
@@ -97,7 +103,10 @@ test('an unknown transfer syntax is a one-line error naming the file, the UID an
   const at = bytes.indexOf(uid);
   assert.ok(at > 0);
   for (const [replacement, expected] of [
-    ['1.2.840.10008.1.2.4.94', '1.2.840.10008.1.2.4.94 (JPIP Referenced): pixel data is on a JPIP server, not in the file'],
+    [
+      '1.2.840.10008.1.2.4.94',
+      '1.2.840.10008.1.2.4.94 (JPIP Referenced): pixel data is on a JPIP server, not in the file',
+    ],
     ['1.2.3.4.5.6.7.8.9', '1.2.3.4.5.6.7.8.9 (unknown transfer syntax): not a transfer syntax medattn knows'],
   ] as const) {
     const copy = Buffer.from(bytes);

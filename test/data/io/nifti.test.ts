@@ -33,7 +33,10 @@ interface Summary {
 }
 
 const reference = JSON.parse(
-  execFileSync('/usr/bin/python3', [join(here, 'fixtures', 'nifti-reference.py'), ...FILES], { encoding: 'utf8', maxBuffer: 1 << 24 }),
+  execFileSync('/usr/bin/python3', [join(here, 'fixtures', 'nifti-reference.py'), ...FILES], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  }),
 ) as Record<string, { image: Summary; canonical: Summary; axcodes: string }>;
 
 function check(file: string, image: MedicalImage, ref: Summary) {
@@ -41,7 +44,11 @@ function check(file: string, image: MedicalImage, ref: Summary) {
   const [c, d, h, w] = image.shape;
   assert.deepEqual([w, h, d, ...(ref.shape.length > 3 ? [c] : [])], ref.shape, `${file}: shape`);
   for (let r = 0; r < 4; r++) {
-    for (let q = 0; q < 4; q++) assert.ok(Math.abs(image.affine![r][q] - ref.affine[r][q]) < 1e-5, `${file}: affine[${r}][${q}] ${image.affine![r][q]} vs ${ref.affine[r][q]}`);
+    for (let q = 0; q < 4; q++)
+      assert.ok(
+        Math.abs(image.affine![r][q] - ref.affine[r][q]) < 1e-5,
+        `${file}: affine[${r}][${q}] ${image.affine![r][q]} vs ${ref.affine[r][q]}`,
+      );
   }
   let sum = 0;
   let weighted = 0;
@@ -61,8 +68,14 @@ function check(file: string, image: MedicalImage, ref: Summary) {
   assert.ok(rel(weighted, ref.weighted) < sumTol, `${file}: position-weighted sum ${weighted} vs ${ref.weighted}`);
   // Scaled volumes are float32 here, float64 in nibabel: equal to float32 precision. Unscaled: exactly equal.
   const tol = image.meta?.scaled ? 1e-6 : 0;
-  const close = (a: number, b: number) => (Number.isNaN(b) ? Number.isNaN(a) : Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)));
-  ref.sampleIndex.forEach((idx, k) => assert.ok(close(image.data[idx], ref.samples[k] ?? NaN), `${file}: voxel ${idx} ${image.data[idx]} vs ${ref.samples[k]}`));
+  const close = (a: number, b: number) =>
+    Number.isNaN(b) ? Number.isNaN(a) : Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+  ref.sampleIndex.forEach((idx, k) =>
+    assert.ok(
+      close(image.data[idx], ref.samples[k] ?? NaN),
+      `${file}: voxel ${idx} ${image.data[idx]} vs ${ref.samples[k]}`,
+    ),
+  );
 }
 
 for (const file of FILES) {
@@ -101,5 +114,8 @@ test('example_nifti2.nii.gz is read as NIfTI-2 with two volumes as channels', as
 
 test('NaN voxels are an error unless allowed (resampled_anat_moved.nii has 153)', async () => {
   const file = `${NIB}/resampled_anat_moved.nii`;
-  await assert.rejects(readNifti(file), { name: 'MedattnDataError', message: `${file}: 153 NaN voxels (pass allowNaN to accept them)` });
+  await assert.rejects(readNifti(file), {
+    name: 'MedattnDataError',
+    message: `${file}: 153 NaN voxels (pass allowNaN to accept them)`,
+  });
 });

@@ -4,13 +4,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { readNpy } from '../../../src/data/io/npy.js';
 import { readNpz } from '../../../src/data/io/npz.js';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const DATA = resolve(repoRoot, '../shared/data');
+import { needsPneumonia, PNEUMONIA_NPZ } from '../../helpers/pneumonia-subset.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-npy-'));
 // Every dtype x byte order x memory order; values = arange(24) shaped (2,3,4), with negatives for signed.
@@ -64,8 +61,8 @@ test('.npz: stored and deflated archives', async () => {
   assert.ok(readFileSync(join(dir, 'deflated.npz')).length < readFileSync(join(dir, 'stored.npz')).length);
 });
 
-test('PneumoniaMNIST: shapes, dtypes and the class balance of the README', async () => {
-  const m = await readNpz(join(DATA, 'pneumoniamnist/pneumoniamnist.npz'));
+test('PneumoniaMNIST: shapes, dtypes and the class balance of the README', needsPneumonia(), async () => {
+  const m = await readNpz(PNEUMONIA_NPZ);
   assert.deepEqual([...m.keys()].sort(), ['train_images', 'train_labels', 'val_images', 'val_labels']);
   const images = m.get('train_images')!;
   assert.deepEqual(images.shape, [4690, 28, 28]);
@@ -76,7 +73,10 @@ test('PneumoniaMNIST: shapes, dtypes and the class balance of the README', async
   assert.equal(pneumonia, 3477);
   assert.equal(4690 - pneumonia, 1213);
   assert.deepEqual(m.get('val_images')!.shape, [524, 28, 28]);
-  const only = await readNpz(join(DATA, 'pneumoniamnist/pneumoniamnist.npz'), { keys: ['val_labels'] });
+  const only = await readNpz(PNEUMONIA_NPZ, { keys: ['val_labels'] });
   assert.deepEqual([...only.keys()], ['val_labels']);
-  await assert.rejects(readNpz(join(DATA, 'pneumoniamnist/pneumoniamnist.npz'), { keys: ['test_images'] }), /no array named 'test_images' \(has: train_images, train_labels, val_images, val_labels\)/);
+  await assert.rejects(
+    readNpz(PNEUMONIA_NPZ, { keys: ['test_images'] }),
+    /no array named 'test_images' \(has: train_images, train_labels, val_images, val_labels\)/,
+  );
 });

@@ -31,10 +31,27 @@ export async function readDicomFile(path: string): Promise<DicomFile> {
 
 /** VRs of the attributes we read as numbers, for implicit VR files where the file does not say. */
 const IMPLICIT_VR: Record<string, string> = {
-  x00280002: 'US', x00280006: 'US', x00280008: 'IS', x00280010: 'US', x00280011: 'US', x00280100: 'US',
-  x00280101: 'US', x00280102: 'US', x00280103: 'US', x00281050: 'DS', x00281051: 'DS', x00281052: 'DS',
-  x00281053: 'DS', x00280030: 'DS', x00181164: 'DS', x00180050: 'DS', x00180088: 'DS', x00200032: 'DS',
-  x00200037: 'DS', x00200013: 'IS', x7fe00010: 'OW',
+  x00280002: 'US',
+  x00280006: 'US',
+  x00280008: 'IS',
+  x00280010: 'US',
+  x00280011: 'US',
+  x00280100: 'US',
+  x00280101: 'US',
+  x00280102: 'US',
+  x00280103: 'US',
+  x00281050: 'DS',
+  x00281051: 'DS',
+  x00281052: 'DS',
+  x00281053: 'DS',
+  x00280030: 'DS',
+  x00181164: 'DS',
+  x00180050: 'DS',
+  x00180088: 'DS',
+  x00200032: 'DS',
+  x00200037: 'DS',
+  x00200013: 'IS',
+  x7fe00010: 'OW',
 };
 
 const vrCallback = (tag: string) => IMPLICIT_VR[tag] as unknown as void;
@@ -55,7 +72,8 @@ export function parseDicomBytes(buffer: Uint8Array, path: string): DicomFile {
   let bareTransferSyntax: string | undefined;
   if (!hasPrefix) {
     bareTransferSyntax = guessBareTransferSyntax(bytes);
-    if (!bareTransferSyntax) throw new MedattnDataError(path, 'not a DICOM file (no DICM prefix and no recognisable data set)');
+    if (!bareTransferSyntax)
+      throw new MedattnDataError(path, 'not a DICOM file (no DICM prefix and no recognisable data set)');
   }
   let dataSet: dicomParser.DataSet;
   let implicitDespiteMeta = false;
@@ -69,9 +87,15 @@ export function parseDicomBytes(buffer: Uint8Array, path: string): DicomFile {
       if (uid !== '1.2.840.10008.1.2' && uid !== '1.2.840.10008.1.2.1.99' && looksImplicit(bytes, position)) {
         // Meta says explicit VR, data set is implicit: parse the data set on its own as implicit.
         implicitDespiteMeta = true;
-        dataSet = dicomParser.parseDicom(bytes.subarray(position), { TransferSyntaxUID: '1.2.840.10008.1.2', vrCallback });
+        dataSet = dicomParser.parseDicom(bytes.subarray(position), {
+          TransferSyntaxUID: '1.2.840.10008.1.2',
+          vrCallback,
+        });
       } else {
-        dataSet = dicomParser.parseDicom(bytes, { vrCallback, inflater: inflater as unknown as (a: Uint8Array, p: number) => void });
+        dataSet = dicomParser.parseDicom(bytes, {
+          vrCallback,
+          inflater: inflater as unknown as (a: Uint8Array, p: number) => void,
+        });
       }
     } else {
       dataSet = dicomParser.parseDicom(bytes, { TransferSyntaxUID: bareTransferSyntax, vrCallback });
@@ -79,8 +103,15 @@ export function parseDicomBytes(buffer: Uint8Array, path: string): DicomFile {
   } catch (e) {
     if (e instanceof MedattnDataError) throw e;
     // dicom-parser throws strings or {exception, dataSet}; keep just the message.
-    const text = typeof e === 'object' && e !== null && 'exception' in e ? describeThrown((e as { exception: unknown }).exception) : describeThrown(e);
-    throw new MedattnDataError(path, `cannot parse DICOM data set (${text.replace(/^dicomParser[.:]\w+: /, '')}; truncated or corrupted?)`, { cause: e });
+    const text =
+      typeof e === 'object' && e !== null && 'exception' in e
+        ? describeThrown((e as { exception: unknown }).exception)
+        : describeThrown(e);
+    throw new MedattnDataError(
+      path,
+      `cannot parse DICOM data set (${text.replace(/^dicomParser[.:]\w+: /, '')}; truncated or corrupted?)`,
+      { cause: e },
+    );
   }
   checkComplete(dataSet, path);
   const transferSyntax = lookupTransferSyntax(uid!);
@@ -98,10 +129,17 @@ function checkComplete(dataSet: dicomParser.DataSet, path: string): void {
   for (const [tag, el] of Object.entries(dataSet.elements)) {
     if (!tag.startsWith('x0002')) instanceElements++;
     if (el.length !== undefined && el.length !== 0xffffffff && el.dataOffset + el.length > size) {
-      throw new MedattnDataError(path, `file is truncated: element (${tag.slice(1, 5)},${tag.slice(5)}) needs ${el.length} bytes, ${Math.max(0, size - el.dataOffset)} remain`);
+      throw new MedattnDataError(
+        path,
+        `file is truncated: element (${tag.slice(1, 5)},${tag.slice(5)}) needs ${el.length} bytes, ${Math.max(0, size - el.dataOffset)} remain`,
+      );
     }
   }
-  if (instanceElements === 0) throw new MedattnDataError(path, 'cannot parse DICOM data set (no elements after the meta header: truncated or corrupted?)');
+  if (instanceElements === 0)
+    throw new MedattnDataError(
+      path,
+      'cannot parse DICOM data set (no elements after the meta header: truncated or corrupted?)',
+    );
 }
 
 function latin1(bytes: Uint8Array, start: number, end: number): string {
@@ -158,7 +196,8 @@ export class DicomAttributes {
     try {
       if (vr === 'US' || (vr === undefined && el.length === 2)) return this.file.dataSet.uint16(tag, index);
       if (vr === 'SS') return this.file.dataSet.int16(tag, index);
-      if (vr === 'UL' || (vr === undefined && el.length === 4 && !isDecimalText(this.file, el))) return this.file.dataSet.uint32(tag, index);
+      if (vr === 'UL' || (vr === undefined && el.length === 4 && !isDecimalText(this.file, el)))
+        return this.file.dataSet.uint32(tag, index);
       if (vr === 'SL') return this.file.dataSet.int32(tag, index);
       if (vr === 'FL') return this.file.dataSet.float(tag, index);
       if (vr === 'FD') return this.file.dataSet.double(tag, index);

@@ -16,9 +16,9 @@ export interface DctFrame {
 }
 
 const ZIGZAG = new Int32Array([
-  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21,
-  28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61,
-  54, 47, 55, 62, 63,
+  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+  35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47,
+  55, 62, 63,
 ]);
 
 /** The sample precision (P) of the first SOF segment, or undefined if there is none. */
@@ -79,7 +79,8 @@ function buildHuffman(counts: Uint8Array, values: Uint8Array): Huffman {
 const COS = (() => {
   const t = new Float64Array(64);
   for (let x = 0; x < 8; x++) {
-    for (let u = 0; u < 8; u++) t[x * 8 + u] = ((u === 0 ? Math.SQRT1_2 : 1) / 2) * Math.cos(((2 * x + 1) * u * Math.PI) / 16);
+    for (let u = 0; u < 8; u++)
+      t[x * 8 + u] = ((u === 0 ? Math.SQRT1_2 : 1) / 2) * Math.cos(((2 * x + 1) * u * Math.PI) / 16);
   }
   return t;
 })();
@@ -117,7 +118,7 @@ export function decodeJpegDct(b: Uint8Array): DctFrame {
     const end = p + 2 + len;
     if (end > b.length) fail('truncated segment');
     if (marker === 0xdb) {
-      for (let q = seg; q < end; ) {
+      for (let q = seg; q < end;) {
         const pq = b[q] >> 4;
         const tq = b[q] & 15;
         const table = new Int32Array(64);
@@ -126,7 +127,7 @@ export function decodeJpegDct(b: Uint8Array): DctFrame {
         q += 1 + (pq ? 128 : 64);
       }
     } else if (marker === 0xc4) {
-      for (let q = seg; q < end; ) {
+      for (let q = seg; q < end;) {
         const tc = b[q] >> 4;
         const th = b[q] & 15;
         const counts = b.subarray(q + 1, q + 17);
@@ -148,7 +149,16 @@ export function decodeJpegDct(b: Uint8Array): DctFrame {
       components = [];
       for (let i = 0; i < n; i++) {
         const c = seg + 6 + 3 * i;
-        components.push({ id: b[c], h: b[c + 1] >> 4 || 1, v: b[c + 1] & 15 || 1, tq: b[c + 2], blocksPerLine: 0, blocksPerColumn: 0, plane: new Float64Array(0), pred: 0 });
+        components.push({
+          id: b[c],
+          h: b[c + 1] >> 4 || 1,
+          v: b[c + 1] & 15 || 1,
+          tq: b[c + 2],
+          blocksPerLine: 0,
+          blocksPerColumn: 0,
+          plane: new Float64Array(0),
+          pred: 0,
+        });
       }
       hmax = Math.max(...components.map((c) => c.h));
       vmax = Math.max(...components.map((c) => c.v));
@@ -266,7 +276,7 @@ function decodeScan(
     const t = decodeHuff(c.dc!);
     c.pred += extend(receive(t), t);
     coef[0] = c.pred * q[0];
-    for (let k = 1; k < 64; ) {
+    for (let k = 1; k < 64;) {
       const rs = decodeHuff(c.ac!);
       const s = rs & 15;
       const r = rs >> 4;

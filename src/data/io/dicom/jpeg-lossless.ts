@@ -18,6 +18,7 @@ export function decodeJpegLossless(encoded: Uint8Array): LosslessFrame {
   const frame = decoder.frame as { dimX: number; dimY: number; numComp: number };
   if (!frame || !result) throw new Error('JPEG lossless decoder produced no image');
   const expected = frame.dimX * frame.dimY * frame.numComp;
-  if (result.length !== expected) throw new Error(`JPEG lossless decoder produced ${result.length} samples, expected ${expected}`);
+  if (result.length !== expected)
+    throw new Error(`JPEG lossless decoder produced ${result.length} samples, expected ${expected}`);
   return { width: frame.dimX, height: frame.dimY, componentCount: frame.numComp, pixels: result };
 }

@@ -25,15 +25,25 @@ export function readPixelModule(attrs: DicomAttributes): PixelModule {
   if (!attrs.has('x7fe00010')) {
     // dicom-parser drops an element it cannot finish: if the tag is in the bytes, the element was cut short.
     const b = Buffer.from(attrs.file.bytes.buffer, attrs.file.bytes.byteOffset, attrs.file.bytes.byteLength);
-    if (b.indexOf(Buffer.from([0xe0, 0x7f, 0x10, 0x00])) >= 0 || b.indexOf(Buffer.from([0x7f, 0xe0, 0x00, 0x10])) >= 0) {
-      throw new MedattnDataError(path, 'Pixel Data (7FE0,0010) is truncated or corrupted (the element could not be read to its end)');
+    if (
+      b.indexOf(Buffer.from([0xe0, 0x7f, 0x10, 0x00])) >= 0 ||
+      b.indexOf(Buffer.from([0x7f, 0xe0, 0x00, 0x10])) >= 0
+    ) {
+      throw new MedattnDataError(
+        path,
+        'Pixel Data (7FE0,0010) is truncated or corrupted (the element could not be read to its end)',
+      );
     }
-    const what = attrs.has('x7fe00008') || attrs.has('x7fe00009') ? 'float Pixel Data (not supported)' : 'no Pixel Data (7FE0,0010)';
+    const what =
+      attrs.has('x7fe00008') || attrs.has('x7fe00009')
+        ? 'float Pixel Data (not supported)'
+        : 'no Pixel Data (7FE0,0010)';
     throw new MedattnDataError(path, `${what}; this DICOM object holds no image`);
   }
   const required = (tag: string, name: string): number => {
     const v = attrs.number(tag);
-    if (v === undefined || !Number.isInteger(v)) throw new MedattnDataError(path, `missing or invalid ${name} (${tag.slice(1, 5)},${tag.slice(5)})`);
+    if (v === undefined || !Number.isInteger(v))
+      throw new MedattnDataError(path, `missing or invalid ${name} (${tag.slice(1, 5)},${tag.slice(5)})`);
     return v;
   };
   const rows = required('x00280010', 'Rows');
@@ -43,7 +53,9 @@ export function readPixelModule(attrs: DicomAttributes): PixelModule {
   const bitsStored = attrs.number('x00280101') ?? bitsAllocated;
   const highBit = attrs.number('x00280102') ?? bitsStored - 1;
   const pixelRepresentation = attrs.number('x00280103') ?? 0;
-  const photometricInterpretation = (attrs.string('x00280004') ?? (samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2')).trim().toUpperCase();
+  const photometricInterpretation = (attrs.string('x00280004') ?? (samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2'))
+    .trim()
+    .toUpperCase();
   const planarConfiguration = attrs.number('x00280006') ?? 0;
   const framesValue = attrs.number('x00280008');
   if (framesValue === undefined && attrs.string('x00280008') !== undefined) {
@@ -55,9 +67,11 @@ export function readPixelModule(attrs: DicomAttributes): PixelModule {
   };
   if (rows < 1 || columns < 1) bad(`invalid image size ${rows}x${columns}`);
   if (![1, 8, 16, 32].includes(bitsAllocated)) bad(`Bits Allocated ${bitsAllocated} is not supported (1, 8, 16 or 32)`);
-  if (bitsStored < 1 || bitsStored > bitsAllocated) bad(`Bits Stored ${bitsStored} does not fit Bits Allocated ${bitsAllocated}`);
+  if (bitsStored < 1 || bitsStored > bitsAllocated)
+    bad(`Bits Stored ${bitsStored} does not fit Bits Allocated ${bitsAllocated}`);
   if (![1, 3].includes(samplesPerPixel)) bad(`Samples per Pixel ${samplesPerPixel} is not supported (1 or 3)`);
-  if (pixelRepresentation !== 0 && pixelRepresentation !== 1) bad(`invalid Pixel Representation ${pixelRepresentation}`);
+  if (pixelRepresentation !== 0 && pixelRepresentation !== 1)
+    bad(`invalid Pixel Representation ${pixelRepresentation}`);
   if (!Number.isInteger(numberOfFrames) || numberOfFrames < 1) bad(`invalid Number of Frames ${numberOfFrames}`);
   if (photometricInterpretation === 'PALETTE COLOR') bad('PALETTE COLOR images are not supported');
   return {

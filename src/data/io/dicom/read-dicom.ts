@@ -90,14 +90,24 @@ function rescale(data: PixelArray, slope: number, intercept: number): Float32Arr
  * Voxel (column, row, slice) → RAS+ mm for one slice, from Image Position/Orientation (Patient) which are
  * in DICOM's LPS+ frame (hence the sign flip of the first two rows).
  */
-export function sliceAffine(attrs: DicomAttributes, inPlane: number[] | undefined, sliceSpacing: number): number[][] | undefined {
+export function sliceAffine(
+  attrs: DicomAttributes,
+  inPlane: number[] | undefined,
+  sliceSpacing: number,
+): number[][] | undefined {
   const ipp = attrs.numbers('x00200032');
   const iop = attrs.numbers('x00200037');
   if (!ipp || ipp.length !== 3 || !iop || iop.length !== 6 || !inPlane) return undefined;
   return affineFromGeometry(ipp, iop, inPlane[0], inPlane[1], sliceSpacing);
 }
 
-export function affineFromGeometry(ipp: number[], iop: number[], rowSpacing: number, colSpacing: number, sliceSpacing: number): number[][] {
+export function affineFromGeometry(
+  ipp: number[],
+  iop: number[],
+  rowSpacing: number,
+  colSpacing: number,
+  sliceSpacing: number,
+): number[][] {
   const rowDir = iop.slice(0, 3); // direction of increasing column index
   const colDir = iop.slice(3, 6); // direction of increasing row index
   const normal = [
@@ -107,6 +117,10 @@ export function affineFromGeometry(ipp: number[], iop: number[], rowSpacing: num
   ];
   const lpsToRas = [-1, -1, 1];
   return [0, 1, 2]
-    .map((r) => [rowDir[r] * colSpacing, colDir[r] * rowSpacing, normal[r] * sliceSpacing, ipp[r]].map((v) => v * lpsToRas[r] + 0))
+    .map((r) =>
+      [rowDir[r] * colSpacing, colDir[r] * rowSpacing, normal[r] * sliceSpacing, ipp[r]].map(
+        (v) => v * lpsToRas[r] + 0,
+      ),
+    )
     .concat([[0, 0, 0, 1]]);
 }

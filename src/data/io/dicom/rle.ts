@@ -20,7 +20,9 @@ export function decodeRleFrame(
   const bytesPerSample = bitsAllocated / 8;
   const expectedSegments = samplesPerPixel * bytesPerSample;
   if (segmentCount !== expectedSegments) {
-    throw new Error(`RLE header has ${segmentCount} segments, expected ${expectedSegments} (${samplesPerPixel} samples x ${bitsAllocated} bits)`);
+    throw new Error(
+      `RLE header has ${segmentCount} segments, expected ${expectedSegments} (${samplesPerPixel} samples x ${bitsAllocated} bits)`,
+    );
   }
   const offsets: number[] = [];
   for (let i = 0; i < segmentCount; i++) offsets.push(view.getUint32(4 + 4 * i, true));
@@ -29,7 +31,8 @@ export function decodeRleFrame(
   for (let s = 0; s < segmentCount; s++) {
     const start = offsets[s];
     const end = s + 1 < segmentCount ? offsets[s + 1] : frame.length;
-    if (start < 64 || start > frame.length || end < start || end > frame.length) throw new Error(`RLE segment ${s} offset ${start} is outside the frame`);
+    if (start < 64 || start > frame.length || end < start || end > frame.length)
+      throw new Error(`RLE segment ${s} offset ${start} is outside the frame`);
     const sample = Math.floor(s / bytesPerSample);
     // Segment order is MSB first; little endian output puts the MSB at the highest byte of each value.
     const byteInValue = bytesPerSample - 1 - (s % bytesPerSample);

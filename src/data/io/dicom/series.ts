@@ -42,12 +42,19 @@ export async function readDicomSeries(folder: string, options: ReadSeriesOptions
   const chosen = options.seriesInstanceUID
     ? bySeries.get(options.seriesInstanceUID)
     : [...bySeries.values()].sort((a, b) => b.length - a.length)[0];
-  if (!chosen || chosen.length === 0) throw new MedattnDataError(folder, options.seriesInstanceUID ? `no slices of series ${options.seriesInstanceUID}` : 'no DICOM images in the folder');
+  if (!chosen || chosen.length === 0)
+    throw new MedattnDataError(
+      folder,
+      options.seriesInstanceUID ? `no slices of series ${options.seriesInstanceUID}` : 'no DICOM images in the folder',
+    );
   const first = chosen[0].image;
   const iop = first.meta?.imageOrientationPatient as number[] | undefined;
   for (const s of chosen) {
     if (s.image.shape.length !== 3 || s.image.shape.join() !== first.shape.join()) {
-      throw new MedattnDataError(s.path, `slice shape [${s.image.shape.join(', ')}] differs from [${first.shape.join(', ')}] (or is multi-frame)`);
+      throw new MedattnDataError(
+        s.path,
+        `slice shape [${s.image.shape.join(', ')}] differs from [${first.shape.join(', ')}] (or is multi-frame)`,
+      );
     }
     if (!s.image.meta?.imagePositionPatient || !s.image.meta?.imageOrientationPatient) {
       throw new MedattnDataError(s.path, 'no Image Position/Orientation (Patient): cannot place the slice in a volume');
@@ -63,10 +70,13 @@ export async function readDicomSeries(folder: string, options: ReadSeriesOptions
   const [C, H, W] = first.shape;
   const D = chosen.length;
   // Float32 when any slice was rescaled differently; otherwise keep the common type.
-  const ctor = chosen.every((s) => s.image.data.constructor === first.data.constructor) ? first.data.constructor : Float32Array;
+  const ctor = chosen.every((s) => s.image.data.constructor === first.data.constructor)
+    ? first.data.constructor
+    : Float32Array;
   const data = new (ctor as new (n: number) => PixelArray)(C * D * H * W);
   chosen.forEach((s, d) => {
-    for (let c = 0; c < C; c++) data.set(s.image.data.subarray(c * H * W, (c + 1) * H * W) as never, (c * D + d) * H * W);
+    for (let c = 0; c < C; c++)
+      data.set(s.image.data.subarray(c * H * W, (c + 1) * H * W) as never, (c * D + d) * H * W);
   });
   const inPlane = first.spacing ?? [1, 1];
   const ipp = chosen[0].image.meta!.imagePositionPatient as number[];

@@ -64,7 +64,8 @@ export async function decodeWithWasm(codec: WasmCodec, encoded: Uint8Array): Pro
     const raw = decoder.getDecodedBuffer();
     const bytes = raw.slice(); // copy out: WASM memory is reused by the next decode
     const expected = info.width * info.height * info.componentCount * (info.bitsPerSample > 8 ? 2 : 1);
-    if (bytes.length < expected) throw new Error(`${codec} decoder returned ${bytes.length} bytes, expected ${expected}`);
+    if (bytes.length < expected)
+      throw new Error(`${codec} decoder returned ${bytes.length} bytes, expected ${expected}`);
     const pixels =
       info.bitsPerSample > 8
         ? info.isSigned
