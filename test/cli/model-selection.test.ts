@@ -1,5 +1,6 @@
-// Cross-validation and option search on a small real subset: folds are stratified and disjoint, the
-// summary is the mean and sample std of the fold results, and search ranks options by the monitor.
+// Cross-validation and option search on a small synthetic MedMNIST-layout fixture (the bookkeeping is tested,
+// not the data, so it runs without ../shared): folds are stratified and disjoint, the summary is the mean and
+// sample std of the fold results, and search ranks options by the monitor.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -7,12 +8,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { searchCombinations, summarize } from '../../src/train/model-selection.js';
+import { writeSyntheticPneumoniamnist } from '../fixtures/synthetic-xrays.js';
 import { pneumoniaSubsets } from '../helpers/pneumonia-subset.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-select-'));
+const npz = writeSyntheticPneumoniamnist(join(dir, 'data'), { train: 192, val: 64 }).file;
 const config = {
   task: 'classification',
-  data: pneumoniaSubsets(192, 64),
+  data: pneumoniaSubsets(192, 64, npz),
   transforms: { train: [{ type: 'toFloat', scale: 1 / 255 }], eval: [{ type: 'toFloat', scale: 1 / 255 }] },
   model: {
     name: 'attention_cnn',

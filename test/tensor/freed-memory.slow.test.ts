@@ -1,3 +1,6 @@
+// Slow tier (npm run test:slow): page-fault counts depend on glibc's adaptive heap and on what else the machine
+// runs, so they flaked in the default suite. No deterministic default-suite check was found: even one 16 MB
+// tensor freed and allocated again faulted its pages in again in 2 of 3 reallocations here.
 // Freed tensor memory is kept for reuse (native keepFreedMemory, on when the tensor module loads): after
 // warm-up a training step allocates the same activation sizes it freed a step earlier, so it should touch no
 // fresh pages. With glibc's defaults (MEDATTN_KEEP_FREED_MEMORY=0) activations above the adaptive mmap

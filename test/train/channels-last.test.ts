@@ -1,5 +1,6 @@
 // training.channelsLast: conv weights and batches in NHWC memory train the same model as the default layout
 // (same losses and metrics up to float32 summation order), and the saved weights load into a fresh model.
+// On a synthetic MedMNIST-layout fixture, so it runs without ../shared.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -8,12 +9,18 @@ import { join } from 'node:path';
 import { parseConfig } from '../../src/train/config.js';
 import { train } from '../../src/train/trainer.js';
 import { loadRun } from '../../src/train/run-folder.js';
+import { writeSyntheticPneumoniamnist } from '../fixtures/synthetic-xrays.js';
 import { pneumoniaSubsets } from '../helpers/pneumonia-subset.js';
+
+const npz = writeSyntheticPneumoniamnist(mkdtempSync(join(tmpdir(), 'medattn-cl-data-')), {
+  train: 256,
+  val: 128,
+}).file;
 
 const config = (channelsLast: boolean) =>
   parseConfig({
     task: 'classification',
-    data: pneumoniaSubsets(256, 128),
+    data: pneumoniaSubsets(256, 128, npz),
     transforms: { train: [{ type: 'toFloat', scale: 1 / 255 }], eval: [{ type: 'toFloat', scale: 1 / 255 }] },
     model: {
       name: 'attention_cnn',
