@@ -482,7 +482,7 @@ async function writeSegmentationGrid(outDir: string, examples: SegmentationEvalu
   await writeGrid(join(outDir, 'segmentation.png'), rows);
 }
 
-const STYLE = `body{font-family:"DejaVu Sans",Arial,sans-serif;max-width:1240px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+const STYLE = `body{font-family:DejaVu Sans,Arial,sans-serif;max-width:1240px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.7em;margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}
 .lede{font-size:1.1em}.note{color:#555;font-size:.92em}nav{margin:1em 0;font-size:.95em}
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 10px;text-align:left;vertical-align:top}
