@@ -2,6 +2,7 @@
  * The medattn command line: a thin shell over the library. User errors print one line and exit 1;
  * internal errors exit 2 with the stack.
  */
+import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { isUserError, oneLine } from './user-error.js';
 import { ConfigError } from '../train/config-error.js';
@@ -138,7 +139,9 @@ try {
   const err = e as Error & { code?: string; exitCode?: number };
   if (err.code?.startsWith('commander.')) process.exit(err.exitCode === 0 ? 0 : 1);
   if (isUserError(err)) {
-    process.stderr.write(`medattn: ${oneLine(err.message)}\n`);
+    process.stderr.write(`medattn: ${oneLine(err.message).replace(/^medattn: /, '')}\n`);
+    // For the tests of this mapping (test/cli/user-errors.test.ts): which class the one line came from.
+    if (process.env.MEDATTN_ERROR_CLASS_FILE) writeFileSync(process.env.MEDATTN_ERROR_CLASS_FILE, err.constructor.name);
     process.exit(1);
   }
   process.stderr.write(`medattn: internal error: ${(e as Error).stack ?? String(e)}\n`);

@@ -1,9 +1,10 @@
 /**
  * A model config checked before any weight is allocated: sizes (channels, classes, depths, kernel and patch
  * sizes) are positive integers of a sane magnitude, lists are lists, and an upper bound of the parameter count
- * stays under MAX_PARAMETERS. Without this a stage of 10^12 channels reaches the allocator (out of memory or a
+ * stays under MAX_PARAMETERS; attention blocks are named by names createAttention knows. Without this a stage of 10^12 channels reaches the allocator (out of memory or a
  * native error) and `null` where a list belongs fails deep inside a constructor.
  */
+import { attentionNames, UnknownAttentionError } from '../nn/attention/create-attention.js';
 import { ModelConfigError } from './model-error.js';
 import { referenceCNNConfig } from './attention-cnn.js';
 import { resnetDefaults } from './resnet.js';
@@ -43,6 +44,14 @@ function isObject(v: unknown): v is Config {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** An attention block by a name createAttention knows: the error names the model and the option. */
+function checkAttention(model: string, option: string, v: unknown): void {
+  if (!(attentionNames as unknown[]).includes(v))
+    throw new UnknownAttentionError(
+      `${model}: option '${option}': unknown attention ${typeof v === 'string' ? `'${v}'` : JSON.stringify(v)}; expected one of ${attentionNames.join(', ')}`,
+    );
+}
+
 function checkSize(model: string, option: string, v: unknown): void {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_WIDTH)
     throw new ModelConfigError(model, option, `a positive integer up to ${MAX_WIDTH}`, v);
@@ -52,6 +61,7 @@ function checkSize(model: string, option: string, v: unknown): void {
 function checkOptions(model: string, config: Config): void {
   for (const [key, v] of Object.entries(config)) {
     if (SIZE_OPTIONS.has(key)) checkSize(model, key, v);
+    else if (key === 'attention') checkAttention(model, key, v);
     else if (WIDTH_LISTS.has(key)) {
       if (!Array.isArray(v) || v.length === 0)
         throw new ModelConfigError(model, key, 'a non-empty list of channel counts', v);
@@ -60,7 +70,10 @@ function checkOptions(model: string, config: Config): void {
       if (!Array.isArray(v) || v.length === 0) throw new ModelConfigError(model, key, 'a non-empty list of stages', v);
       v.forEach((stage, i) => {
         if (!isObject(stage)) throw new ModelConfigError(model, `stages.${i}`, 'an object with channels', stage);
-        for (const [k, s] of Object.entries(stage)) if (SIZE_OPTIONS.has(k)) checkSize(model, `stages.${i}.${k}`, s);
+        for (const [k, s] of Object.entries(stage)) {
+          if (SIZE_OPTIONS.has(k)) checkSize(model, `stages.${i}.${k}`, s);
+          else if (k === 'attention') checkAttention(model, `stages.${i}.${k}`, s);
+        }
         if (!('channels' in stage)) throw new ModelConfigError(model, `stages.${i}.channels`, 'given', undefined);
       });
     } else if (key === 'mlpRatio' && !(typeof v === 'number' && v > 0 && v <= 64))

@@ -127,17 +127,66 @@ export const trainingConfigSchema = z.strictObject({
 export type TrainingConfig = z.output<typeof trainingConfigSchema>;
 export type TrainingConfigInput = z.input<typeof trainingConfigSchema>;
 
-/** Parses `key=value` overrides (`training.epochs=3`, `model.config.stages=[...]`); values are JSON or strings. */
+/** Path segments that would reach an object's prototype instead of a config option. */
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Configs nest a few levels; anything deeper is not a config (and would overflow the stack of a recursive walk). */
+export const MAX_CONFIG_DEPTH = 64;
+
+/** How deep a parsed JSON value nests (0 for a scalar), walked without recursion; stops counting past `limit`. */
+function jsonDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: { v: unknown; d: number }[] = [{ v: value, d: 0 }];
+  while (stack.length) {
+    const { v, d } = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    deepest = Math.max(deepest, d + 1);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(v)) stack.push({ v: child, d: d + 1 });
+  }
+  return deepest;
+}
+
+/** Throws a one-line ConfigError when a parsed JSON value nests deeper than MAX_CONFIG_DEPTH. */
+function checkDepth(value: unknown, file: string, option: string): void {
+  if (jsonDepth(value, MAX_CONFIG_DEPTH) > MAX_CONFIG_DEPTH)
+    throw new ConfigError(file, option, `JSON nested deeper than ${MAX_CONFIG_DEPTH} levels`);
+}
+
+/** A whole config must be a JSON object of sane depth (not null, an array or a number). */
+function checkConfigObject(raw: unknown, file: string): asserts raw is Record<string, unknown> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConfigError(
+      file,
+      '',
+      `must be a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`,
+    );
+  checkDepth(raw, file, '');
+}
+
+/**
+ * Parses `key=value` overrides (`training.epochs=3`, `model.config.stages=[...]`); values are JSON or strings.
+ * A key segment `__proto__`, `constructor` or `prototype` is refused: it would write onto a prototype.
+ */
 export function applyOverrides(
   raw: Record<string, unknown>,
   overrides: string[],
   file: string,
 ): Record<string, unknown> {
+  checkConfigObject(raw, file);
   const out = structuredClone(raw);
   for (const o of overrides) {
     const eq = o.indexOf('=');
     if (eq <= 0) throw new ConfigError(file, '--set', `expected key=value, got '${o}'`);
-    const path = o.slice(0, eq).split('.');
+    const key = o.slice(0, eq);
+    const path = key.split('.');
+    const bad = path.find((k) => k === '' || FORBIDDEN_SEGMENTS.has(k));
+    if (bad !== undefined)
+      throw new ConfigError(
+        file,
+        '--set',
+        `'${key}': ${bad === '' ? 'empty path segment' : `'${bad}' is not a config option`}`,
+      );
     const text = o.slice(eq + 1);
     let value: unknown;
     try {
@@ -145,14 +194,27 @@ export function applyOverrides(
     } catch {
       value = text;
     }
+    checkDepth(value, file, `--set ${key}`);
     let node = out as Record<string, unknown>;
     for (const k of path.slice(0, -1)) {
-      if (typeof node[k] !== 'object' || node[k] === null) node[k] = {};
+      if (!Object.hasOwn(node, k) || typeof node[k] !== 'object' || node[k] === null) node[k] = {};
       node = node[k] as Record<string, unknown>;
     }
     node[path[path.length - 1]] = value;
   }
   return out;
+}
+
+/** Parses the JSON text of a config file: one line naming the file for bad JSON, a non-object or deep nesting. */
+export function parseConfigJson(text: string, file: string): Record<string, unknown> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(file, '', `not valid JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+  checkConfigObject(raw, file);
+  return raw;
 }
 
 /** Validates a parsed config; relative dataset paths are resolved against `baseDir`. */
@@ -206,12 +268,7 @@ export function loadConfig(path: string, overrides: string[] = []): TrainingConf
   } catch (e) {
     throw new ConfigError(path, '', `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(path, '', `not valid JSON (${(e as Error).message.split('\n')[0]})`);
-  }
-  const withOverrides = applyOverrides(raw as Record<string, unknown>, overrides, path);
+  const raw = parseConfigJson(text, path);
+  const withOverrides = applyOverrides(raw, overrides, path);
   return resolveDataPaths(parseConfig(withOverrides, path), dirname(resolve(path)), path);
 }

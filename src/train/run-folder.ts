@@ -4,12 +4,13 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import type { ModelName } from '../models/registry.js';
+import { modelNames, UnknownModelError, type ModelName } from '../models/registry.js';
 import type { AttentionModel } from '../models/attention-model.js';
 import { createModelFromConfig } from './trainer.js';
 import { loadTensors, type Tensor } from '../tensor/index.js';
 import type { DatasetSpec } from '../data/datasets/index.js';
-import type { TrainingConfig } from './config.js';
+import { parseConfigJson, type TrainingConfig } from './config.js';
+import { UserError } from '../user-error.js';
 import { ConfigError } from './config-error.js';
 import { resolveDataPath } from '../data/fetch/data-root.js';
 
@@ -25,19 +26,43 @@ export interface LoadedRun {
   threshold?: number;
 }
 
+interface RunModelSpec {
+  model: ModelName;
+  config?: Record<string, unknown>;
+  inputShape?: number[];
+  classNames?: string[];
+}
+
+/** Runs `work`; a user error it throws (same class) gets `file: ` in front, so its one line names the file. */
+function nameFileOnError<T>(file: string, work: () => T): T {
+  try {
+    return work();
+  } catch (e) {
+    if (e instanceof UserError && !e.message.startsWith(file)) e.message = `${file}: ${e.message}`;
+    throw e;
+  }
+}
+
 export function loadRun(dir: string): LoadedRun {
   const configPath = join(dir, 'config.json');
   const modelPath = join(dir, 'model.json');
   if (!existsSync(configPath) || !existsSync(modelPath)) throw new ConfigError(dir, '--run', 'not a medattn run folder (config.json or model.json missing)');
-  const config = JSON.parse(readFileSync(configPath, 'utf8')) as TrainingConfig;
-  const spec = JSON.parse(readFileSync(modelPath, 'utf8')) as { model: ModelName; config: Record<string, unknown>; inputShape?: number[]; classNames?: string[] };
-  const model = createModelFromConfig(spec.model, spec.config);
+  const config = parseConfigJson(readFileSync(configPath, 'utf8'), configPath) as unknown as TrainingConfig;
+  const spec = parseConfigJson(readFileSync(modelPath, 'utf8'), modelPath) as unknown as RunModelSpec;
+  if (!modelNames.includes(spec.model))
+    throw new UnknownModelError(
+      `${modelPath}: unknown model '${spec.model}'; expected one of ${modelNames.join(', ')}`,
+    );
+  const model = nameFileOnError(modelPath, () => createModelFromConfig(spec.model, spec.config ?? {}));
   const checkpoint = [join(dir, 'best.safetensors'), join(dir, 'last.safetensors')].find((p) => existsSync(p));
   if (!checkpoint) throw new ConfigError(dir, '--run', 'no checkpoint (best.safetensors or last.safetensors) in the run folder');
   const { tensors, metadata } = loadTensors(checkpoint);
   const weights = new Map<string, Tensor>([...tensors].filter(([k]) => !k.startsWith('__optimizer__.')));
-  model.loadStateDict(weights);
-  for (const t of tensors.values()) t.dispose();
+  try {
+    nameFileOnError(checkpoint, () => model.loadStateDict(weights));
+  } finally {
+    for (const t of tensors.values()) t.dispose();
+  }
   model.eval();
   const threshold = metadata.threshold === undefined ? undefined : Number(metadata.threshold);
   return { dir, config, model, checkpoint, inputShape: spec.inputShape, classNames: spec.classNames, ...(threshold === undefined ? {} : { threshold }) };
@@ -52,7 +77,7 @@ export function dataArgumentToSpec(data: string, split: string | undefined, task
   if (!existsSync(path)) throw new ConfigError(data, '--data', 'no such file or folder');
   if (extname(path) === '.npz') return { kind: 'medmnist', file: path, split: (split ?? 'val') as 'val' };
   if (extname(path) === '.json') {
-    const spec = JSON.parse(readFileSync(path, 'utf8')) as DatasetSpec;
+    const spec = parseConfigJson(readFileSync(path, 'utf8'), data) as unknown as DatasetSpec;
     return split && 'split' in spec ? ({ ...spec, split } as DatasetSpec) : spec;
   }
   if (statSync(path).isDirectory()) {

@@ -4,15 +4,17 @@
  * every epoch; a JSON-lines log. Same config and seed give the same metrics; a resumed run continues with the
  * same schedule and the same data order (the loader's order depends only on seed and epoch).
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDataset, classCounts, classWeights as computeClassWeights, type Dataset, type DatasetSpec } from '../data/datasets/index.js';
 import { createTransform, Rng } from '../data/transforms/index.js';
 import { createModel, type ModelConfigs, type ModelName } from '../models/registry.js';
 import type { AttentionModel } from '../models/attention-model.js';
 import { clipGradNorm, type Optimizer, type LRScheduler } from '../optim/index.js';
-import { channelsLastFormat, checkDevice, loadTensors, manualSeed, saveTensors, setNumThreads, tensor, tidy, type Device, type Tensor } from '../tensor/index.js';
-import type { TrainingConfig } from './config.js';
+import { channelsLastFormat, checkDevice, DeviceError, loadTensors, manualSeed, saveTensors, setNumThreads, tensor, tidy, type Device, type Tensor } from '../tensor/index.js';
+import { parseConfigJson, type TrainingConfig } from './config.js';
+import { ConfigError } from './config-error.js';
+import { removeStaleTempFiles, writeTextAtomic } from './run-folder-files.js';
 import { createLoss, type LossFn } from './losses.js';
 import { buildOptimizer, buildScheduler } from './build-optimizer.js';
 import { batchTensors } from './batch-tensors.js';
@@ -41,6 +43,8 @@ export interface TrainOptions {
   onEvent?: (e: TrainEvent) => void;
   /** Polled between batches; true stops after the current batch without writing a partial epoch. */
   shouldStop?: () => boolean;
+  /** The config file errors name (default 'config'). */
+  configFile?: string;
 }
 
 export interface TrainResult {
@@ -93,16 +97,25 @@ export async function setupRun(config: TrainingConfig) {
   return { trainSet, valSet, trainLoader, valLoader, model, lossFn, optimizer, scheduler };
 }
 
+/** The device is checked before any data is read; the error names the config file and option. */
+function checkDeviceOption(device: string, configFile = 'config'): void {
+  try {
+    checkDevice(device);
+  } catch (e) {
+    if (e instanceof DeviceError) e.message = `${configFile}: training.device: ${e.message.replace(/^medattn: /, '')}`;
+    throw e;
+  }
+}
+
 function isBetter(metric: string, value: number, best: number | undefined): boolean {
   if (!Number.isFinite(value)) return false;
   if (best === undefined) return true;
   return isLowerBetter(metric) ? value < best : value > best;
 }
 
+/** Writes a JSON file whole or not at all (a temp file renamed over it; see removeStaleTempFiles). */
 function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2));
-  renameSync(tmp, path);
+  writeTextAtomic(path, JSON.stringify(value, null, 2));
 }
 
 /** Saves model weights, optimizer state and run state in one atomic file (so they can never disagree). */
@@ -141,7 +154,9 @@ function toChannelsLast(x: Tensor): Tensor {
 export async function train(config: TrainingConfig, options: TrainOptions): Promise<TrainResult> {
   const { outDir } = options;
   mkdirSync(outDir, { recursive: true });
+  removeStaleTempFiles(outDir); // left by a process killed while writing
   const emit = options.onEvent ?? (() => {});
+  checkDeviceOption(config.training.device, options.configFile);
   const run = await setupRun(config);
   const { trainLoader, valLoader, model, lossFn, optimizer, scheduler, trainSet, valSet } = run;
   const monitor = config.training.monitor ?? defaultMonitor(config.task);
@@ -154,8 +169,9 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
   let bestValue: number | undefined;
   let bestEpoch: number | undefined;
   let badEpochs = 0;
-  if (options.resume) {
-    if (!existsSync(lastPath)) throw new Error(`${lastPath}: no last checkpoint to resume from`);
+  // A run stopped before its first epoch ended has no checkpoint: resuming it is starting it again.
+  const resuming = !!options.resume && existsSync(lastPath);
+  if (resuming) {
     const state = loadLast(lastPath, model, optimizer, scheduler);
     startEpoch = state.epoch + 1;
     history = state.history;
@@ -164,13 +180,23 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
     badEpochs = state.badEpochs;
     // Random draws (dropout) continue from a seed derived from the epoch: a resumed run equals an unbroken one.
   }
+  // Training batches drop the last partial batch: a batch larger than the set would train nothing.
+  if (config.training.batchSize > trainSet.length)
+    throw new ConfigError(
+      options.configFile ?? 'config',
+      'training.batchSize',
+      `${config.training.batchSize} is larger than the training set (${trainSet.length} samples): no full batch to train on`,
+    );
   writeJsonAtomic(join(outDir, 'config.json'), config); // on resume too: --set overrides are part of the run
-  if (!options.resume) {
+  if (!resuming) {
     writeJsonAtomic(join(outDir, 'model.json'), { ...model.toJSON(), task: config.task, classNames: valSet.classNames, inputShape: await evalInputShape(valSet, config) });
-    writeFileSync(logPath, '');
+    writeTextAtomic(logPath, '');
+  } else {
+    // The log may run ahead of the checkpoint (a kill between the two writes): one line per finished epoch.
+    writeTextAtomic(logPath, history.map((r) => `${JSON.stringify(r)}\n`).join(''));
   }
   const batchesPerEpoch = Math.min(Math.floor(trainSet.length / config.training.batchSize), config.training.batchesPerEpoch ?? Infinity);
-  emit({ type: 'start', epochs: config.training.epochs, batchesPerEpoch, trainSize: trainSet.length, valSize: valSet.length, params: model.numParameters(), resumedFrom: options.resume ? startEpoch : undefined });
+  emit({ type: 'start', epochs: config.training.epochs, batchesPerEpoch, trainSize: trainSet.length, valSize: valSet.length, params: model.numParameters(), resumedFrom: resuming ? startEpoch : undefined });
 
   const skipped = new Map<string, string>();
   const noteSkipped = (list: { file: string; reason: string }[]) => list.forEach((f) => skipped.set(f.file, f.reason));
@@ -297,7 +323,11 @@ export function withSkipBad(config: TrainingConfig): TrainingConfig {
   return { ...config, data: { ...config.data, train: mark(config.data.train), val: mark(config.data.val) } };
 }
 
-/** Reads a run folder's resolved config. */
-export function readRunConfig(runDir: string): TrainingConfig {
-  return JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as TrainingConfig;
+/** Reads a run folder's resolved config (unvalidated: `parseConfig` it); one line when it is missing or broken. */
+export function readRunConfig(runDir: string): Record<string, unknown> {
+  const file = join(runDir, 'config.json');
+  if (!existsSync(runDir)) throw new ConfigError(runDir, '--resume', 'no such folder');
+  if (!statSync(runDir).isDirectory()) throw new ConfigError(runDir, '--resume', 'not a folder');
+  if (!existsSync(file)) throw new ConfigError(runDir, '--resume', 'not a medattn run folder (no config.json)');
+  return parseConfigJson(readFileSync(file, 'utf8'), file);
 }

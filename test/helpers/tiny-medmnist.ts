@@ -67,7 +67,7 @@ export interface TinySplit {
  */
 export function writeTinyMedmnist(file: string, splits: Record<string, TinySplit>, size = 16): void {
   const members: { name: string; data: Uint8Array }[] = [];
-  for (const [split, { n, label = (i) => i % 2 }] of Object.entries(splits)) {
+  for (const [split, { n, label = (i: number) => i % 2 }] of Object.entries(splits)) {
     const images = new Uint8Array(n * size * size);
     const labels = new Uint8Array(n);
     for (let i = 0; i < n; i++) {

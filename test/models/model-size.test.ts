@@ -2,6 +2,7 @@
 // (never below the real count, at most 1.5x it), and bad sizes or a model over the ceiling are one-line errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { AttentionCNNConfig } from '../../src/models/attention-cnn.js';
 import { createModel, modelNames, type ModelName } from '../../src/models/registry.js';
 import { MAX_PARAMETERS, parameterBound } from '../../src/models/model-size.js';
 import { ModelConfigError } from '../../src/models/model-error.js';
@@ -49,7 +50,7 @@ test('bad sizes are one-line ModelConfigErrors naming the option', () => {
 
 test('a model over the parameter ceiling is refused before allocating', () => {
   // A 60,000 x 60,000 x 3 x 3 conv: 32 billion parameters (130 GB); the bound counts attention generously.
-  const config = {
+  const config: Partial<AttentionCNNConfig> = {
     stages: [
       { channels: 60000, attention: 'none' },
       { channels: 60000, attention: 'none' },

@@ -1,4 +1,5 @@
 /** `medattn train --config FILE [--out DIR] [--set key=value ...]` and `medattn train --resume DIR`. */
+import { existsSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { applyOverrides, loadConfig, parseConfig, type TrainingConfig } from '../../train/config.js';
 import { readRunConfig, train, withSkipBad, type TrainResult } from '../../train/trainer.js';
@@ -21,7 +22,12 @@ export function reportSkipped(skipped: { file: string; reason: string }[]): void
 }
 
 /** Trains, writes the report, and returns the result; Ctrl-C stops after the current batch. */
-export async function trainAndReport(config: TrainingConfig, outDir: string, resume = false): Promise<TrainResult & { report: string }> {
+export async function trainAndReport(
+  config: TrainingConfig,
+  outDir: string,
+  resume = false,
+  configFile?: string,
+): Promise<TrainResult & { report: string }> {
   let stop = false;
   const onSigint = () => {
     if (stop) process.exit(130); // second Ctrl-C: leave now; checkpoints are written atomically
@@ -30,7 +36,13 @@ export async function trainAndReport(config: TrainingConfig, outDir: string, res
   };
   process.on('SIGINT', onSigint);
   try {
-    const result = await train(config, { outDir, resume, onEvent: progressPrinter(), shouldStop: () => stop });
+    const result = await train(config, {
+      outDir,
+      resume,
+      configFile,
+      onEvent: progressPrinter(),
+      shouldStop: () => stop,
+    });
     if (result.stoppedBy === 'interrupted') {
       process.stderr.write(`interrupted: the last completed epoch is saved; resume with: medattn train --resume ${outDir}\n`);
       process.exit(130);
@@ -48,7 +60,12 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
   if (o.resume) {
     outDir = resolve(o.resume);
     // --set still applies when resuming (e.g. more epochs, a longer time budget).
-    config = parseConfig(applyOverrides(readRunConfig(outDir) as unknown as Record<string, unknown>, o.set ?? [], `${outDir}/config.json`), `${outDir}/config.json`);
+    const file = join(outDir, 'config.json');
+    config = parseConfig(applyOverrides(readRunConfig(outDir), o.set ?? [], file), file);
+    if (!existsSync(join(outDir, 'last.safetensors')))
+      process.stderr.write(
+        `${outDir}: no checkpoint yet (stopped before its first epoch ended): training from the start\n`,
+      );
   } else {
     if (!o.config) throw new UsageError('train: give --config FILE (or --resume DIR)');
     config = loadConfig(o.config, o.set ?? []);
@@ -56,7 +73,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
     outDir = resolve(o.out ?? join('runs', `${basename(o.config, extname(o.config))}-${stamp}`));
   }
   if (o.skipBad) config = withSkipBad(config);
-  const result = await trainAndReport(config, outDir, !!o.resume);
+  const result = await trainAndReport(config, outDir, !!o.resume, o.resume ? join(outDir, 'config.json') : o.config);
   reportSkipped(result.skipped);
   const best = result.best;
   process.stderr.write(`best ${result.monitor} ${best ? Number(best[result.monitor]).toFixed(4) : 'n/a'} at epoch ${best ? best.epoch + 1 : '-'}\n`);
