@@ -15,7 +15,11 @@ export interface ModuleRef {
 }
 
 /** Imports `ref.module` and returns its export `ref.export ?? fallback`; `fail` makes the error to throw. */
-export async function importExport(ref: ModuleRef, fallback: string, fail: (reason: string) => Error): Promise<unknown> {
+export async function importExport(
+  ref: ModuleRef,
+  fallback: string,
+  fail: (reason: string) => Error,
+): Promise<unknown> {
   const m = ref.module;
   const url = m.startsWith('file:') ? m : pathToFileURL(isAbsolute(m) ? m : resolve(m)).href;
   let mod: Record<string, unknown>;

@@ -82,7 +82,11 @@ test('a typo in a dataset or transform option is one ConfigError naming the opti
       {
         ...base,
         transforms: {
-          train: [{ type: 'toFloat', scale: 1 / 255 }, { type: 'randFlip' }, { type: 'randAffine', rotate: 10, probabilty: 0.5 }],
+          train: [
+            { type: 'toFloat', scale: 1 / 255 },
+            { type: 'randFlip' },
+            { type: 'randAffine', rotate: 10, probabilty: 0.5 },
+          ],
         },
       },
       'transforms.train.2.probabilty: unknown option',
@@ -99,7 +103,20 @@ test('a typo in a dataset or transform option is one ConfigError naming the opti
     ],
     [
       'transform-nested.json',
-      { ...base, transforms: { train: [{ type: 'oneOf', transforms: [{ type: 'flip', axes: [1] }, { type: 'flip', axis: [0] }] }] } },
+      {
+        ...base,
+        transforms: {
+          train: [
+            {
+              type: 'oneOf',
+              transforms: [
+                { type: 'flip', axes: [1] },
+                { type: 'flip', axis: [0] },
+              ],
+            },
+          ],
+        },
+      },
       'transforms.train.0.transforms.1.axis: unknown option',
     ],
     [
@@ -124,12 +141,15 @@ test('a typo in a dataset or transform option is one ConfigError naming the opti
     ],
   ];
   for (const [name, value, expected] of cases) {
-    assert.throws(() => loadConfig(write(name, value)), (e: Error) => {
-      assert.ok(e instanceof ConfigError, `${name}: ${e}`);
-      assert.ok(e.message.startsWith(`${join(dir, name)}: ${expected}`), `${name}: ${e.message}`);
-      assert.ok(!e.message.includes('\n'));
-      return true;
-    });
+    assert.throws(
+      () => loadConfig(write(name, value)),
+      (e: Error) => {
+        assert.ok(e instanceof ConfigError, `${name}: ${e}`);
+        assert.ok(e.message.startsWith(`${join(dir, name)}: ${expected}`), `${name}: ${e.message}`);
+        assert.ok(!e.message.includes('\n'));
+        return true;
+      },
+    );
   }
 });
 
@@ -147,6 +167,10 @@ test('dataset paths stay relative to the config file; the specs keep what was wr
   };
   const c = loadConfig(write(join('project', 'run.json'), config));
   assert.deepEqual(c.data.train, { kind: 'medmnist', file: join(sub, 'data', 'tiny.npz') });
-  assert.deepEqual(c.data.val, { kind: 'subset', of: { kind: 'medmnist', file: join(sub, 'data', 'tiny.npz'), split: 'val' }, indices: [0, 1] });
+  assert.deepEqual(c.data.val, {
+    kind: 'subset',
+    of: { kind: 'medmnist', file: join(sub, 'data', 'tiny.npz'), split: 'val' },
+    indices: [0, 1],
+  });
   assert.deepEqual(c.transforms, { train: [{ type: 'randFlip', axes: [1], p: 0.5 }], eval: [] });
 });

@@ -47,7 +47,7 @@ export async function trainAndReport(
       process.stderr.write(`interrupted: the last completed epoch is saved; resume with: medattn train --resume ${outDir}\n`);
       process.exit(130);
     }
-    const report = await writeReport({ outDir, config, history: result.history, monitor: result.monitor, best: result.best, stoppedBy: result.stoppedBy, model: result.model, valSet: result.valSet, evaluation: result.lastEvaluation });
+    const report = await writeReport({ outDir, config, history: result.history, monitor: result.monitor, best: result.best, stoppedBy: result.stoppedBy, model: result.model, valSet: result.valSet, trainSet: result.trainSet, evaluation: result.lastEvaluation });
     return { ...result, report };
   } finally {
     process.off('SIGINT', onSigint);

@@ -56,15 +56,30 @@ export class ArrayDataset implements Dataset {
   constructor(private readonly spec: ArraysSpec) {
     const entries = Object.entries(spec.arrays);
     const image = spec.arrays.image;
-    if (!image) throw new DatasetSpecError("kind 'arrays': arrays", `needs an 'image' field, got ${entries.map(([k]) => k).join(', ') || 'none'}`);
+    if (!image)
+      throw new DatasetSpecError(
+        "kind 'arrays': arrays",
+        `needs an 'image' field, got ${entries.map(([k]) => k).join(', ') || 'none'}`,
+      );
     if (image.shape.length < 3 || image.kind === 'value') {
-      throw new DatasetSpecError("kind 'arrays': arrays.image", `must be images [N, C, ...spatial], got shape [${image.shape.join(',')}]`);
+      throw new DatasetSpecError(
+        "kind 'arrays': arrays.image",
+        `must be images [N, C, ...spatial], got shape [${image.shape.join(',')}]`,
+      );
     }
     this.length = image.shape[0];
     for (const [k, f] of entries) {
       const n = f.shape.reduce((a, b) => a * b, 1);
-      if (f.data.length !== n) throw new DatasetSpecError(`kind 'arrays': arrays.${k}`, `has ${f.data.length} values but shape [${f.shape.join(',')}]`);
-      if (f.shape[0] !== this.length) throw new DatasetSpecError(`kind 'arrays': arrays.${k}`, `has ${f.shape[0]} samples, 'image' has ${this.length}`);
+      if (f.data.length !== n)
+        throw new DatasetSpecError(
+          `kind 'arrays': arrays.${k}`,
+          `has ${f.data.length} values but shape [${f.shape.join(',')}]`,
+        );
+      if (f.shape[0] !== this.length)
+        throw new DatasetSpecError(
+          `kind 'arrays': arrays.${k}`,
+          `has ${f.shape[0]} samples, 'image' has ${this.length}`,
+        );
     }
   }
 

@@ -58,7 +58,8 @@ export class ModuleDataset implements Dataset {
   static async create(spec: ModuleSpec): Promise<ModuleDataset> {
     const fail = (reason: string) => new DatasetSpecError("kind 'module'", reason);
     const factory = await importExport(spec, 'createDataset', fail);
-    if (typeof factory !== 'function') throw fail(`export "${spec.export ?? 'createDataset'}" of "${spec.module}" is not a function`);
+    if (typeof factory !== 'function')
+      throw fail(`export "${spec.export ?? 'createDataset'}" of "${spec.module}" is not a function`);
     const source = await (factory as (options: unknown) => unknown)(spec.options);
     if (!isSource(source)) throw fail(`the factory of "${spec.module}" must return { length, get(index) }`);
     return new ModuleDataset(spec, source);
@@ -67,7 +68,8 @@ export class ModuleDataset implements Dataset {
   async get(index: number): Promise<DatasetSample> {
     checkIndex(index, this.length, `module dataset "${this.spec.module}"`);
     const s = await this.source.get(index);
-    if (!isImage(s.image)) throw new DatasetSpecError("kind 'module'", `sample ${index} of "${this.spec.module}" has no image`);
+    if (!isImage(s.image))
+      throw new DatasetSpecError("kind 'module'", `sample ${index} of "${this.spec.module}" has no image`);
     return { ...s, id: typeof s.id === 'string' ? s.id : String(index), image: s.image };
   }
 

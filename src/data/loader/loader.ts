@@ -117,16 +117,25 @@ export class Loader {
     length: number,
     private readonly local: { dataset: Dataset; transform: Transform | undefined } | undefined,
   ) {
-    this.sampler = new BatchSampler({ length, batchSize: opts.batchSize, shuffle: opts.shuffle, dropLast: opts.dropLast, seed: opts.seed });
+    this.sampler = new BatchSampler({
+      length,
+      batchSize: opts.batchSize,
+      shuffle: opts.shuffle,
+      dropLast: opts.dropLast,
+      seed: opts.seed,
+    });
   }
 
   /** Opens the dataset (in this thread or in the workers) and returns a ready loader. */
   static async create(opts: LoaderOptions): Promise<Loader> {
     const workers = opts.workers ?? 0;
-    if (!Number.isInteger(workers) || workers < 0) throw new LoaderError(`Loader: workers must be an integer >= 0, got ${workers}`);
-    if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new LoaderError(`Loader: batchSize must be an integer >= 1, got ${opts.batchSize}`);
+    if (!Number.isInteger(workers) || workers < 0)
+      throw new LoaderError(`Loader: workers must be an integer >= 0, got ${workers}`);
+    if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1)
+      throw new LoaderError(`Loader: batchSize must be an integer >= 1, got ${opts.batchSize}`);
     const nice = opts.nice ?? 10;
-    if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new LoaderError(`Loader: nice must be an integer 0..19, got ${nice}`);
+    if (!Number.isInteger(nice) || nice < 0 || nice > 19)
+      throw new LoaderError(`Loader: nice must be an integer 0..19, got ${nice}`);
     if (workers === 0) {
       const dataset = await openDataset(opts.dataset);
       const transform = isTransformObject(opts.transforms) ? opts.transforms : await openPipeline(opts.transforms);
@@ -136,7 +145,12 @@ export class Loader {
       throw new LoaderError('Loader: with workers > 0 transforms must be specs or { module }, not Transform objects');
     }
     const dataset = isDatasetObject(opts.dataset) ? opts.dataset.describe() : opts.dataset;
-    const init: WorkerInit = { dataset, pipeline: opts.transforms as PipelineSpec | undefined, seed: opts.seed ?? 0, nice };
+    const init: WorkerInit = {
+      dataset,
+      pipeline: opts.transforms as PipelineSpec | undefined,
+      seed: opts.seed ?? 0,
+      nice,
+    };
     const slots = Array.from({ length: workers }, () => ({ worker: spawnWorker(init), inFlight: 0 }));
     let lengths: number[];
     try {
@@ -145,7 +159,8 @@ export class Loader {
       await Promise.all(slots.map((s) => s.worker.terminate()));
       throw e;
     }
-    if (lengths.some((n) => n !== lengths[0])) throw new LoaderError(`Loader: workers disagree on the dataset length (${lengths.join(', ')})`);
+    if (lengths.some((n) => n !== lengths[0]))
+      throw new LoaderError(`Loader: workers disagree on the dataset length (${lengths.join(', ')})`);
     const loader = new Loader(opts, lengths[0], undefined);
     loader.slots = slots;
     for (const s of slots) loader.listen(s);
@@ -168,7 +183,14 @@ export class Loader {
     const batches = this.sampler.batches(epoch);
     if (this.local) {
       for (let b = 0; b < batches.length; b++) {
-        const batch = await produceBatch(this.local.dataset, this.local.transform, this.opts.seed ?? 0, epoch, b, batches[b]);
+        const batch = await produceBatch(
+          this.local.dataset,
+          this.local.transform,
+          this.opts.seed ?? 0,
+          epoch,
+          b,
+          batches[b],
+        );
         this.stats.yielded++;
         yield batch;
       }
@@ -236,16 +258,27 @@ export class Loader {
   private listen(slot: WorkerSlot): void {
     const w = slot.worker;
     w.unref();
-    w.on('message', (msg: { type: string; id?: number; batch?: Batch; name?: string; message?: string; stack?: string; user?: boolean }) => {
-      if (msg.type === 'batch' && msg.id !== undefined) this.settle(msg.id)?.resolve(msg.batch!);
-      else if (msg.type === 'error') {
-        const text = `loader worker: ${msg.name}: ${msg.message}`;
-        const err = msg.user ? new LoaderError(text) : new Error(text);
-        err.stack = `${err.name}: ${err.message}\n--- in worker ---\n${msg.stack ?? ''}`;
-        if (msg.id !== undefined) this.settle(msg.id)?.reject(err);
-        else this.fail(err);
-      }
-    });
+    w.on(
+      'message',
+      (msg: {
+        type: string;
+        id?: number;
+        batch?: Batch;
+        name?: string;
+        message?: string;
+        stack?: string;
+        user?: boolean;
+      }) => {
+        if (msg.type === 'batch' && msg.id !== undefined) this.settle(msg.id)?.resolve(msg.batch!);
+        else if (msg.type === 'error') {
+          const text = `loader worker: ${msg.name}: ${msg.message}`;
+          const err = msg.user ? new LoaderError(text) : new Error(text);
+          err.stack = `${err.name}: ${err.message}\n--- in worker ---\n${msg.stack ?? ''}`;
+          if (msg.id !== undefined) this.settle(msg.id)?.reject(err);
+          else this.fail(err);
+        }
+      },
+    );
     w.on('error', (e) => this.fail(new LoaderError(`loader worker crashed: ${e.message}`, { cause: e })));
     w.on('exit', (code) => {
       if (!this.closed) this.fail(new LoaderError(`loader worker exited unexpectedly (code ${code})`));
@@ -263,7 +296,13 @@ export class Loader {
 
 function waitReady(w: Worker, i: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const onMessage = (msg: { type: string; length?: number; name?: string; message?: string; user?: boolean }): void => {
+    const onMessage = (msg: {
+      type: string;
+      length?: number;
+      name?: string;
+      message?: string;
+      user?: boolean;
+    }): void => {
       if (msg.type === 'ready') {
         cleanup();
         resolve(msg.length!);

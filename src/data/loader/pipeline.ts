@@ -19,6 +19,7 @@ export async function openPipeline(spec: PipelineSpec | undefined): Promise<Tran
   const factory = await importExport(spec, 'createTransform', (reason) => new LoaderError(reason));
   if (typeof factory !== 'function') throw new LoaderError(`pipeline export of "${spec.module}" is not a function`);
   const t = (await (factory as (o: unknown) => unknown)(spec.options)) as Transform;
-  if (!t || typeof t.apply !== 'function') throw new LoaderError(`pipeline factory of "${spec.module}" must return a Transform`);
+  if (!t || typeof t.apply !== 'function')
+    throw new LoaderError(`pipeline factory of "${spec.module}" must return a Transform`);
   return t;
 }

@@ -42,7 +42,14 @@ if (init.nice) {
 function errorMessage(e: unknown, id?: number) {
   const err = e instanceof Error ? e : new Error(String(e));
   // `user` survives the structured clone, so the main thread knows a bad file from a bug in medattn.
-  return { type: 'error' as const, id, name: err.name, message: err.message, stack: err.stack, user: err instanceof UserError };
+  return {
+    type: 'error' as const,
+    id,
+    name: err.name,
+    message: err.message,
+    stack: err.stack,
+    user: err instanceof UserError,
+  };
 }
 
 /** Builds the dataset and decodes ahead what its spec asks to keep (`preload`). */
@@ -54,7 +61,10 @@ async function openDataset(spec: DatasetSpec): Promise<Dataset> {
 
 let ready: Promise<{ dataset: Dataset; pipeline: Transform | undefined }>;
 try {
-  ready = Promise.all([openDataset(init.dataset), openPipeline(init.pipeline)]).then(([dataset, pipeline]) => ({ dataset, pipeline }));
+  ready = Promise.all([openDataset(init.dataset), openPipeline(init.pipeline)]).then(([dataset, pipeline]) => ({
+    dataset,
+    pipeline,
+  }));
   ready.then(
     ({ dataset }) => port.postMessage({ type: 'ready', length: dataset.length }),
     (e) => port.postMessage(errorMessage(e)),

@@ -15,7 +15,12 @@ import { CenterCropOrPad, PadTo, type CropOrPadOptions } from './crop-or-pad.js'
 import { RandElastic, type RandElasticOptions } from './elastic.js';
 import { Flip, RandFlip, type FlipOptions, type RandFlipOptions } from './flip.js';
 import { RandGamma, type RandGammaOptions } from './gamma.js';
-import { GaussianBlur, RandGaussianBlur, type GaussianBlurOptions, type RandGaussianBlurOptions } from './gaussian-blur.js';
+import {
+  GaussianBlur,
+  RandGaussianBlur,
+  type GaussianBlurOptions,
+  type RandGaussianBlurOptions,
+} from './gaussian-blur.js';
 import { RandGaussianNoise, type RandGaussianNoiseOptions } from './gaussian-noise.js';
 import { NormalizeIntensity, type NormalizeOptions } from './normalize.js';
 import { OneOf } from './one-of.js';
@@ -192,10 +197,16 @@ export function transformSpecProblem(spec: unknown): { path: PropertyKey[]; reas
   if (issue.code === 'invalid_union' && issue.path[issue.path.length - 1] === 'type') {
     const owner = issue.path.slice(0, -1).reduce<unknown>((o, k) => (o as Record<PropertyKey, unknown>)[k], spec);
     const type = JSON.stringify((owner as { type?: unknown }).type) ?? 'nothing';
-    return { path: issue.path, reason: `unknown transform type ${type}; expected one of: ${transformTypes.join(', ')}` };
+    return {
+      path: issue.path,
+      reason: `unknown transform type ${type}; expected one of: ${transformTypes.join(', ')}`,
+    };
   }
   if (issue.code === 'invalid_type' && issue.expected === 'object') {
-    return { path: issue.path, reason: `a transform spec must be an object with a "type", got ${JSON.stringify(spec)}` };
+    return {
+      path: issue.path,
+      reason: `a transform spec must be an object with a "type", got ${JSON.stringify(spec)}`,
+    };
   }
   // An unknown option is named in the path, so the message points at the typo itself.
   if (issue.code === 'unrecognized_keys') return { path: [...issue.path, issue.keys[0]], reason: 'unknown option' };
@@ -216,7 +227,11 @@ function build(spec: TransformSpec | TransformSpec[]): Transform {
   if (Array.isArray(spec)) return new Compose(spec.map((s) => build(s)));
   let t: Transform;
   if (spec.type === 'compose') t = build(spec.transforms);
-  else if (spec.type === 'oneOf') t = new OneOf(spec.transforms.map((s) => build(s)), spec.weights);
+  else if (spec.type === 'oneOf')
+    t = new OneOf(
+      spec.transforms.map((s) => build(s)),
+      spec.weights,
+    );
   else {
     const { type, p: _p, ...options } = spec;
     t = (registry[type] as (o: typeof options) => Transform)(options);

@@ -32,14 +32,27 @@ const plain = (b: Batch) => ({
   index: b.index,
   epoch: b.epoch,
   indices: Array.from(b.indices),
-  fields: Object.fromEntries(Object.entries(b.fields).map(([k, f]) => [k, { shape: f.shape, type: f.data.constructor.name, data: Array.from(f.data) }])),
+  fields: Object.fromEntries(
+    Object.entries(b.fields).map(([k, f]) => [
+      k,
+      { shape: f.shape, type: f.data.constructor.name, data: Array.from(f.data) },
+    ]),
+  ),
 });
 
 test('0 workers and 2 workers give identical batches (order and augmentation), every sample once per epoch', async () => {
-  const base: LoaderOptions = { dataset: { kind: 'module', module: fixture, options: { length: 21 } }, transforms: augment, batchSize: 4, seed: 5 };
+  const base: LoaderOptions = {
+    dataset: { kind: 'module', module: fixture, options: { length: 21 } },
+    transforms: augment,
+    batchSize: 4,
+    seed: 5,
+  };
   const local = await collect({ ...base, workers: 0 }, [0, 1]);
   const pooled = await collect({ ...base, workers: 2, prefetch: 3 }, [0, 1]);
-  assert.deepEqual(local.map((e) => e.map(plain)), pooled.map((e) => e.map(plain)));
+  assert.deepEqual(
+    local.map((e) => e.map(plain)),
+    pooled.map((e) => e.map(plain)),
+  );
   for (const epoch of local) {
     assert.equal(epoch.length, 6);
     const seen = epoch.flatMap((b) => Array.from(b.indices)).sort((a, b) => a - b);
@@ -47,15 +60,28 @@ test('0 workers and 2 workers give identical batches (order and augmentation), e
     for (const b of epoch) {
       assert.deepEqual(b.fields.image.shape, [b.indices.length, 1, 6, 6]);
       // Labels follow their samples through the shuffle; masks stay binary through the affine.
-      assert.deepEqual(Array.from(b.fields.label.data), Array.from(b.indices).map((i) => i % 3));
-      assert.ok(b.fields.mask.data.every((v) => v === 0 || v === 1), 'mask binary');
+      assert.deepEqual(
+        Array.from(b.fields.label.data),
+        Array.from(b.indices).map((i) => i % 3),
+      );
+      assert.ok(
+        b.fields.mask.data.every((v) => v === 0 || v === 1),
+        'mask binary',
+      );
     }
   }
-  assert.notDeepEqual(local[0].map((b) => Array.from(b.indices)), local[1].map((b) => Array.from(b.indices)));
+  assert.notDeepEqual(
+    local[0].map((b) => Array.from(b.indices)),
+    local[1].map((b) => Array.from(b.indices)),
+  );
 });
 
 test('order and augmentation are reproducible per seed and epoch; another seed differs', async () => {
-  const base: LoaderOptions = { dataset: { kind: 'module', module: fixture, options: { length: 10 } }, transforms: augment, batchSize: 5 };
+  const base: LoaderOptions = {
+    dataset: { kind: 'module', module: fixture, options: { length: 10 } },
+    transforms: augment,
+    batchSize: 5,
+  };
   const a = await collect({ ...base, seed: 1 }, [3]);
   const b = await collect({ ...base, seed: 1 }, [3]);
   const c = await collect({ ...base, seed: 2 }, [3]);
@@ -71,26 +97,47 @@ test('shared-array datasets are read by workers without copying, same result as 
   assert.ok(arrays.image.data.buffer instanceof SharedArrayBuffer, 'image on a SharedArrayBuffer');
   const base: LoaderOptions = {
     dataset: { kind: 'arrays', arrays },
-    transforms: [{ type: 'toFloat', scale: 1 / 255 }, { type: 'randRot90' }, { type: 'randContrast', factor: [0.8, 1.2] }],
+    transforms: [
+      { type: 'toFloat', scale: 1 / 255 },
+      { type: 'randRot90' },
+      { type: 'randContrast', factor: [0.8, 1.2] },
+    ],
     batchSize: 5,
     seed: 9,
   };
   const local = await collect({ ...base, workers: 0 }, [0]);
   const pooled = await collect({ ...base, workers: 2 }, [0]);
   assert.deepEqual(local[0].map(plain), pooled[0].map(plain));
-  assert.deepEqual(local[0].map((b) => b.fields.label.data.constructor.name), ['Int32Array', 'Int32Array', 'Int32Array']);
+  assert.deepEqual(
+    local[0].map((b) => b.fields.label.data.constructor.name),
+    ['Int32Array', 'Int32Array', 'Int32Array'],
+  );
 });
 
 test('a dataset object is read as it is in-process and rebuilt from describe() in workers: same batches', async () => {
   const N = 10;
   const image = Float32Array.from({ length: N * 16 }, (_, i) => i);
   const label = Int32Array.from({ length: N }, (_, i) => i % 3);
-  const dataset = await createDataset({ kind: 'arrays', arrays: shareArrays({ image: { data: image, shape: [N, 1, 4, 4] }, label: { data: label, shape: [N] } }) });
-  const base: LoaderOptions = { dataset, transforms: [{ type: 'randFlip' }, { type: 'randGaussianNoise', std: 0.1 }], batchSize: 4, seed: 3 };
+  const dataset = await createDataset({
+    kind: 'arrays',
+    arrays: shareArrays({ image: { data: image, shape: [N, 1, 4, 4] }, label: { data: label, shape: [N] } }),
+  });
+  const base: LoaderOptions = {
+    dataset,
+    transforms: [{ type: 'randFlip' }, { type: 'randGaussianNoise', std: 0.1 }],
+    batchSize: 4,
+    seed: 3,
+  };
   const local = await collect({ ...base, workers: 0 }, [0, 1]);
   const pooled = await collect({ ...base, workers: 2 }, [0, 1]);
-  assert.deepEqual(local.map((e) => e.map(plain)), pooled.map((e) => e.map(plain)));
-  assert.deepEqual(Array.from(local[0][0].fields.label.data), Array.from(local[0][0].indices, (i) => i % 3));
+  assert.deepEqual(
+    local.map((e) => e.map(plain)),
+    pooled.map((e) => e.map(plain)),
+  );
+  assert.deepEqual(
+    Array.from(local[0][0].fields.label.data),
+    Array.from(local[0][0].indices, (i) => i % 3),
+  );
 });
 
 test('prefetch overlaps: while the consumer works on batch k, batch k+1 is already made', async () => {
@@ -115,7 +162,9 @@ test('prefetch overlaps: while the consumer works on batch k, batch k+1 is alrea
       k++;
     }
     // When the consumer finished batch k, the worker had already read the samples of batch k+1 (and k+2).
-    producedWhenDone.forEach((n, kk) => assert.ok(n >= Math.min(batches, kk + 2) * batchSize, `after batch ${kk}: ${n} samples read`));
+    producedWhenDone.forEach((n, kk) =>
+      assert.ok(n >= Math.min(batches, kk + 2) * batchSize, `after batch ${kk}: ${n} samples read`),
+    );
     // Only the first batch can have been waited for.
     assert.ok(loader.stats.readyOnRequest >= batches - 1, `ready on request ${loader.stats.readyOnRequest}/${batches}`);
     assert.equal(loader.stats.yielded, batches);
@@ -125,34 +174,56 @@ test('prefetch overlaps: while the consumer works on batch k, batch k+1 is alrea
 });
 
 test('breaking out early cancels cleanly; the next epoch still works; close is idempotent', async () => {
-  const loader = await Loader.create({ dataset: { kind: 'module', module: fixture, options: { length: 40 } }, batchSize: 2, workers: 2, prefetch: 4 });
+  const loader = await Loader.create({
+    dataset: { kind: 'module', module: fixture, options: { length: 40 } },
+    batchSize: 2,
+    workers: 2,
+    prefetch: 4,
+  });
   for await (const b of loader.epoch(0)) if (b.index === 1) break;
   let n = 0;
   for await (const _ of loader.epoch(1)) n++;
   assert.equal(n, 20);
   await loader.close();
   await loader.close();
-  await assert.rejects(async () => {
-    for await (const _ of loader.epoch(2)) void _;
-  }, { name: 'LoaderError' });
+  await assert.rejects(
+    async () => {
+      for await (const _ of loader.epoch(2)) void _;
+    },
+    { name: 'LoaderError' },
+  );
 });
 
 test('errors name the failing sample (in-process and in a worker) and a bad module fails at create', async () => {
   for (const workers of [0, 1]) {
-    const loader = await Loader.create({ dataset: { kind: 'module', module: fixture, options: { length: 6, failAt: 4 } }, batchSize: 3, workers, shuffle: false });
+    const loader = await Loader.create({
+      dataset: { kind: 'module', module: fixture, options: { length: 6, failAt: 4 } },
+      batchSize: 3,
+      workers,
+      shuffle: false,
+    });
     try {
-      await assert.rejects(async () => {
-        for await (const _ of loader.epoch(0)) void _;
-      }, { name: 'LoaderError', message: /sample 4 is corrupt/ });
+      await assert.rejects(
+        async () => {
+          for await (const _ of loader.epoch(0)) void _;
+        },
+        { name: 'LoaderError', message: /sample 4 is corrupt/ },
+      );
     } finally {
       await loader.close();
     }
   }
-  await assert.rejects(Loader.create({ dataset: { kind: 'module', module: '/nonexistent/dataset.ts' }, batchSize: 2, workers: 1 }), { name: 'LoaderError', message: /nonexistent/ });
-  await assert.rejects(Loader.create({ dataset: { kind: 'module', module: fixture, export: 'nothing' }, batchSize: 2, workers: 0 }), {
-    name: 'DatasetSpecError',
-    message: /has no export "nothing"/,
-  });
+  await assert.rejects(
+    Loader.create({ dataset: { kind: 'module', module: '/nonexistent/dataset.ts' }, batchSize: 2, workers: 1 }),
+    { name: 'LoaderError', message: /nonexistent/ },
+  );
+  await assert.rejects(
+    Loader.create({ dataset: { kind: 'module', module: fixture, export: 'nothing' }, batchSize: 2, workers: 0 }),
+    {
+      name: 'DatasetSpecError',
+      message: /has no export "nothing"/,
+    },
+  );
 });
 
 test('worker threads run at niceness 10 by default (below the training threads), `nice` sets it, bad values are refused', async () => {
@@ -164,11 +235,17 @@ test('worker threads run at niceness 10 by default (below the training threads),
     });
   const dataset = { kind: 'module' as const, module: fixture, options: { length: 4 } };
   const before = niceValues().filter((n) => n !== 0).length;
-  for (const [nice, expected] of [[undefined, 10], [3, 3]] as const) {
+  for (const [nice, expected] of [
+    [undefined, 10],
+    [3, 3],
+  ] as const) {
     const loader = await Loader.create({ dataset, batchSize: 2, workers: 2, ...(nice === undefined ? {} : { nice }) });
     assert.deepEqual(niceValues().filter((n) => n !== 0).length - before, 2);
     assert.ok(niceValues().filter((n) => n === expected).length >= 2);
     await loader.close();
   }
-  await assert.rejects(Loader.create({ dataset, batchSize: 2, workers: 1, nice: 25 }), /nice must be an integer 0\.\.19, got 25/);
+  await assert.rejects(
+    Loader.create({ dataset, batchSize: 2, workers: 1, nice: 25 }),
+    /nice must be an integer 0\.\.19, got 25/,
+  );
 });
