@@ -172,19 +172,21 @@ export function applyOverrides(
   raw: Record<string, unknown>,
   overrides: string[],
   file: string,
+  /** How the overrides were given, for errors: `--set`, or `--grid` for search keys. */
+  option = '--set',
 ): Record<string, unknown> {
   checkConfigObject(raw, file);
   const out = structuredClone(raw);
   for (const o of overrides) {
     const eq = o.indexOf('=');
-    if (eq <= 0) throw new ConfigError(file, '--set', `expected key=value, got '${o}'`);
+    if (eq <= 0) throw new ConfigError(file, option, `expected key=value, got '${o}'`);
     const key = o.slice(0, eq);
     const path = key.split('.');
     const bad = path.find((k) => k === '' || FORBIDDEN_SEGMENTS.has(k));
     if (bad !== undefined)
       throw new ConfigError(
         file,
-        '--set',
+        option,
         `'${key}': ${bad === '' ? 'empty path segment' : `'${bad}' is not a config option`}`,
       );
     const text = o.slice(eq + 1);
@@ -194,7 +196,7 @@ export function applyOverrides(
     } catch {
       value = text;
     }
-    checkDepth(value, file, `--set ${key}`);
+    checkDepth(value, file, `${option} ${key}`);
     let node = out as Record<string, unknown>;
     for (const k of path.slice(0, -1)) {
       if (!Object.hasOwn(node, k) || typeof node[k] !== 'object' || node[k] === null) node[k] = {};

@@ -129,7 +129,8 @@ export async function searchOptions(
   mkdirSync(options.outDir, { recursive: true });
   for (let t = 0; t < combos.length; t++) {
     const overrides = Object.entries(combos[t]).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-    const config = parseConfig(applyOverrides(rawConfig, overrides, options.file ?? '<search>'), options.file);
+    const raw = applyOverrides(rawConfig, overrides, options.file ?? '<search>', '--grid');
+    const config = parseConfig(raw, options.file);
     const seeds = options.seeds ?? 1;
     const records: EpochRecord[] = [];
     for (let r = 0; r < seeds; r++) {
