@@ -160,6 +160,8 @@ async function fetchLocked(
 
   const fetchOne = async (file: CatalogFile) => {
     const done = join(staging, file.remote);
+    // A file verified by an earlier run is checked again: the catalog may have changed since.
+    if (existsSync(done) && (await problemWith(file, done))) rmSync(done);
     if (!existsSync(done)) {
       const part = `${done}.part`;
       mkdirSync(dirname(part), { recursive: true });
@@ -221,20 +223,22 @@ async function fetchLocked(
 
 /** Checks size and checksum of a downloaded `.part` file; on a mismatch deletes it and throws. */
 async function verify(entry: CatalogEntry, file: CatalogFile, part: string, where: string): Promise<void> {
-  const size = statSync(part).size;
-  const { algorithm, value } = file.checksum;
-  let problem: string | undefined;
-  if (file.size !== undefined && size !== file.size) problem = `size ${size} bytes, the publisher says ${file.size}`;
-  else {
-    const digest = await fileDigest(part, algorithm);
-    if (digest !== value.toLowerCase()) problem = `${algorithm} ${digest}, the publisher says ${value}`;
-  }
+  const problem = await problemWith(file, part);
   if (problem) {
     rmSync(part, { force: true });
     throw new FetchError(
       `${entry.name}: checksum mismatch for ${where}: ${problem} (download deleted; nothing complete was touched)`,
     );
   }
+}
+
+/** How a file differs from the publisher's size and checksum, or undefined when it matches. */
+async function problemWith(file: CatalogFile, path: string): Promise<string | undefined> {
+  const size = statSync(path).size;
+  const { algorithm, value } = file.checksum;
+  if (file.size !== undefined && size !== file.size) return `size ${size} bytes, the publisher says ${file.size}`;
+  const digest = await fileDigest(path, algorithm);
+  return digest === value.toLowerCase() ? undefined : `${algorithm} ${digest}, the publisher says ${value}`;
 }
 
 interface Source {

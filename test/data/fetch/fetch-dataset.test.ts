@@ -268,3 +268,14 @@ test('one fetch of a data set at a time: a live lock holder is named, a dead one
   await fetchDataset(entry, { dir });
   assert.deepEqual(readdirSync(dir), ['locked']);
 });
+
+test('a file kept from an earlier run is checked again and fetched anew when it no longer matches', async () => {
+  const data = randomBytes(5000);
+  const entry = serve('restaged', { 'x.bin': data });
+  const dir = freshDir();
+  mkdirSync(join(dir, '.medattn-fetch', 'restaged'), { recursive: true });
+  writeFileSync(join(dir, '.medattn-fetch', 'restaged', 'x.bin'), 'verified against an older catalog');
+  await fetchDataset(entry, { dir });
+  assert.deepEqual(readFileSync(join(dir, 'restaged', 'x.bin')), data);
+  assert.equal(requestsFor('restaged').length, 1);
+});
