@@ -7,7 +7,7 @@ import { lineChartSvg, niceTicks } from '../../src/train/report/charts.js';
 import { describeSource } from '../../src/train/report/data-summary.js';
 import { wilsonInterval } from '../../src/train/report/headline-metrics.js';
 import { escapeHtml, html } from '../../src/train/report/html.js';
-import { displaySize } from '../../src/train/report/image-table.js';
+import { displaySize, maxDisplayFor } from '../../src/train/report/image-table.js';
 
 // Called through another name so that prettier does not reformat the templates as HTML.
 const markup = html;
@@ -85,6 +85,12 @@ test('displaySize: 28 px inputs enlarged 6x (168 px, whole factor), large photog
   assert.deepEqual(displaySize(160, 120), { width: 160, height: 120, factor: 1 });
   const drive = displaySize(565, 584);
   assert.deepEqual([drive.width, drive.height], [232, 240]);
+  // Five DRIVE columns (input, probability, three gates) fit the page at 204 px; four at the full 240.
+  assert.equal(maxDisplayFor(5), 204);
+  assert.equal(maxDisplayFor(4), 240);
+  assert.equal(maxDisplayFor(20), 112);
+  const five = displaySize(565, 584, maxDisplayFor(5));
+  assert.deepEqual([five.width, five.height], [197, 204]);
 });
 
 test('describeSource names the kind, the file or folder and the split or subset size', () => {

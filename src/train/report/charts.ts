@@ -62,8 +62,10 @@ export interface LineChartOptions {
 
 /** Line chart of several series with round-number ticks, the legend to the right of the plot. */
 export function lineChartSvg(title: string, series: Series[], options: LineChartOptions = {}): string {
+  // A single curve needs no legend (its name is the title); otherwise one entry per curve and the marker.
+  const legend = series.length > 1 || options.markX !== undefined;
   const legendNames = [...series.map((s) => s.name), options.markX?.label ?? ''];
-  const legendWidth = Math.max(90, 44 + 7 * Math.max(...legendNames.map((n) => n.length)));
+  const legendWidth = legend ? Math.max(90, 44 + 7 * Math.max(...legendNames.map((n) => n.length))) : 0;
   const plotW = 400;
   const plotH = 260;
   const m = { l: 62, r: legendWidth + 16, t: 36, b: 48 };
@@ -121,15 +123,16 @@ export function lineChartSvg(title: string, series: Series[], options: LineChart
       parts.push(
         `<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`,
       );
-    // Dots show single epochs (a one-epoch run has no line to draw).
-    if (pts.length <= 40)
+    // Dots show each epoch (a one-epoch run has no line to draw); curves such as ROC have no dots.
+    if (options.integerX && pts.length <= 40)
       for (const [x, y] of pts)
         parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${color}"/>`);
     const ly = m.t + 10 + k * 20;
-    parts.push(
-      `<line x1="${m.l + plotW + 14}" x2="${m.l + plotW + 34}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="3"/>`,
-    );
-    parts.push(`<text x="${m.l + plotW + 40}" y="${ly + 4}">${esc(s.name)}</text>`);
+    if (legend)
+      parts.push(
+        `<line x1="${m.l + plotW + 14}" x2="${m.l + plotW + 34}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="3"/>`,
+      );
+    if (legend) parts.push(`<text x="${m.l + plotW + 40}" y="${ly + 4}">${esc(s.name)}</text>`);
   });
   if (options.markX) {
     const ly = m.t + 10 + series.length * 20;
@@ -140,7 +143,12 @@ export function lineChartSvg(title: string, series: Series[], options: LineChart
   }
   for (const p of options.points ?? []) {
     parts.push(`<circle cx="${px(p.x)}" cy="${py(p.y)}" r="5" fill="none" stroke="#000" stroke-width="2"/>`);
-    parts.push(`<text x="${px(p.x) + 9}" y="${py(p.y) + 16}">${esc(p.label)}</text>`);
+    // Label above and right of the point, inside the frame (below it near the top, left of it near the right).
+    const right = px(p.x) + 9 + 7 * p.label.length > m.l + plotW;
+    const below = py(p.y) - 10 < m.t + 14;
+    parts.push(
+      `<text x="${px(p.x) + (right ? -9 : 9)}" y="${py(p.y) + (below ? 20 : -10)}" text-anchor="${right ? 'end' : 'start'}">${esc(p.label)}</text>`,
+    );
   }
   if (options.xLabel)
     parts.push(`<text x="${m.l + plotW / 2}" y="${H - 10}" text-anchor="middle">${esc(options.xLabel)}</text>`);
@@ -156,10 +164,13 @@ export function lineChartSvg(title: string, series: Series[], options: LineChart
 export function confusionMatrixSvg(matrix: number[][], classNames: string[], title = 'Confusion matrix'): string {
   const k = matrix.length;
   const cell = 90;
-  const names = Array.from({ length: k }, (_, i) => {
+  const name = (i: number, max: number) => {
     const n = classNames[i] ?? String(i);
-    return n.length > 20 ? `${n.slice(0, 19)}…` : n;
-  });
+    return n.length > max ? `${n.slice(0, max - 1)}…` : n;
+  };
+  // Row labels have room for 20 characters; column labels must fit their cell.
+  const names = Array.from({ length: k }, (_, i) => name(i, 20));
+  const columnNames = Array.from({ length: k }, (_, i) => name(i, 12));
   const m = { l: 40 + 8 * Math.max(4, ...names.map((n) => n.length)), t: 64 };
   const W = m.l + k * cell + 20;
   const H = m.t + k * cell + 20;
@@ -177,7 +188,9 @@ export function confusionMatrixSvg(matrix: number[][], classNames: string[], tit
   );
   for (let i = 0; i < k; i++) {
     parts.push(`<text x="${m.l - 8}" y="${m.t + i * cell + cell / 2 + 4}" text-anchor="end">${esc(names[i])}</text>`);
-    parts.push(`<text x="${m.l + i * cell + cell / 2}" y="${m.t - 8}" text-anchor="middle">${esc(names[i])}</text>`);
+    parts.push(
+      `<text x="${m.l + i * cell + cell / 2}" y="${m.t - 8}" text-anchor="middle">${esc(columnNames[i])}</text>`,
+    );
     const rowTotal = matrix[i].reduce((a, b) => a + b, 0);
     for (let j = 0; j < k; j++) {
       const v = matrix[i][j];

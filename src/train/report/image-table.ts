@@ -16,14 +16,18 @@ export const MAX_DISPLAY = 240;
 const TARGET_DISPLAY = 180;
 
 /** Displayed size of a width x height image and whether it is resampled with nearest neighbour. */
-export function displaySize(width: number, height: number): { width: number; height: number; factor: number } {
+export function displaySize(
+  width: number,
+  height: number,
+  maxDisplay = MAX_DISPLAY,
+): { width: number; height: number; factor: number } {
   const longer = Math.max(width, height);
   if (longer < MIN_DISPLAY) {
     const factor = Math.max(Math.ceil(MIN_DISPLAY / longer), Math.floor(TARGET_DISPLAY / longer));
     return { width: width * factor, height: height * factor, factor };
   }
-  if (longer > MAX_DISPLAY) {
-    const factor = MAX_DISPLAY / longer;
+  if (longer > maxDisplay) {
+    const factor = maxDisplay / longer;
     return { width: Math.round(width * factor), height: Math.round(height * factor), factor };
   }
   return { width, height, factor: 1 };
@@ -34,15 +38,23 @@ export async function displayPng(
   rgb: Uint8Array,
   width: number,
   height: number,
-  options: { mask?: boolean } = {},
+  options: { mask?: boolean; maxDisplay?: number } = {},
 ): Promise<{ png: Buffer; width: number; height: number }> {
-  const size = displaySize(width, height);
+  const size = displaySize(width, height, options.maxDisplay);
   const kernel = options.mask || size.factor > 1 ? 'nearest' : 'lanczos3';
   const png = await sharp(Buffer.from(rgb), { raw: { width, height, channels: 3 } })
     .resize(size.width, size.height, { kernel, fit: 'fill' })
     .png()
     .toBuffer();
   return { png, width: size.width, height: size.height };
+}
+
+/** Width available to the pictures of a grid row on the report's page (1240 px less the case column). */
+const GRID_WIDTH = 1060;
+
+/** The largest display size at which `columns` pictures fit side by side on the page (never above MAX_DISPLAY). */
+export function maxDisplayFor(columns: number): number {
+  return Math.max(MIN_DISPLAY, Math.min(MAX_DISPLAY, Math.floor(GRID_WIDTH / Math.max(1, columns)) - 8));
 }
 
 /** An <img> of embedded PNG bytes. */

@@ -23,7 +23,7 @@ import { confusionMatrixSvg, lineChartSvg, svgSize, svgToPng } from './charts.js
 import { summarizeDataset, type DataSummary } from './data-summary.js';
 import { classificationHeadline, segmentationHeadline, type MetricRow } from './headline-metrics.js';
 import { html, joinHtml, type SafeHtml } from './html.js';
-import { colourBar, displayPng, imageTable, pngImg, type ImageRow } from './image-table.js';
+import { colourBar, displayPng, imageTable, maxDisplayFor, pngImg, type ImageRow } from './image-table.js';
 import { firstChannel, lookedRow, tile, whereItLooked, writeGrid } from './where-it-looked.js';
 
 /** Added to a 0-based epoch index (metrics.json, log.jsonl) to give the epoch number the report shows. */
@@ -353,14 +353,17 @@ export async function writeReport(input: ReportInput): Promise<string> {
       gridRows.push(await lookedRow(s.image, looked));
       const [, h, w] = s.image.shape;
       const grey = firstChannel(s.image);
-      const cells = [await displayPng(greyToRgb(grey), w, h)];
-      if (looked.segmentation) cells.push(await displayPng(overlayHeatmap(grey, looked.output, 0.6, [0, 1]), w, h));
-      for (const map of looked.maps) cells.push(await displayPng(overlayHeatmap(grey, map), w, h));
+      const pictures = [greyToRgb(grey)];
+      if (looked.segmentation) pictures.push(overlayHeatmap(grey, looked.output, 0.6, [0, 1]));
+      for (const map of looked.maps) pictures.push(overlayHeatmap(grey, map));
+      const maxDisplay = maxDisplayFor(pictures.length);
+      const cells = [];
+      for (const rgb of pictures) cells.push(await displayPng(rgb, w, h, { maxDisplay }));
       let caption: SafeHtml;
       if (classification) caption = classificationCaption(s, looked.output, classNames, threshold);
       else {
         const score = s.mask ? segmentationDice(looked.output, s.mask, s.roi, s.image.shape.slice(1)) : undefined;
-        caption = html`<b>${s.id}</b>${score === undefined ? '' : html`<br />Dice ${score.toFixed(3)}`}`;
+        caption = html`<b>${s.id}</b>${score === undefined ? '' : html`<br />Dice ${score.toFixed(3)} (p ≥ 0.5)`}`;
       }
       rows.push({ caption, cells });
     }
@@ -391,7 +394,8 @@ export async function writeReport(input: ReportInput): Promise<string> {
         [overlayHeatmap(grey, e.prob, 0.6, [0, 1]), false],
       ];
       const cells = [];
-      for (const [rgb, mask] of pictures) cells.push(await displayPng(rgb, w, h, { mask }));
+      for (const [rgb, mask] of pictures)
+        cells.push(await displayPng(rgb, w, h, { mask, maxDisplay: maxDisplayFor(4) }));
       rows.push({
         caption: html`<b>validation image ${i + 1}</b><br />Dice
           ${segmentationDice(e.prob, e.target, e.roi, [h, w]).toFixed(3)}`,
@@ -490,7 +494,7 @@ thead th{background:#f0f0f0}tbody th{background:#fafafa;font-weight:600}td.num{t
 tr.best td{background:#fff6d5}.figures{display:flex;flex-wrap:wrap;gap:1.5em;align-items:flex-start}figure{margin:0 0 1em}
 figcaption{color:#444;font-size:.9em;max-width:600px}img{display:block}
 .grid-wrap{overflow-x:auto}table.grid td,table.grid th{padding:3px;text-align:center;vertical-align:middle;font-size:.85em}
-table.grid td.case{text-align:left;min-width:150px;padding:6px 10px;font-size:.9em;overflow-wrap:anywhere}
-table.grid img{image-rendering:pixelated}.ok{color:#187a2f;font-weight:bold}.wrong{color:#b3261e;font-weight:bold}
+table.grid td.case{text-align:left;min-width:130px;padding:6px 10px;font-size:.9em;overflow-wrap:anywhere}
+table.grid img{image-rendering:pixelated;border:1px solid #bbb}.ok{color:#187a2f;font-weight:bold}.wrong{color:#b3261e;font-weight:bold}
 .colourbar{display:flex;align-items:center;gap:.5em;margin:.4em 0;font-size:.9em}.colourbar .bar{display:inline-block;width:240px;height:14px;border:1px solid #888}
 .colourbar .bar-label{color:#555}pre{background:#f7f7f7;border:1px solid #ddd;padding:1em;overflow-x:auto;font-size:.85em}`;
