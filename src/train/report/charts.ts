@@ -66,7 +66,7 @@ export function lineChartSvg(title: string, series: Series[], options: LineChart
   const legend = series.length > 1 || options.markX !== undefined;
   const legendNames = [...series.map((s) => s.name), options.markX?.label ?? ''];
   const legendWidth = legend ? Math.max(90, 44 + 7 * Math.max(...legendNames.map((n) => n.length))) : 0;
-  const plotW = 400;
+  const plotW = 360;
   const plotH = 260;
   const m = { l: 62, r: legendWidth + 16, t: 36, b: 48 };
   const W = m.l + plotW + m.r;
