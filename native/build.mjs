@@ -18,10 +18,22 @@ if (!existsSync(header)) {
       ? `medattn: LIBTORCH=${libtorch} has no include/ATen/ATen.h; point LIBTORCH at an unpacked libtorch folder.`
       : 'medattn: libtorch not found; install it with `sudo apt-get install libtorch-dev libopenblas0-pthread` (or set LIBTORCH=/path/to/libtorch).',
   );
+  // Installed as a dependency (no src/ beside: the published package), the readers, datasets and metrics work
+  // without libtorch, so the install goes on without the addon; the first tensor says how to build it later.
+  // A checkout and an explicit `npm run build:native` still fail.
+  if (process.env.npm_lifecycle_event === 'install' && !existsSync(join(root, 'src'))) {
+    console.error(
+      'medattn: installed without the native addon (tensors, training); after installing libtorch run `npm rebuild medattn`.',
+    );
+    process.exit(0);
+  }
   process.exit(1);
 }
 
-const sources = [join(root, 'binding.gyp'), ...readdirSync(join(root, 'native', 'src')).map((f) => join(root, 'native', 'src', f))];
+const sources = [
+  join(root, 'binding.gyp'),
+  ...readdirSync(join(root, 'native', 'src')).map((f) => join(root, 'native', 'src', f)),
+];
 const fresh =
   !process.argv.includes('--force') &&
   existsSync(addon) &&

@@ -102,7 +102,7 @@ function load(): NativeAddon {
   const path = join(root, 'build', 'Release', 'medattn.node');
   if (!existsSync(path)) {
     throw new Error(
-      `medattn: native addon not built (${path} missing); run \`npm rebuild medattn\` (or \`npm run build:native\` in a checkout)`,
+      `medattn: native addon not built (${path} missing): tensors need libtorch (\`sudo apt-get install libtorch-dev\`), then \`npm rebuild medattn\` (\`npm run build:native\` in a checkout)`,
     );
   }
   const addon = createRequire(import.meta.url)(path) as NativeAddon;
