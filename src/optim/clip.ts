@@ -9,7 +9,7 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number): number 
   const grads = [...params].map((p) => p.grad).filter((g): g is Tensor => !!g);
   if (!grads.length) return 0;
   return noGrad(() => {
-    const norms = aten('_foreach_norm.Scalar', grads, 2) as Tensor[];
+    const norms = aten<Tensor[]>('_foreach_norm.Scalar', grads, 2);
     const stacked = aten('stack', norms, 0) as Tensor;
     const totalT = stacked.norm(2);
     const total = totalT.item();

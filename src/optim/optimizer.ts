@@ -85,7 +85,7 @@ export const foreach = {
   addcdiv_: (xs: Tensor[], a: Tensor[], b: Tensor[], value: number) => aten('_foreach_addcdiv_.Scalar', xs, a, b, value),
   divScalar_: (xs: Tensor[], s: number) => aten('_foreach_div_.Scalar', xs, s),
   sqrt: (xs: Tensor[]) => aten('_foreach_sqrt', xs) as Tensor[],
-  add: (xs: Tensor[], ys: Tensor[], alpha = 1) => aten('_foreach_add.List', xs, ys, alpha) as Tensor[],
+  add: (xs: Tensor[], ys: Tensor[], alpha = 1) => aten<Tensor[]>('_foreach_add.List', xs, ys, alpha),
   copy_: (xs: Tensor[], ys: Tensor[]) => xs.forEach((x, i) => x.copy_(ys[i])),
 };
 

@@ -44,11 +44,11 @@ function fromNative(r: unknown): unknown {
 
 /**
  * Calls any ATen operator by name with arguments in schema order; tensors in, tensors out. The result's type
- * depends on the operator's schema (a Tensor, a tuple of them, a number), which only the caller knows.
+ * depends on the operator's schema, which only the caller knows: a Tensor by default, else say it
+ * (`aten<Tensor[]>('_foreach_norm.Scalar', ...)`, `aten<number>(...)`).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the dispatcher's result type is per operator; 70 call sites narrow it
-export function aten(name: string, ...args: Arg[]): any {
-  return fromNative(native.callOp(findOp(name), args.map(toNativeArg)));
+export function aten<R = Tensor>(name: string, ...args: Arg[]): R {
+  return fromNative(native.callOp(findOp(name), args.map(toNativeArg))) as R;
 }
 
 /** The schema of an ATen operator, e.g. for looking up argument order. */
