@@ -24,8 +24,10 @@ export class BatchSampler {
   readonly seed: number;
 
   constructor(opts: BatchSamplerOptions) {
-    if (!Number.isInteger(opts.length) || opts.length < 0) throw new LoaderError(`BatchSampler: length must be an integer >= 0, got ${opts.length}`);
-    if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new LoaderError(`BatchSampler: batchSize must be an integer >= 1, got ${opts.batchSize}`);
+    if (!Number.isInteger(opts.length) || opts.length < 0)
+      throw new LoaderError(`BatchSampler: length must be an integer >= 0, got ${opts.length}`);
+    if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1)
+      throw new LoaderError(`BatchSampler: batchSize must be an integer >= 1, got ${opts.batchSize}`);
     this.length = opts.length;
     this.batchSize = opts.batchSize;
     this.shuffle = opts.shuffle ?? true;

@@ -41,7 +41,9 @@ export function collate(samples: Sample[], indices: readonly number[], epoch = 0
         const v = s[key];
         if (!isMedicalImage(v)) throw new LoaderError(`${where(i)} is not an image like in sample ${indices[0]}`);
         if (v.shape.length !== shape.length || v.shape.some((d, j) => d !== shape[j])) {
-          throw new LoaderError(`${where(i)} has shape [${v.shape.join(',')}] but sample ${indices[0]} has [${shape.join(',')}]; crop or resize to one size`);
+          throw new LoaderError(
+            `${where(i)} has shape [${v.shape.join(',')}] but sample ${indices[0]} has [${shape.join(',')}]; crop or resize to one size`,
+          );
         }
         out.set(v.data as ArrayLike<number>, i * size);
       });
@@ -59,7 +61,8 @@ export function collate(samples: Sample[], indices: readonly number[], epoch = 0
       const out = new Float32Array(n * k);
       samples.forEach((s, i) => {
         const v = s[key] as ArrayLike<number>;
-        if (v?.length !== k) throw new LoaderError(`${where(i)} has length ${v?.length} but sample ${indices[0]} has ${k}`);
+        if (v?.length !== k)
+          throw new LoaderError(`${where(i)} has length ${v?.length} but sample ${indices[0]} has ${k}`);
         for (let j = 0; j < k; j++) out[i * k + j] = Number(v[j]);
       });
       fields[key] = { data: out, shape: [n, k] };

@@ -17,11 +17,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { createDataset, type Dataset, type DatasetSpec } from '../datasets/index.js';
+import type { Dataset, DatasetSpec } from '../datasets/index.js';
 import type { Transform } from '../transforms/transform.js';
 import { BatchSampler } from './batch-sampler.js';
 import type { Batch } from './collate.js';
 import { LoaderError } from './loader-error.js';
+import { isDatasetObject, openDataset } from './open-dataset.js';
 import { isModuleRef, openPipeline, type PipelineSpec } from './pipeline.js';
 import { produceBatch } from './produce-batch.js';
 import type { WorkerInit, WorkerRequest } from './worker.js';
@@ -67,17 +68,6 @@ interface Pending {
 interface WorkerSlot {
   worker: Worker;
   inFlight: number;
-}
-
-function isDatasetObject(d: LoaderOptions['dataset']): d is Dataset {
-  return 'get' in d && typeof d.get === 'function';
-}
-
-/** Opens the dataset for reading in this thread, decoding ahead what its spec asks to keep (`preload`). */
-async function openDataset(d: LoaderOptions['dataset']): Promise<Dataset> {
-  const dataset = isDatasetObject(d) ? d : await createDataset(d);
-  await dataset.preload?.();
-  return dataset;
 }
 
 function isTransformObject(t: LoaderOptions['transforms']): t is Transform {

@@ -8,9 +8,10 @@
 import { UserError } from '../../user-error.js';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createDataset, type Dataset, type DatasetSpec } from '../datasets/index.js';
+import type { Dataset, DatasetSpec } from '../datasets/index.js';
 import type { Transform } from '../transforms/transform.js';
 import { batchTransferList } from './collate.js';
+import { openDataset } from './open-dataset.js';
 import { openPipeline, type PipelineSpec } from './pipeline.js';
 import { produceBatch } from './produce-batch.js';
 
@@ -50,13 +51,6 @@ function errorMessage(e: unknown, id?: number) {
     stack: err.stack,
     user: err instanceof UserError,
   };
-}
-
-/** Builds the dataset and decodes ahead what its spec asks to keep (`preload`). */
-async function openDataset(spec: DatasetSpec): Promise<Dataset> {
-  const dataset = await createDataset(spec);
-  await dataset.preload?.();
-  return dataset;
 }
 
 let ready: Promise<{ dataset: Dataset; pipeline: Transform | undefined }>;
