@@ -52,9 +52,14 @@ function checkAttention(model: string, option: string, v: unknown): void {
     );
 }
 
+/** Kernels padded by (k - 1) / 2 to keep the size: odd only. */
+const ODD_OPTIONS = new Set(['kernelSize', 'spatialKernel']);
+
 function checkSize(model: string, option: string, v: unknown): void {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_WIDTH)
     throw new ModelConfigError(model, option, `a positive integer up to ${MAX_WIDTH}`, v);
+  if (ODD_OPTIONS.has(option.split('.').pop()!) && v % 2 === 0)
+    throw new ModelConfigError(model, option, 'an odd kernel size (padded by (k - 1) / 2)', v);
 }
 
 /** Checks the shape of the options a user wrote: sizes, lists of sizes, stages as a list of objects. */

@@ -98,8 +98,10 @@ export const trainingConfigSchema = z.strictObject({
       batchesPerEpoch: z.number().int().positive().optional(),
       gradClip: z.number().positive().optional(),
       seed: z.number().int().default(0),
-      workers: z.number().int().min(0).default(1),
-      threads: z.number().int().positive().optional(),
+      /** Loader worker threads; more than 64 only adds start-up time and memory. */
+      workers: z.number().int().min(0).max(64).default(1),
+      /** libtorch intra-op threads (100,000 OpenMP threads hang the process). */
+      threads: z.number().int().positive().max(1024).optional(),
       /** Validation metric that selects the best checkpoint and drives early stopping. */
       monitor: z.string().optional(),
       earlyStopping: z.number().int().positive().optional(),

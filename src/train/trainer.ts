@@ -14,6 +14,7 @@ import { clipGradNorm, type Optimizer, type LRScheduler } from '../optim/index.j
 import { channelsLastFormat, checkDevice, DeviceError, loadTensors, manualSeed, saveTensors, setNumThreads, tensor, tidy, type Device, type Tensor } from '../tensor/index.js';
 import { parseConfigJson, type TrainingConfig } from './config.js';
 import { ConfigError } from './config-error.js';
+import { checkRunFits } from './run-fit-checks.js';
 import { removeStaleTempFiles, writeTextAtomic } from './run-folder-files.js';
 import { createLoss, type LossFn } from './losses.js';
 import { buildOptimizer, buildScheduler } from './build-optimizer.js';
@@ -180,16 +181,23 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
     badEpochs = state.badEpochs;
     // Random draws (dropout) continue from a seed derived from the epoch: a resumed run equals an unbroken one.
   }
-  // Training batches drop the last partial batch: a batch larger than the set would train nothing.
-  if (config.training.batchSize > trainSet.length)
-    throw new ConfigError(
-      options.configFile ?? 'config',
-      'training.batchSize',
-      `${config.training.batchSize} is larger than the training set (${trainSet.length} samples): no full batch to train on`,
-    );
+  const sample = await evalSample(valSet, config);
+  const inputShape = (sample.image as { shape: number[] }).shape;
+  const sizes = model.config as { inChannels?: unknown; numClasses?: unknown };
+  checkRunFits(
+    config,
+    {
+      trainSize: trainSet.length,
+      inChannels: typeof sizes.inChannels === 'number' ? sizes.inChannels : undefined,
+      numClasses: typeof sizes.numClasses === 'number' ? sizes.numClasses : undefined,
+      sampleFields: Object.keys(sample),
+      imageShape: inputShape,
+    },
+    options.configFile,
+  );
   writeJsonAtomic(join(outDir, 'config.json'), config); // on resume too: --set overrides are part of the run
   if (!resuming) {
-    writeJsonAtomic(join(outDir, 'model.json'), { ...model.toJSON(), task: config.task, classNames: valSet.classNames, inputShape: await evalInputShape(valSet, config) });
+    writeJsonAtomic(join(outDir, 'model.json'), { ...model.toJSON(), task: config.task, classNames: valSet.classNames, inputShape });
     writeTextAtomic(logPath, '');
   } else {
     // The log may run ahead of the checkpoint (a kill between the two writes): one line per finished epoch.
@@ -294,16 +302,19 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
   return { outDir, history, best, monitor, stoppedBy, lastEvaluation, model, skipped: [...skipped].map(([file, reason]) => ({ file, reason })), trainSet, valSet };
 }
 
-/** The [C, ...spatial] shape the model sees at evaluation, so `predict` can bring other images to it. */
-async function evalInputShape(dataset: Dataset, config: TrainingConfig): Promise<number[]> {
+/**
+ * The first validation sample after the eval transforms: its image shape [C, ...spatial] is what the model sees
+ * at evaluation (model.json's inputShape, so `predict` can bring other images to it).
+ */
+async function evalSample(dataset: Dataset, config: TrainingConfig) {
   const sample = await dataset.get(0);
-  const out = createTransform(config.transforms.eval).apply(sample, Rng.seeded(0));
-  return (out.image as { shape: number[] }).shape;
+  return createTransform(config.transforms.eval).apply(sample, Rng.seeded(0));
 }
 
 function monitorValue(record: EpochRecord, monitor: string): number {
   const v = record[monitor];
-  if (typeof v !== 'number') throw new Error(`training.monitor: metric '${monitor}' not among ${Object.keys(record).join(', ')}`);
+  if (typeof v !== 'number')
+    throw new ConfigError('config', 'training.monitor', `metric '${monitor}' not among ${Object.keys(record).join(', ')}`);
   return v;
 }
 

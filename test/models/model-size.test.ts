@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { AttentionCNNConfig } from '../../src/models/attention-cnn.js';
 import { createModel, modelNames, type ModelName } from '../../src/models/registry.js';
 import { MAX_PARAMETERS, parameterBound } from '../../src/models/model-size.js';
-import { ModelConfigError } from '../../src/models/model-error.js';
+import { UserError } from '../../src/user-error.js';
 
 const variants: Record<string, Record<string, unknown>[]> = {
   attention_cnn: [{}, { inChannels: 3, stages: [{ channels: 8, attention: 'nonlocal', convs: 2, kernelSize: 5 }] }],
@@ -27,7 +27,7 @@ for (const name of modelNames) {
   }
 }
 
-test('bad sizes are one-line ModelConfigErrors naming the option', () => {
+test('bad sizes, kernels and attention names are one-line user errors naming the option', () => {
   const cases: [string, Record<string, unknown>, RegExp][] = [
     ['attention_cnn', { stages: null }, /option 'stages' must be a non-empty list of stages, got null/],
     ['attention_cnn', { stages: [null] }, /option 'stages\.0' must be an object with channels, got null/],
@@ -40,11 +40,21 @@ test('bad sizes are one-line ModelConfigErrors naming the option', () => {
     ['unet', { features: [16, 2.5] }, /'features\.1' must be a positive integer/],
     ['vit', { mlpRatio: -1 }, /'mlpRatio' must be a number in \(0, 64\]/],
     ['resnet18', { dropout: 5 }, /'dropout' must be a probability/],
+    [
+      'attention_cnn',
+      { stages: [{ channels: 4, attention: 'se', kernelSize: 2 }] },
+      /'stages\.0\.kernelSize' must be an odd kernel size/,
+    ],
+    [
+      'attention_cnn',
+      { stages: [{ channels: 4, attention: 'bogus' }] },
+      /option 'stages\.0\.attention': unknown attention 'bogus'/,
+    ],
   ];
   for (const [name, config, message] of cases)
     assert.throws(
       () => createModel(name as ModelName, config),
-      (e: Error) => e instanceof ModelConfigError && message.test(e.message) && !e.message.includes('\n'),
+      (e: Error) => e instanceof UserError && message.test(e.message) && !e.message.includes('\n'),
     );
 });
 
