@@ -155,12 +155,12 @@ const cases: Record<string, Case> = {
       const root = await pngFolder('mixed-sizes', [16, 16, 20, 20, 16, 20, 16, 20]);
       const path = writeConfig('mixed.json', (c) => ({
         ...c,
-        data: { train: { kind: 'folder', root }, val: { kind: 'folder', root } },
+        data: { train: { kind: 'folder', root, channels: 1 }, val: { kind: 'folder', root, channels: 1 } },
         training: { ...c.training, batchSize: 8 },
       }));
       return ['train', '--config', path];
     },
-    line: /collate: sample \d+ field "image" has shape \[3,20,20\] but sample \d+ has \[3,16,16\]; crop or resize to one size/,
+    line: /collate: sample \d+ field "image" has shape \[1,(16|20),\1\] but sample \d+ has \[1,\d+,\d+\]; crop or resize/,
   },
   DeviceError: {
     args: () => ['train', '--config', writeConfig('device.json'), '--set', 'training.device=tpu'],
