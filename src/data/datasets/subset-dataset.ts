@@ -35,7 +35,8 @@ export class SubsetDataset implements Dataset {
       throw new DatasetSpecError('subset', 'give one of indices or ids, not both');
     }
     const repeat = select.repeat ?? 1;
-    if (!Number.isInteger(repeat) || repeat < 1) throw new DatasetSpecError('repeat', `must be a positive integer, got ${repeat}`);
+    if (!Number.isInteger(repeat) || repeat < 1)
+      throw new DatasetSpecError('repeat', `must be a positive integer, got ${repeat}`);
     if (select.indices === undefined && select.ids === undefined) {
       this.indices = Int32Array.from({ length: base.length }, (_, i) => i);
     } else if (select.indices) {
