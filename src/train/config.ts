@@ -242,7 +242,9 @@ const PATH_KEYS = ['file', 'root', 'images', 'masks', 'roi', 'path', 'csv', 'ima
 export function resolveDataPaths(config: TrainingConfig, baseDir: string, file: string): TrainingConfig {
   const fix = (spec: DatasetSpec, where: string): DatasetSpec => {
     const out: Record<string, unknown> = { ...spec };
-    for (const key of PATH_KEYS) {
+    // A user dataset module's path is relative to the config too (a file: URL is taken as it is).
+    const keys = spec.kind === 'module' ? (spec.module.startsWith('file:') ? [] : ['module']) : PATH_KEYS;
+    for (const key of keys) {
       const v = out[key];
       if (typeof v !== 'string') continue;
       const abs = resolveDataPath(v, baseDir); // `{dataRoot}/...` under the data root, else relative to the config

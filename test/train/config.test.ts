@@ -173,4 +173,16 @@ test('dataset paths stay relative to the config file; the specs keep what was wr
     indices: [0, 1],
   });
   assert.deepEqual(c.transforms, { train: [{ type: 'randFlip', axes: [1], p: 0.5 }], eval: [] });
+  writeFileSync(join(sub, 'my-dataset.ts'), '');
+  const m = loadConfig(
+    write(join('project', 'module.json'), {
+      ...config,
+      data: { ...config.data, train: { kind: 'module', module: 'my-dataset.ts', options: { file: 'not/a/path' } } },
+    }),
+  );
+  assert.deepEqual(m.data.train, {
+    kind: 'module',
+    module: join(sub, 'my-dataset.ts'),
+    options: { file: 'not/a/path' },
+  });
 });
