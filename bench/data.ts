@@ -72,7 +72,11 @@ async function pneumonia(): Promise<void> {
     { type: 'randGamma', gamma: [0.8, 1.25], p: 0.5 },
     { type: 'normalizeIntensity', mean: 0.5, std: 0.25 },
   ];
-  await report('pneumoniamnist-28to64-affine-flip-intensity', { dataset: { kind: 'arrays', arrays }, transforms, batchSize: 32, seed: 0 }, { samples: n, size: [64, 64] });
+  await report(
+    'pneumoniamnist-28to64-affine-flip-intensity',
+    { dataset: { kind: 'arrays', arrays }, transforms, batchSize: 32, seed: 0 },
+    { samples: n, size: [64, 64] },
+  );
 }
 
 async function readRaw(path: string, channels: 1 | 3): Promise<{ data: Uint8Array; h: number; w: number }> {
@@ -102,7 +106,12 @@ async function drive(): Promise<void> {
   for (const size of [64, 96]) {
     const transforms: TransformSpec[] = [
       // Crop a margin first so the affine/elastic warps have real pixels to pull in, then crop to size.
-      { type: 'randCrop', size: [size + 16, size + 16], masks: ['vessel', 'fov'], foreground: { key: 'vessel', p: 0.5 } },
+      {
+        type: 'randCrop',
+        size: [size + 16, size + 16],
+        masks: ['vessel', 'fov'],
+        foreground: { key: 'vessel', p: 0.5 },
+      },
       { type: 'toFloat', scale: 1 / 255, masks: ['vessel', 'fov'] },
       { type: 'randAffine', masks: ['vessel', 'fov'], rotate: 30, scale: 0.1, shear: 0.05, translate: 4 },
       { type: 'randElastic', masks: ['vessel', 'fov'], alpha: [20, 40], sigma: [4, 6], p: 0.7 },
@@ -110,7 +119,11 @@ async function drive(): Promise<void> {
       { type: 'randFlip', masks: ['vessel', 'fov'] },
       { type: 'normalizeIntensity', channelWise: true },
     ];
-    await report(`drive-patch${size}-affine-elastic-flip`, { dataset: { kind: 'arrays', arrays }, transforms, batchSize: 32, seed: 0 }, { samples: ids.length, size: [size, size] });
+    await report(
+      `drive-patch${size}-affine-elastic-flip`,
+      { dataset: { kind: 'arrays', arrays }, transforms, batchSize: 32, seed: 0 },
+      { samples: ids.length, size: [size, size] },
+    );
   }
 }
 

@@ -22,7 +22,8 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
-const DATA_ROOT_HELP = 'folder that {dataRoot}/... paths in configs name (default: MEDATTN_DATA, else ../shared/data beside medattn)';
+const DATA_ROOT_HELP =
+  'folder that {dataRoot}/... paths in configs name (default: MEDATTN_DATA, else ../shared/data beside medattn)';
 // --data-root is MEDATTN_DATA for this run: set before the command loads its config.
 program.hook('preAction', (_program, command) => useDataRoot(command.opts().dataRoot));
 

@@ -13,12 +13,17 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
     switch (e.type) {
       case 'start':
         epochs = e.epochs;
-        stream.write(`training on ${e.trainSize} samples (${e.batchesPerEpoch} batches/epoch), validating on ${e.valSize}; ${e.params.toLocaleString('en')} parameters${e.resumedFrom !== undefined ? `; resumed at epoch ${e.resumedFrom + 1}` : ''}\n`);
+        stream.write(
+          `training on ${e.trainSize} samples (${e.batchesPerEpoch} batches/epoch), validating on ${e.valSize}; ${e.params.toLocaleString('en')} parameters${e.resumedFrom !== undefined ? `; resumed at epoch ${e.resumedFrom + 1}` : ''}\n`,
+        );
         break;
       case 'batch':
         if (!tty) break;
         if (!bar) {
-          bar = new cliProgress.SingleBar({ format: `epoch ${e.epoch + 1}/${epochs} [{bar}] {value}/{total} loss {loss}`, stream, hideCursor: true }, cliProgress.Presets.shades_classic);
+          bar = new cliProgress.SingleBar(
+            { format: `epoch ${e.epoch + 1}/${epochs} [{bar}] {value}/{total} loss {loss}`, stream, hideCursor: true },
+            cliProgress.Presets.shades_classic,
+          );
           bar.start(e.batches, 0, { loss: '-' });
         }
         bar.update(e.batch, { loss: e.loss.toFixed(4) });
@@ -28,7 +33,9 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
         bar = undefined;
         const r = e.record;
         const metric = (k: string) => (typeof r[k] === 'number' ? `${k} ${(r[k] as number).toFixed(4)}` : '');
-        const keys = ['auroc', 'accuracy', 'f1', 'dice', 'pooled_auroc', 'pooled_f1'].filter((k) => typeof r[k] === 'number');
+        const keys = ['auroc', 'accuracy', 'f1', 'dice', 'pooled_auroc', 'pooled_f1'].filter(
+          (k) => typeof r[k] === 'number',
+        );
         stream.write(
           `epoch ${r.epoch + 1}/${epochs}  loss ${r.train_loss.toFixed(4)}  val_loss ${Number(r.val_loss).toFixed(4)}  ${keys.map(metric).join('  ')}  lr ${r.lr.toExponential(2)}  ${r.seconds.toFixed(1)} s${e.improved ? `  * best ${e.monitor}` : ''}\n`,
         );

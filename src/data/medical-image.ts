@@ -3,14 +3,7 @@
  * array, plus the physical geometry when the file has one.
  */
 export type PixelArray =
-  | Uint8Array
-  | Int8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | Int32Array
-  | Float32Array
-  | Float64Array;
+  Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
 
 export interface MedicalImage<T extends PixelArray = PixelArray> {
   /** Row-major pixel data; its length is the product of `shape`. */

@@ -81,7 +81,9 @@ export function truncNormal_(w: Tensor, mean = 0, std = 1, a = -2, b = 2): Tenso
     const e: Tensor = aten('erfinv', w);
     w.copy_(e);
     e.dispose();
-    w.mul_(std * Math.SQRT2).add_(mean).clamp_(a, b);
+    w.mul_(std * Math.SQRT2)
+      .add_(mean)
+      .clamp_(a, b);
     return w;
   });
 }
@@ -95,7 +97,17 @@ function erf(x: number): number {
       Math.exp(
         -x * x -
           1.26551223 +
-          t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+          t *
+            (1.00002368 +
+              t *
+                (0.37409196 +
+                  t *
+                    (0.09678418 +
+                      t *
+                        (-0.18628806 +
+                          t *
+                            (0.27886807 +
+                              t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
       );
   return x >= 0 ? y : -y;
 }

@@ -15,8 +15,7 @@ import {
   type DType,
 } from '../tensor/index.js';
 
-export class StateDictError extends UserError {
-}
+export class StateDictError extends UserError {}
 
 export abstract class Module {
   training = true;

@@ -62,7 +62,8 @@ export abstract class Optimizer {
       const dot = key.lastIndexOf('.');
       const name = key.slice(0, dot);
       const i = Number(key.slice(dot + 1));
-      if (!(i >= 0 && i < this.params.length)) throw new Error(`optimizer state: parameter index in '${key}' out of range`);
+      if (!(i >= 0 && i < this.params.length))
+        throw new Error(`optimizer state: parameter index in '${key}' out of range`);
       const [target] = this.stateFor(name, [i]);
       if (target.shape.join() !== value.shape.join())
         throw new Error(`optimizer state: '${key}' has shape [${value.shape}], parameter has [${target.shape}]`);
@@ -81,8 +82,10 @@ export const foreach = {
   mulScalar_: (xs: Tensor[], s: number) => aten('_foreach_mul_.Scalar', xs, s),
   addList_: (xs: Tensor[], ys: Tensor[], alpha = 1) => aten('_foreach_add_.List', xs, ys, alpha),
   addScalar_: (xs: Tensor[], s: number) => aten('_foreach_add_.Scalar', xs, s),
-  addcmul_: (xs: Tensor[], a: Tensor[], b: Tensor[], value: number) => aten('_foreach_addcmul_.Scalar', xs, a, b, value),
-  addcdiv_: (xs: Tensor[], a: Tensor[], b: Tensor[], value: number) => aten('_foreach_addcdiv_.Scalar', xs, a, b, value),
+  addcmul_: (xs: Tensor[], a: Tensor[], b: Tensor[], value: number) =>
+    aten('_foreach_addcmul_.Scalar', xs, a, b, value),
+  addcdiv_: (xs: Tensor[], a: Tensor[], b: Tensor[], value: number) =>
+    aten('_foreach_addcdiv_.Scalar', xs, a, b, value),
   divScalar_: (xs: Tensor[], s: number) => aten('_foreach_div_.Scalar', xs, s),
   sqrt: (xs: Tensor[]) => aten('_foreach_sqrt', xs) as Tensor[],
   add: (xs: Tensor[], ys: Tensor[], alpha = 1) => aten<Tensor[]>('_foreach_add.List', xs, ys, alpha),

@@ -27,7 +27,11 @@ export abstract class LRScheduler {
 
 /** lr * gamma^floor(step / stepSize) (torch StepLR). */
 export class StepLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly stepSize: number, readonly gamma = 0.1) {
+  constructor(
+    optimizer: Optimizer,
+    readonly stepSize: number,
+    readonly gamma = 0.1,
+  ) {
     super(optimizer);
   }
   protected lrAt(step: number): number {
@@ -37,7 +41,11 @@ export class StepLR extends LRScheduler {
 
 /** lr * gamma^(number of milestones passed) (torch MultiStepLR). */
 export class MultiStepLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly milestones: number[], readonly gamma = 0.1) {
+  constructor(
+    optimizer: Optimizer,
+    readonly milestones: number[],
+    readonly gamma = 0.1,
+  ) {
     super(optimizer);
   }
   protected lrAt(step: number): number {
@@ -47,7 +55,12 @@ export class MultiStepLR extends LRScheduler {
 
 /** Linear warm-up from 0 over `warmup` steps, then cosine decay to `minLr` at `total` steps. */
 export class CosineWarmupLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly total: number, readonly warmup = 0, readonly minLr = 0) {
+  constructor(
+    optimizer: Optimizer,
+    readonly total: number,
+    readonly warmup = 0,
+    readonly minLr = 0,
+  ) {
     super(optimizer);
     if (warmup > 0) optimizer.lr = this.lrAt(0);
   }
@@ -60,7 +73,11 @@ export class CosineWarmupLR extends LRScheduler {
 
 /** lr * (1 - step/total)^power (torch PolynomialLR; nnU-Net uses power 0.9). */
 export class PolynomialLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly total: number, readonly power = 1) {
+  constructor(
+    optimizer: Optimizer,
+    readonly total: number,
+    readonly power = 1,
+  ) {
     super(optimizer);
   }
   protected lrAt(step: number): number {
@@ -74,7 +91,13 @@ export class ReduceLROnPlateau extends LRScheduler {
   badSteps = 0;
   constructor(
     optimizer: Optimizer,
-    readonly options: { mode?: 'min' | 'max'; factor?: number; patience?: number; threshold?: number; minLr?: number } = {},
+    readonly options: {
+      mode?: 'min' | 'max';
+      factor?: number;
+      patience?: number;
+      threshold?: number;
+      minLr?: number;
+    } = {},
   ) {
     super(optimizer);
     this.best = (options.mode ?? 'min') === 'min' ? Infinity : -Infinity;

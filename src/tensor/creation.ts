@@ -101,9 +101,13 @@ export function tensor(data: ArrayBufferView | Nested, o: CreationOptions & { sh
     const arr =
       Ctor === BigInt64Array
         ? BigInt64Array.from(flat as number[], (v) => BigInt(Math.trunc(Number(v))))
-        : (Ctor as Float32ArrayConstructor).from(flat as number[], dtype === 'bool' ? (v) => (v ? 1 : 0) : (v) => Number(v));
+        : (Ctor as Float32ArrayConstructor).from(
+            flat as number[],
+            dtype === 'bool' ? (v) => (v ? 1 : 0) : (v) => Number(v),
+          );
     const expected = shape.reduce((a, b) => a * b, 1);
-    if (arr.length !== expected) throw new RangeError(`tensor: nested data has ${arr.length} values, shape [${shape}] needs ${expected}`);
+    if (arr.length !== expected)
+      throw new RangeError(`tensor: nested data has ${arr.length} values, shape [${shape}] needs ${expected}`);
     t = tensorFromTypedArray(arr, shape, dtype === 'bfloat16' || dtype === 'float16' ? 'float32' : dtype);
     if (dtype === 'bfloat16' || dtype === 'float16') t = convert(t, dtype);
   }

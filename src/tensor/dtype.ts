@@ -1,5 +1,6 @@
 /** Tensor element types, their libtorch codes (c10::ScalarType) and the typed arrays that hold them. */
-export type DType = 'float32' | 'float64' | 'bfloat16' | 'float16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
+export type DType =
+  'float32' | 'float64' | 'bfloat16' | 'float16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
 export const dtypeCode: Record<DType, number> = {
   uint8: 0,
@@ -27,14 +28,7 @@ export function isFloatingDType(d: DType): boolean {
 }
 
 export type AnyTypedArray =
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | Int32Array
-  | Int16Array
-  | Int8Array
-  | Uint8Array
-  | Uint16Array;
+  Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array | Uint16Array;
 
 /** The typed array constructor holding one element of `d` per slot. */
 export function typedArrayCtor(d: DType) {

@@ -28,7 +28,17 @@ export interface ConvTransposeOptions extends ConvOptions {
   outputPadding?: IntOrTuple;
 }
 function convTranspose(name: string, x: Tensor, w: Tensor, b: Tensor | undefined, o: ConvTransposeOptions): Tensor {
-  return aten(name, x, w, b ?? null, o.stride ?? 1, o.padding ?? 0, o.outputPadding ?? 0, o.groups ?? 1, o.dilation ?? 1);
+  return aten(
+    name,
+    x,
+    w,
+    b ?? null,
+    o.stride ?? 1,
+    o.padding ?? 0,
+    o.outputPadding ?? 0,
+    o.groups ?? 1,
+    o.dilation ?? 1,
+  );
 }
 export const convTranspose2d = (x: Tensor, w: Tensor, b?: Tensor, o: ConvTransposeOptions = {}) =>
   convTranspose('conv_transpose2d.input', x, w, b, o);
@@ -47,8 +57,18 @@ export interface BatchNormOptions {
 }
 /** Batch norm; in training mode it updates runningMean/runningVar in place, as PyTorch does. */
 export function batchNorm(x: Tensor, o: BatchNormOptions = {}): Tensor {
-  return aten('batch_norm', x, o.weight ?? null, o.bias ?? null, o.runningMean ?? null, o.runningVar ?? null,
-    o.training ?? true, o.momentum ?? 0.1, o.eps ?? 1e-5, false);
+  return aten(
+    'batch_norm',
+    x,
+    o.weight ?? null,
+    o.bias ?? null,
+    o.runningMean ?? null,
+    o.runningVar ?? null,
+    o.training ?? true,
+    o.momentum ?? 0.1,
+    o.eps ?? 1e-5,
+    false,
+  );
 }
 export function layerNorm(x: Tensor, normalizedShape: number[], weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
   return aten('layer_norm', x, normalizedShape, weight ?? null, bias ?? null, eps, false);
@@ -57,8 +77,18 @@ export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor, bias?: 
   return aten('group_norm', x, numGroups, weight ?? null, bias ?? null, eps, false);
 }
 export function instanceNorm(x: Tensor, o: BatchNormOptions & { useInputStats?: boolean } = {}): Tensor {
-  return aten('instance_norm', x, o.weight ?? null, o.bias ?? null, o.runningMean ?? null, o.runningVar ?? null,
-    o.useInputStats ?? true, o.momentum ?? 0.1, o.eps ?? 1e-5, false);
+  return aten(
+    'instance_norm',
+    x,
+    o.weight ?? null,
+    o.bias ?? null,
+    o.runningMean ?? null,
+    o.runningVar ?? null,
+    o.useInputStats ?? true,
+    o.momentum ?? 0.1,
+    o.eps ?? 1e-5,
+    false,
+  );
 }
 
 // ---- pooling ----
@@ -119,7 +149,11 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
   const spatial = x.ndim - 2;
   const mode = o.mode ?? 'nearest';
   const scales =
-    o.scaleFactor === undefined ? null : typeof o.scaleFactor === 'number' ? Array(spatial).fill(o.scaleFactor) : o.scaleFactor;
+    o.scaleFactor === undefined
+      ? null
+      : typeof o.scaleFactor === 'number'
+        ? Array(spatial).fill(o.scaleFactor)
+        : o.scaleFactor;
   const size = o.size ?? null;
   if (size === null && scales === null) throw new Error('interpolate: give size or scaleFactor');
   if (mode === 'nearest') {
@@ -127,8 +161,13 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
     return aten(name, x, size, scales);
   }
   const expected = { linear: 1, bilinear: 2, trilinear: 3 }[mode];
-  if (spatial !== expected) throw new Error(`interpolate: mode '${mode}' needs ${expected + 2}-D input, got shape [${x.shape}]`);
-  const name = { linear: 'upsample_linear1d.vec', bilinear: 'upsample_bilinear2d.vec', trilinear: 'upsample_trilinear3d.vec' }[mode];
+  if (spatial !== expected)
+    throw new Error(`interpolate: mode '${mode}' needs ${expected + 2}-D input, got shape [${x.shape}]`);
+  const name = {
+    linear: 'upsample_linear1d.vec',
+    bilinear: 'upsample_bilinear2d.vec',
+    trilinear: 'upsample_trilinear3d.vec',
+  }[mode];
   return aten(name, x, size, o.alignCorners ?? false, scales);
 }
 
@@ -149,7 +188,12 @@ export function affineGrid(theta: Tensor, size: number[], alignCorners = false):
 }
 
 /** Constant, reflect, replicate or circular padding; `pad` lists (before, after) pairs from the last dim. */
-export function pad(x: Tensor, padding: number[], mode: 'constant' | 'reflect' | 'replicate' | 'circular' = 'constant', value = 0): Tensor {
+export function pad(
+  x: Tensor,
+  padding: number[],
+  mode: 'constant' | 'reflect' | 'replicate' | 'circular' = 'constant',
+  value = 0,
+): Tensor {
   if (mode === 'constant') return aten('constant_pad_nd', x, padding, value);
   const dims = padding.length / 2;
   const name = { reflect: 'reflection_pad', replicate: 'replication_pad', circular: '_pad_circular' }[mode];
@@ -181,11 +225,25 @@ export interface CrossEntropyOptions {
 }
 /** Cross entropy from logits [N, C, ...] and class indices [N, ...] (or class probabilities [N, C, ...]). */
 export function crossEntropy(logits: Tensor, target: Tensor, o: CrossEntropyOptions = {}): Tensor {
-  return aten('cross_entropy_loss', logits, target, o.weight ?? null, reductionCode[o.reduction ?? 'mean'],
-    o.ignoreIndex ?? -100, o.labelSmoothing ?? 0);
+  return aten(
+    'cross_entropy_loss',
+    logits,
+    target,
+    o.weight ?? null,
+    reductionCode[o.reduction ?? 'mean'],
+    o.ignoreIndex ?? -100,
+    o.labelSmoothing ?? 0,
+  );
 }
 export function nllLoss(logProbs: Tensor, target: Tensor, o: Omit<CrossEntropyOptions, 'labelSmoothing'> = {}): Tensor {
-  return aten('nll_loss_nd', logProbs, target, o.weight ?? null, reductionCode[o.reduction ?? 'mean'], o.ignoreIndex ?? -100);
+  return aten(
+    'nll_loss_nd',
+    logProbs,
+    target,
+    o.weight ?? null,
+    reductionCode[o.reduction ?? 'mean'],
+    o.ignoreIndex ?? -100,
+  );
 }
 export interface BCEOptions {
   weight?: Tensor;
@@ -193,8 +251,14 @@ export interface BCEOptions {
   reduction?: Reduction;
 }
 export function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, o: BCEOptions = {}): Tensor {
-  return aten('binary_cross_entropy_with_logits', logits, target, o.weight ?? null, o.posWeight ?? null,
-    reductionCode[o.reduction ?? 'mean']);
+  return aten(
+    'binary_cross_entropy_with_logits',
+    logits,
+    target,
+    o.weight ?? null,
+    o.posWeight ?? null,
+    reductionCode[o.reduction ?? 'mean'],
+  );
 }
 export function mseLoss(x: Tensor, y: Tensor, reduction: Reduction = 'mean'): Tensor {
   return aten('mse_loss', x, y, reductionCode[reduction]);
@@ -219,7 +283,12 @@ export interface AttentionOptions {
  * Scaled dot-product attention, softmax(QK^T / sqrt(d_k)) V (Vaswani et al. 2017), for q [..., Lq, d],
  * k [..., Lk, d], v [..., Lk, dv]. Written from matmul and softmax so it exports to ONNX opset 17.
  */
-export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, o: AttentionOptions = {}): { output: Tensor; weights?: Tensor } {
+export function scaledDotProductAttention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  o: AttentionOptions = {},
+): { output: Tensor; weights?: Tensor } {
   const scale = 1 / Math.sqrt(q.size(-1));
   const kt = k.transpose(-2, -1);
   const qs = q.mul(scale);
@@ -252,4 +321,3 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, o: At
   }
   return { output, weights };
 }
-

@@ -1,5 +1,16 @@
 /** The tensor layer: libtorch tensors, autograd, scopes and functional ops. */
-export { Tensor, aten, atenSchema, channelsLastFormat, checkDevice, DeviceError, tensorFromTypedArray, type Device, type Shape, type Reduction } from './tensor.js';
+export {
+  Tensor,
+  aten,
+  atenSchema,
+  channelsLastFormat,
+  checkDevice,
+  DeviceError,
+  tensorFromTypedArray,
+  type Device,
+  type Shape,
+  type Reduction,
+} from './tensor.js';
 export * from './creation.js';
 export * as F from './functional.js';
 export { tidy, keep, noGrad, enableGrad, liveTensors } from './scope.js';

@@ -5,7 +5,12 @@
 import { native } from './native.js';
 import { dtypeCode, type DType } from './dtype.js';
 import { Tensor } from './tensor.js';
-import { readSafetensorsFile, writeSafetensorsFile, type SafetensorRecord, type SafetensorsDtype } from './safetensors.js';
+import {
+  readSafetensorsFile,
+  writeSafetensorsFile,
+  type SafetensorRecord,
+  type SafetensorsDtype,
+} from './safetensors.js';
 
 const toFileDtype: Record<DType, SafetensorsDtype> = {
   float32: 'F32',
@@ -19,7 +24,10 @@ const toFileDtype: Record<DType, SafetensorsDtype> = {
   uint8: 'U8',
   bool: 'BOOL',
 };
-const fromFileDtype = Object.fromEntries(Object.entries(toFileDtype).map(([k, v]) => [v, k])) as Record<SafetensorsDtype, DType>;
+const fromFileDtype = Object.fromEntries(Object.entries(toFileDtype).map(([k, v]) => [v, k])) as Record<
+  SafetensorsDtype,
+  DType
+>;
 
 export function tensorToRecord(t: Tensor): SafetensorRecord {
   return { dtype: toFileDtype[t.dtype], shape: t.shape, data: new Uint8Array(native.toBuffer(t.handle, false)) };
@@ -30,7 +38,11 @@ export function recordToTensor(r: SafetensorRecord): Tensor {
 }
 
 /** Writes named tensors (e.g. a module's stateDict()) with string metadata; temp file + rename. */
-export function saveTensors(path: string, tensors: Map<string, Tensor> | Record<string, Tensor>, metadata: Record<string, string> = {}): void {
+export function saveTensors(
+  path: string,
+  tensors: Map<string, Tensor> | Record<string, Tensor>,
+  metadata: Record<string, string> = {},
+): void {
   const entries = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
   writeSafetensorsFile(path, Object.fromEntries(entries.map(([k, t]) => [k, tensorToRecord(t)])), metadata);
 }

@@ -67,8 +67,7 @@ export function channelsLastFormat(ndim: number): 'channelsLast' | 'channelsLast
 }
 
 /** A device that does not exist here or a name that is no device: a user's error, one line. */
-export class DeviceError extends UserError {
-}
+export class DeviceError extends UserError {}
 
 /** Validates a device name up front, so a missing GPU is one clear line rather than a dispatcher dump. */
 export function checkDevice(device: string): Device {

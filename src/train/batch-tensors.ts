@@ -13,7 +13,12 @@ export interface TrainingBatch {
   roi?: Tensor;
 }
 
-export function batchTensors(batch: Batch, task: 'classification' | 'segmentation', roiKey?: string, device: Device = 'cpu'): TrainingBatch {
+export function batchTensors(
+  batch: Batch,
+  task: 'classification' | 'segmentation',
+  roiKey?: string,
+  device: Device = 'cpu',
+): TrainingBatch {
   const image = batch.fields.image;
   if (!image) throw new Error(`batch has no 'image' field (fields: ${Object.keys(batch.fields).join(', ')})`);
   const x = fieldTensor(image, device);

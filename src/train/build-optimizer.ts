@@ -1,6 +1,17 @@
 /** Optimizer and learning-rate schedule from the training config (schedules step once per epoch). */
 import type { Module } from '../nn/index.js';
-import { Adam, AdamW, CosineWarmupLR, MultiStepLR, PolynomialLR, ReduceLROnPlateau, SGD, StepLR, type LRScheduler, type Optimizer } from '../optim/index.js';
+import {
+  Adam,
+  AdamW,
+  CosineWarmupLR,
+  MultiStepLR,
+  PolynomialLR,
+  ReduceLROnPlateau,
+  SGD,
+  StepLR,
+  type LRScheduler,
+  type Optimizer,
+} from '../optim/index.js';
 import type { TrainingConfig } from './config.js';
 import { defaultMonitor, isLowerBetter } from './monitor.js';
 

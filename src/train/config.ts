@@ -249,7 +249,11 @@ export function resolveDataPaths(config: TrainingConfig, baseDir: string, file: 
       if (typeof v !== 'string') continue;
       const abs = resolveDataPath(v, baseDir); // `{dataRoot}/...` under the data root, else relative to the config
       if (!existsSync(abs))
-        throw new ConfigError(file, `${where}.${key}`, `path does not exist: ${abs}${isDataRootPath(v) ? dataRootHint(v) : ''}`);
+        throw new ConfigError(
+          file,
+          `${where}.${key}`,
+          `path does not exist: ${abs}${isDataRootPath(v) ? dataRootHint(v) : ''}`,
+        );
       out[key] = abs;
     }
     if (spec.kind === 'subset') out.of = fix(spec.of, `${where}.of`);

@@ -4,7 +4,13 @@
  * iou, auroc, hd95 as per-image means, plus pooled pixel F1/AUROC inside the ROI as papers report them).
  */
 import type { Loader } from '../data/loader/index.js';
-import { binaryAuroc, classificationReport, segmentationReport, selectThreshold, type SegmentationReport } from '../metrics/index.js';
+import {
+  binaryAuroc,
+  classificationReport,
+  segmentationReport,
+  selectThreshold,
+  type SegmentationReport,
+} from '../metrics/index.js';
 import type { SegmentationSample } from '../metrics/segmentation-report.js';
 import { noGrad, tidy, type Device, type Tensor } from '../tensor/index.js';
 import { cropTo, foregroundProbability, padToMultiple } from './pad-to-multiple.js';
@@ -37,7 +43,11 @@ export interface SegmentationEvaluation {
 export async function evaluateClassifier(
   model: Module,
   loader: Loader,
-  options: { threshold?: number | 'youden' | 'f1'; lossFn?: (o: Tensor, y: Tensor) => Tensor; onSkipped?: SkipListener } = {},
+  options: {
+    threshold?: number | 'youden' | 'f1';
+    lossFn?: (o: Tensor, y: Tensor) => Tensor;
+    onSkipped?: SkipListener;
+  } = {},
 ): Promise<ClassificationEvaluation> {
   model.eval();
   const probs: number[] = [];
@@ -65,15 +75,25 @@ export async function evaluateClassifier(
   const probArray = Float32Array.from(probs);
   const labelArray = Int32Array.from(labels);
   let threshold = typeof options.threshold === 'number' ? options.threshold : 0.5;
-  if (k === 2 && (options.threshold === 'youden' || options.threshold === 'f1')) threshold = selectThreshold(probArray, labelArray, options.threshold).threshold;
-  const metrics = classificationReport(probArray, labelArray, k === 2 ? { threshold } : {}) as unknown as Record<string, unknown>;
+  if (k === 2 && (options.threshold === 'youden' || options.threshold === 'f1'))
+    threshold = selectThreshold(probArray, labelArray, options.threshold).threshold;
+  const metrics = classificationReport(probArray, labelArray, k === 2 ? { threshold } : {}) as unknown as Record<
+    string,
+    unknown
+  >;
   return { metrics, probs: probArray, labels: labelArray, loss: n ? lossSum / n : NaN };
 }
 
 export async function evaluateSegmenter(
   model: Module,
   loader: Loader,
-  options: { roiKey?: string; padMultiple?: number; keep?: number; lossFn?: (o: Tensor, y: Tensor, roi?: Tensor) => Tensor; onSkipped?: SkipListener } = {},
+  options: {
+    roiKey?: string;
+    padMultiple?: number;
+    keep?: number;
+    lossFn?: (o: Tensor, y: Tensor, roi?: Tensor) => Tensor;
+    onSkipped?: SkipListener;
+  } = {},
 ): Promise<SegmentationEvaluation> {
   model.eval();
   const samples: SegmentationSample[] = [];
@@ -100,7 +120,11 @@ export async function evaluateSegmenter(
           const t = y.select(0, i).select(0, 0).toArray() as Float32Array;
           const r = roi ? (roi.select(0, i).select(0, 0).toArray() as Float32Array) : undefined;
           const shape2d = spatial;
-          samples.push({ pred: { data: p, shape: shape2d }, target: { data: t, shape: shape2d }, roi: r ? { data: r, shape: shape2d } : undefined });
+          samples.push({
+            pred: { data: p, shape: shape2d },
+            target: { data: t, shape: shape2d },
+            roi: r ? { data: r, shape: shape2d } : undefined,
+          });
           for (let j = 0; j < p.length; j++) {
             if (r && r[j] < 0.5) continue;
             const positive = t[j] >= 0.5;
@@ -115,7 +139,13 @@ export async function evaluateSegmenter(
             }
           }
           if (examples.length < (options.keep ?? 4))
-            examples.push({ image: x.select(0, i).toArray() as Float32Array, shape: x.shape.slice(1), prob: p, target: t, roi: r });
+            examples.push({
+              image: x.select(0, i).toArray() as Float32Array,
+              shape: x.shape.slice(1),
+              prob: p,
+              target: t,
+              roi: r,
+            });
         }
         n += x.size(0);
       }),

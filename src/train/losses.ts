@@ -79,4 +79,3 @@ function oneHotChannels(y: Tensor, k: number): Tensor {
   const order = [0, h.ndim - 1, ...Array.from({ length: h.ndim - 2 }, (_, i) => i + 1)];
   return h.permute(order);
 }
-

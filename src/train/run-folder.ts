@@ -46,7 +46,8 @@ function nameFileOnError<T>(file: string, work: () => T): T {
 export function loadRun(dir: string): LoadedRun {
   const configPath = join(dir, 'config.json');
   const modelPath = join(dir, 'model.json');
-  if (!existsSync(configPath) || !existsSync(modelPath)) throw new ConfigError(dir, '--run', 'not a medattn run folder (config.json or model.json missing)');
+  if (!existsSync(configPath) || !existsSync(modelPath))
+    throw new ConfigError(dir, '--run', 'not a medattn run folder (config.json or model.json missing)');
   const config = parseConfigJson(readFileSync(configPath, 'utf8'), configPath) as unknown as TrainingConfig;
   const spec = parseConfigJson(readFileSync(modelPath, 'utf8'), modelPath) as unknown as RunModelSpec;
   if (!modelNames.includes(spec.model))
@@ -55,7 +56,8 @@ export function loadRun(dir: string): LoadedRun {
     );
   const model = nameFileOnError(modelPath, () => createModelFromConfig(spec.model, spec.config ?? {}));
   const checkpoint = [join(dir, 'best.safetensors'), join(dir, 'last.safetensors')].find((p) => existsSync(p));
-  if (!checkpoint) throw new ConfigError(dir, '--run', 'no checkpoint (best.safetensors or last.safetensors) in the run folder');
+  if (!checkpoint)
+    throw new ConfigError(dir, '--run', 'no checkpoint (best.safetensors or last.safetensors) in the run folder');
   const { tensors, metadata } = loadTensors(checkpoint);
   const weights = new Map<string, Tensor>([...tensors].filter(([k]) => !k.startsWith('__optimizer__.')));
   try {
@@ -65,14 +67,27 @@ export function loadRun(dir: string): LoadedRun {
   }
   model.eval();
   const threshold = metadata.threshold === undefined ? undefined : Number(metadata.threshold);
-  return { dir, config, model, checkpoint, inputShape: spec.inputShape, classNames: spec.classNames, ...(threshold === undefined ? {} : { threshold }) };
+  return {
+    dir,
+    config,
+    model,
+    checkpoint,
+    inputShape: spec.inputShape,
+    classNames: spec.classNames,
+    ...(threshold === undefined ? {} : { threshold }),
+  };
 }
 
 /**
  * Turns the DATA argument of `medattn evaluate` into a dataset spec: a MedMNIST .npz (with --split), a
  * folder of class folders, or a JSON dataset description file.
  */
-export function dataArgumentToSpec(data: string, split: string | undefined, task: string, channels?: number): DatasetSpec {
+export function dataArgumentToSpec(
+  data: string,
+  split: string | undefined,
+  task: string,
+  channels?: number,
+): DatasetSpec {
   const path = resolveDataPath(data, process.cwd()); // `{dataRoot}/...` reads under the data root (--data-root)
   if (!existsSync(path)) throw new ConfigError(data, '--data', 'no such file or folder');
   if (extname(path) === '.npz') return { kind: 'medmnist', file: path, split: (split ?? 'val') as 'val' };
@@ -81,8 +96,22 @@ export function dataArgumentToSpec(data: string, split: string | undefined, task
     return split && 'split' in spec ? ({ ...spec, split } as DatasetSpec) : spec;
   }
   if (statSync(path).isDirectory()) {
-    if (task !== 'classification') throw new ConfigError(data, '--data', 'a folder is read as class folders; for segmentation pass a dataset description .json');
-    return { kind: 'folder', root: path, ...(split ? { split } : {}), ...(channels === 1 || channels === 3 ? { channels } : {}) } as DatasetSpec;
+    if (task !== 'classification')
+      throw new ConfigError(
+        data,
+        '--data',
+        'a folder is read as class folders; for segmentation pass a dataset description .json',
+      );
+    return {
+      kind: 'folder',
+      root: path,
+      ...(split ? { split } : {}),
+      ...(channels === 1 || channels === 3 ? { channels } : {}),
+    } as DatasetSpec;
   }
-  throw new ConfigError(data, '--data', 'expected a MedMNIST .npz, a folder of class folders, or a dataset description .json');
+  throw new ConfigError(
+    data,
+    '--data',
+    'expected a MedMNIST .npz, a folder of class folders, or a dataset description .json',
+  );
 }

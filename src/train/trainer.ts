@@ -6,12 +6,30 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDataset, classCounts, classWeights as computeClassWeights, type Dataset, type DatasetSpec } from '../data/datasets/index.js';
+import {
+  createDataset,
+  classCounts,
+  classWeights as computeClassWeights,
+  type Dataset,
+  type DatasetSpec,
+} from '../data/datasets/index.js';
 import { createTransform, Rng } from '../data/transforms/index.js';
 import { createModel, type ModelConfigs, type ModelName } from '../models/registry.js';
 import type { AttentionModel } from '../models/attention-model.js';
 import { clipGradNorm, type Optimizer, type LRScheduler } from '../optim/index.js';
-import { channelsLastFormat, checkDevice, DeviceError, loadTensors, manualSeed, saveTensors, setNumThreads, tensor, tidy, type Device, type Tensor } from '../tensor/index.js';
+import {
+  channelsLastFormat,
+  checkDevice,
+  DeviceError,
+  loadTensors,
+  manualSeed,
+  saveTensors,
+  setNumThreads,
+  tensor,
+  tidy,
+  type Device,
+  type Tensor,
+} from '../tensor/index.js';
 import { parseConfigJson, type TrainingConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { checkRunFits } from './run-fit-checks.js';
@@ -21,7 +39,12 @@ import { buildOptimizer, buildScheduler } from './build-optimizer.js';
 import { batchTensors } from './batch-tensors.js';
 import { openDataLoader } from './data-loader.js';
 import { defaultMonitor, isLowerBetter } from './monitor.js';
-import { evaluateClassifier, evaluateSegmenter, type ClassificationEvaluation, type SegmentationEvaluation } from './evaluate-model.js';
+import {
+  evaluateClassifier,
+  evaluateSegmenter,
+  type ClassificationEvaluation,
+  type SegmentationEvaluation,
+} from './evaluate-model.js';
 
 export interface EpochRecord {
   epoch: number;
@@ -33,7 +56,15 @@ export interface EpochRecord {
 }
 
 export type TrainEvent =
-  | { type: 'start'; epochs: number; batchesPerEpoch: number; trainSize: number; valSize: number; params: number; resumedFrom?: number }
+  | {
+      type: 'start';
+      epochs: number;
+      batchesPerEpoch: number;
+      trainSize: number;
+      valSize: number;
+      params: number;
+      resumedFrom?: number;
+    }
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number }
   | { type: 'epoch'; record: EpochRecord; improved: boolean; monitor: string }
   | { type: 'stop'; reason: string };
@@ -92,7 +123,11 @@ export async function setupRun(config: TrainingConfig) {
     weights = tensor(computeClassWeights(classCounts(labels, classes), { method: cw }));
   }
   if (weights && device !== 'cpu') weights = weights.to(device);
-  const lossFn: LossFn = createLoss(config.loss.name, { classWeights: weights, focalGamma: config.loss.focalGamma, labelSmoothing: config.loss.labelSmoothing });
+  const lossFn: LossFn = createLoss(config.loss.name, {
+    classWeights: weights,
+    focalGamma: config.loss.focalGamma,
+    labelSmoothing: config.loss.labelSmoothing,
+  });
   const optimizer = buildOptimizer(model, config);
   const scheduler = buildScheduler(optimizer, config);
   return { trainSet, valSet, trainLoader, valLoader, model, lossFn, optimizer, scheduler };
@@ -120,7 +155,13 @@ function writeJsonAtomic(path: string, value: unknown): void {
 }
 
 /** Saves model weights, optimizer state and run state in one atomic file (so they can never disagree). */
-function saveLast(path: string, model: AttentionModel, optimizer: Optimizer, scheduler: LRScheduler | undefined, state: object): void {
+function saveLast(
+  path: string,
+  model: AttentionModel,
+  optimizer: Optimizer,
+  scheduler: LRScheduler | undefined,
+  state: object,
+): void {
   const tensors = new Map(model.stateDict());
   const opt = optimizer.stateDict();
   for (const [k, t] of opt.tensors) tensors.set(`__optimizer__.${k}`, t);
@@ -143,7 +184,13 @@ function loadLast(path: string, model: AttentionModel, optimizer: Optimizer, sch
   optimizer.loadStateDict({ tensors: optState, scalars: JSON.parse(metadata.optimizer ?? '{}') });
   scheduler?.loadStateDict(JSON.parse(metadata.scheduler ?? '{}'));
   for (const t of tensors.values()) t.dispose();
-  return JSON.parse(metadata.state ?? '{}') as { epoch: number; history: EpochRecord[]; bestValue?: number; bestEpoch?: number; badEpochs: number };
+  return JSON.parse(metadata.state ?? '{}') as {
+    epoch: number;
+    history: EpochRecord[];
+    bestValue?: number;
+    bestEpoch?: number;
+    badEpochs: number;
+  };
 }
 
 /** A 4-D (5-D) batch in channels-last memory; other ranks as they are. */
@@ -197,14 +244,30 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
   );
   writeJsonAtomic(join(outDir, 'config.json'), config); // on resume too: --set overrides are part of the run
   if (!resuming) {
-    writeJsonAtomic(join(outDir, 'model.json'), { ...model.toJSON(), task: config.task, classNames: valSet.classNames, inputShape });
+    writeJsonAtomic(join(outDir, 'model.json'), {
+      ...model.toJSON(),
+      task: config.task,
+      classNames: valSet.classNames,
+      inputShape,
+    });
     writeTextAtomic(logPath, '');
   } else {
     // The log may run ahead of the checkpoint (a kill between the two writes): one line per finished epoch.
     writeTextAtomic(logPath, history.map((r) => `${JSON.stringify(r)}\n`).join(''));
   }
-  const batchesPerEpoch = Math.min(Math.floor(trainSet.length / config.training.batchSize), config.training.batchesPerEpoch ?? Infinity);
-  emit({ type: 'start', epochs: config.training.epochs, batchesPerEpoch, trainSize: trainSet.length, valSize: valSet.length, params: model.numParameters(), resumedFrom: resuming ? startEpoch : undefined });
+  const batchesPerEpoch = Math.min(
+    Math.floor(trainSet.length / config.training.batchSize),
+    config.training.batchesPerEpoch ?? Infinity,
+  );
+  emit({
+    type: 'start',
+    epochs: config.training.epochs,
+    batchesPerEpoch,
+    trainSize: trainSet.length,
+    valSize: valSet.length,
+    params: model.numParameters(),
+    resumedFrom: resuming ? startEpoch : undefined,
+  });
 
   const skipped = new Map<string, string>();
   const noteSkipped = (list: { file: string; reason: string }[]) => list.forEach((f) => skipped.set(f.file, f.reason));
@@ -251,8 +314,18 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
       }
       const evaluation =
         config.task === 'classification'
-          ? await evaluateClassifier(model, valLoader, { threshold: config.training.threshold === 'fixed' ? 0.5 : config.training.threshold, lossFn, onSkipped: noteSkipped })
-          : await evaluateSegmenter(model, valLoader, { roiKey: config.data.roiKey, padMultiple: config.training.padMultiple, keep: config.report.samples, lossFn, onSkipped: noteSkipped });
+          ? await evaluateClassifier(model, valLoader, {
+              threshold: config.training.threshold === 'fixed' ? 0.5 : config.training.threshold,
+              lossFn,
+              onSkipped: noteSkipped,
+            })
+          : await evaluateSegmenter(model, valLoader, {
+              roiKey: config.data.roiKey,
+              padMultiple: config.training.padMultiple,
+              keep: config.report.samples,
+              lossFn,
+              onSkipped: noteSkipped,
+            });
       lastEvaluation = evaluation;
       const record: EpochRecord = {
         epoch,
@@ -271,8 +344,15 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
         bestEpoch = epoch;
         badEpochs = 0;
         // The decision threshold chosen on validation data travels with the weights it was chosen for.
-        const threshold: Record<string, string> = typeof record.threshold === 'number' ? { threshold: String(record.threshold) } : {};
-        saveTensors(bestPath, model.stateDict(), { epoch: String(epoch), monitor, value: String(value), model: JSON.stringify(model.toJSON()), ...threshold });
+        const threshold: Record<string, string> =
+          typeof record.threshold === 'number' ? { threshold: String(record.threshold) } : {};
+        saveTensors(bestPath, model.stateDict(), {
+          epoch: String(epoch),
+          monitor,
+          value: String(value),
+          model: JSON.stringify(model.toJSON()),
+          ...threshold,
+        });
       } else badEpochs++;
       appendFileSync(logPath, `${JSON.stringify(record)}\n`);
       saveLast(lastPath, model, optimizer, scheduler, { epoch, history, bestValue, bestEpoch, badEpochs });
@@ -299,7 +379,18 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
     for (const t of tensors.values()) t.dispose();
   }
   const best = history.find((r) => r.epoch === bestEpoch);
-  return { outDir, history, best, monitor, stoppedBy, lastEvaluation, model, skipped: [...skipped].map(([file, reason]) => ({ file, reason })), trainSet, valSet };
+  return {
+    outDir,
+    history,
+    best,
+    monitor,
+    stoppedBy,
+    lastEvaluation,
+    model,
+    skipped: [...skipped].map(([file, reason]) => ({ file, reason })),
+    trainSet,
+    valSet,
+  };
 }
 
 /**
@@ -314,7 +405,11 @@ async function evalSample(dataset: Dataset, config: TrainingConfig) {
 function monitorValue(record: EpochRecord, monitor: string): number {
   const v = record[monitor];
   if (typeof v !== 'number')
-    throw new ConfigError('config', 'training.monitor', `metric '${monitor}' not among ${Object.keys(record).join(', ')}`);
+    throw new ConfigError(
+      'config',
+      'training.monitor',
+      `metric '${monitor}' not among ${Object.keys(record).join(', ')}`,
+    );
   return v;
 }
 

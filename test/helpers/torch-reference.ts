@@ -91,13 +91,26 @@ for name, c in req.items():
         res[name] = out(eval(src, scope))
 print(json.dumps(res))
 `;
-  const r = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify(payload), encoding: 'utf8', maxBuffer: 256 << 20 });
+  const r = spawnSync(PYTHON, ['-c', script], {
+    input: JSON.stringify(payload),
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
   if (r.status !== 0) throw new Error(`torch reference failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.replace(/\bNaN\b/g, 'null').replace(/-Infinity\b/g, '-1e308').replace(/\bInfinity\b/g, '1e308'));
+  return JSON.parse(
+    r.stdout
+      .replace(/\bNaN\b/g, 'null')
+      .replace(/-Infinity\b/g, '-1e308')
+      .replace(/\bInfinity\b/g, '1e308'),
+  );
 }
 
 /** Asserts |a - e| <= atol + rtol |e| elementwise, with the worst index in the message. */
-export function assertAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, { atol = 1e-5, rtol = 1e-5, label = '' } = {}): void {
+export function assertAllClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  { atol = 1e-5, rtol = 1e-5, label = '' } = {},
+): void {
   assert.equal(actual.length, expected.length, `${label}: length ${actual.length} != ${expected.length}`);
   let worst = -1;
   let worstExcess = 0;
@@ -111,11 +124,18 @@ export function assertAllClose(actual: ArrayLike<number>, expected: ArrayLike<nu
       worstExcess = excess;
     }
   }
-  if (worst >= 0) assert.fail(`${label}: element ${worst} is ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`);
+  if (worst >= 0)
+    assert.fail(
+      `${label}: element ${worst} is ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`,
+    );
 }
 
 /** Compares a medattn tensor with a torch output {shape, data}. */
-export function assertMatchesTorch(t: Tensor, ref: TorchOutput, options: { atol?: number; rtol?: number; label?: string } = {}): void {
+export function assertMatchesTorch(
+  t: Tensor,
+  ref: TorchOutput,
+  options: { atol?: number; rtol?: number; label?: string } = {},
+): void {
   assert.deepEqual(t.shape, ref.shape, `${options.label}: shape`);
   assertAllClose(Array.from(t.toArray() as ArrayLike<number>, Number), ref.data, options);
 }

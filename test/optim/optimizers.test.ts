@@ -23,11 +23,23 @@ const Y = { shape: [8, 2], seed: 22 };
 
 const optimizers: Record<string, { ts: (p: Iterable<any>) => Optimizer; py: string; clip?: number }> = {
   sgd: { ts: (p) => new SGD(p, { lr: 0.1 }), py: 'torch.optim.SGD(m.parameters(), lr=0.1)' },
-  sgd_momentum_wd: { ts: (p) => new SGD(p, { lr: 0.05, momentum: 0.9, weightDecay: 0.01, dampening: 0.1 }), py: 'torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.9, weight_decay=0.01, dampening=0.1)' },
-  sgd_nesterov: { ts: (p) => new SGD(p, { lr: 0.05, momentum: 0.9, nesterov: true }), py: 'torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.9, nesterov=True)' },
+  sgd_momentum_wd: {
+    ts: (p) => new SGD(p, { lr: 0.05, momentum: 0.9, weightDecay: 0.01, dampening: 0.1 }),
+    py: 'torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.9, weight_decay=0.01, dampening=0.1)',
+  },
+  sgd_nesterov: {
+    ts: (p) => new SGD(p, { lr: 0.05, momentum: 0.9, nesterov: true }),
+    py: 'torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.9, nesterov=True)',
+  },
   adam: { ts: (p) => new Adam(p, { lr: 0.01 }), py: 'torch.optim.Adam(m.parameters(), lr=0.01)' },
-  adam_wd: { ts: (p) => new Adam(p, { lr: 0.01, weightDecay: 0.1, betas: [0.8, 0.99], eps: 1e-6 }), py: 'torch.optim.Adam(m.parameters(), lr=0.01, weight_decay=0.1, betas=(0.8, 0.99), eps=1e-6)' },
-  adamw: { ts: (p) => new AdamW(p, { lr: 0.01, weightDecay: 0.1 }), py: 'torch.optim.AdamW(m.parameters(), lr=0.01, weight_decay=0.1)' },
+  adam_wd: {
+    ts: (p) => new Adam(p, { lr: 0.01, weightDecay: 0.1, betas: [0.8, 0.99], eps: 1e-6 }),
+    py: 'torch.optim.Adam(m.parameters(), lr=0.01, weight_decay=0.1, betas=(0.8, 0.99), eps=1e-6)',
+  },
+  adamw: {
+    ts: (p) => new AdamW(p, { lr: 0.01, weightDecay: 0.1 }),
+    py: 'torch.optim.AdamW(m.parameters(), lr=0.01, weight_decay=0.1)',
+  },
   adam_clipped: { ts: (p) => new Adam(p, { lr: 0.01 }), py: 'torch.optim.Adam(m.parameters(), lr=0.01)', clip: 0.05 },
 };
 
@@ -70,8 +82,15 @@ for (const [name, o] of Object.entries(optimizers)) {
         opt.step();
       });
     const ref = reference[name] as { data: number[] }[];
-    [...m.stateDict().values()].forEach((p, i) => assertAllClose(Array.from(p.toArray() as Float32Array), ref[i].data, { atol: 2e-6, rtol: 1e-5, label: `${name} param ${i}` }));
-    if (o.clip) assertAllClose(norms, ref[ref.length - 1].data.slice(0, STEPS), { atol: 1e-6, rtol: 1e-5, label: 'clip norms' });
+    [...m.stateDict().values()].forEach((p, i) =>
+      assertAllClose(Array.from(p.toArray() as Float32Array), ref[i].data, {
+        atol: 2e-6,
+        rtol: 1e-5,
+        label: `${name} param ${i}`,
+      }),
+    );
+    if (o.clip)
+      assertAllClose(norms, ref[ref.length - 1].data.slice(0, STEPS), { atol: 1e-6, rtol: 1e-5, label: 'clip norms' });
   });
 }
 
@@ -82,11 +101,19 @@ test('optimizer state round-trips for an exact resume', () => {
     let opt = new Adam(m.parameters(), { lr: 0.01 });
     const x = tensor(detValues(24, 21), { shape: X.shape });
     const y = tensor(detValues(16, 22), { shape: Y.shape });
-    const step = () => tidy(() => { opt.zeroGrad(); F.mseLoss(m.forward(x), y).backward(); opt.step(); });
+    const step = () =>
+      tidy(() => {
+        opt.zeroGrad();
+        F.mseLoss(m.forward(x), y).backward();
+        opt.step();
+      });
     for (let i = 0; i < stepsBefore; i++) step();
     if (resume) {
       const saved = opt.stateDict();
-      const copies = { tensors: new Map([...saved.tensors].map(([k, t]) => [k, t.clone()])), scalars: { ...saved.scalars } };
+      const copies = {
+        tensors: new Map([...saved.tensors].map(([k, t]) => [k, t.clone()])),
+        scalars: { ...saved.scalars },
+      };
       opt.dispose();
       opt = new Adam(m.parameters(), { lr: 0.5 });
       opt.loadStateDict(copies);
@@ -135,7 +162,10 @@ result = torch.tensor([run(lambda o: L.StepLR(o, 3, 0.5)), run(lambda o: L.Multi
     ...run((o) => new StepLR(o, 3, 0.5)),
     ...run((o) => new MultiStepLR(o, [2, 5, 9], 0.1)),
     ...run((o) => new PolynomialLR(o, 10, 2)),
-    ...run((o) => new ReduceLROnPlateau(o, { factor: 0.5, patience: 2 }), [1, 0.9, 0.95, 0.95, 0.95, 0.95, 0.8, 0.9, 0.9, 0.9, 0.9, 0.9]),
+    ...run(
+      (o) => new ReduceLROnPlateau(o, { factor: 0.5, patience: 2 }),
+      [1, 0.9, 0.95, 0.95, 0.95, 0.95, 0.8, 0.9, 0.9, 0.9, 0.9, 0.9],
+    ),
   ];
   assertAllClose(ours, ref, { atol: 1e-12, rtol: 1e-12, label: 'lr' });
 });
@@ -149,6 +179,10 @@ test('cosine with warm-up: linear ramp, then half-cosine to minLr', () => {
     lrs.push(o.lr);
   }
   // warm-up: (step+1)/(warmup+1); then 0.1 + 0.45 (1 + cos(pi (step-2)/8)).
-  const expected = [1 / 3, 2 / 3, ...Array.from({ length: 9 }, (_, k) => 0.1 + 0.45 * (1 + Math.cos((Math.PI * k) / 8)))];
+  const expected = [
+    1 / 3,
+    2 / 3,
+    ...Array.from({ length: 9 }, (_, k) => 0.1 + 0.45 * (1 + Math.cos((Math.PI * k) / 8))),
+  ];
   assertAllClose(lrs, expected, { atol: 1e-12, label: 'cosine' });
 });

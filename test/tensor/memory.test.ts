@@ -49,5 +49,7 @@ test(`a small attention CNN trains ${STEPS} steps without memory growth`, () => 
   assert.equal(liveTensors(), liveWarm, 'live native tensors changed after warm-up');
   assert.ok(growthMb < RSS_BOUND_MB, `RSS grew ${growthMb.toFixed(1)} MB between step 300 and ${STEPS}`);
   assert.ok(lastLoss < 0.1, `the model should fit 8 fixed samples, loss ${lastLoss}`);
-  console.log(`memory: RSS growth ${growthMb.toFixed(1)} MB over ${STEPS - 300} steps (bound ${RSS_BOUND_MB} MB), live tensors ${liveWarm}`);
+  console.log(
+    `memory: RSS growth ${growthMb.toFixed(1)} MB over ${STEPS - 300} steps (bound ${RSS_BOUND_MB} MB), live tensors ${liveWarm}`,
+  );
 });

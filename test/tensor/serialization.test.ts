@@ -63,5 +63,8 @@ print(json.dumps(m(torch.tensor([[0.1, -0.2, 0.3]])).tolist()[0]))`;
 test('a corrupt checkpoint is a one-line error naming the file', () => {
   const path = join(dir, 'corrupt.safetensors');
   writeFileSync(path, Buffer.from([1, 2, 3]));
-  assert.throws(() => loadTensors(path), (e: Error) => e.message.startsWith(path) && !e.message.includes('\n'));
+  assert.throws(
+    () => loadTensors(path),
+    (e: Error) => e.message.startsWith(path) && !e.message.includes('\n'),
+  );
 });

@@ -28,15 +28,24 @@ test('typed arrays round-trip for every dtype', () => {
   assert.deepEqual(Array.from(tensor(new Uint8Array([0, 255])).toArray() as ArrayLike<number>), [0, 255]);
   assert.deepEqual(Array.from(tensor([0, 1, 2], { dtype: 'bool' }).toArray() as ArrayLike<number>), [0, 1, 1]);
   // bfloat16 keeps 8 mantissa bits: 1 + 2^-8 rounds to 1, 1 + 2^-7 survives.
-  assert.deepEqual(Array.from(tensor([1 + 2 ** -8, 1 + 2 ** -7], { dtype: 'bfloat16' }).toArray() as ArrayLike<number>), [1, 1 + 2 ** -7]);
+  assert.deepEqual(
+    Array.from(tensor([1 + 2 ** -8, 1 + 2 ** -7], { dtype: 'bfloat16' }).toArray() as ArrayLike<number>),
+    [1, 1 + 2 ** -7],
+  );
   assert.equal(tensor([1], { dtype: 'bfloat16' }).dtype, 'bfloat16');
 });
 
 test('nested arrays infer the shape; toList gives it back', () => {
-  const t = tensor([[1, 2, 3], [4, 5, 6]]);
+  const t = tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   assert.deepEqual(t.shape, [2, 3]);
   assert.equal(t.dtype, 'float32');
-  assert.deepEqual(t.toList(), [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(t.toList(), [
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   assert.throws(() => tensor([1, 2, 3], { shape: [2, 2] }), /shape \[2,2\] needs 4/);
 });
 
@@ -90,7 +99,14 @@ test('tidy disposes temporaries and keeps what it returns', () => {
 
 test('tidy disposes temporaries when the function throws', () => {
   const before = liveTensors();
-  assert.throws(() => tidy(() => { ones([3]).mul(2); throw new Error('boom'); }), /boom/);
+  assert.throws(
+    () =>
+      tidy(() => {
+        ones([3]).mul(2);
+        throw new Error('boom');
+      }),
+    /boom/,
+  );
   assert.equal(liveTensors(), before);
 });
 
@@ -99,7 +115,10 @@ test('errors name the op and the input shapes in one line', () => {
   const b = ones([4, 5]);
   const cases: [() => unknown, RegExp][] = [
     [() => a.matmul(b), /^aten::matmul: .*\(inputs: self \[2, 3\] float32, other \[4, 5\] float32\)$/],
-    [() => F.conv2d(ones([1, 3, 8, 8]), ones([4, 2, 3, 3])), /^aten::conv2d: .*expected input\[1, 3, 8, 8\] to have 2 channels.*weight \[4, 2, 3, 3\]/],
+    [
+      () => F.conv2d(ones([1, 3, 8, 8]), ones([4, 2, 3, 3])),
+      /^aten::conv2d: .*expected input\[1, 3, 8, 8\] to have 2 channels.*weight \[4, 2, 3, 3\]/,
+    ],
     [() => a.add(b), /^aten::add.Tensor: The size of tensor a \(3\) must match the size of tensor b \(5\)/],
     [() => F.crossEntropy(ones([2, 3]), ones([2, 3], { dtype: 'int64' })), /^aten::cross_entropy_loss: .*int64|Long/],
     [() => a.reshape(7), /^aten::reshape: shape '\[7\]' is invalid for input of size 6/],
@@ -134,7 +153,10 @@ test('manualSeed makes random draws bit-reproducible', () => {
   manualSeed(1234);
   assert.deepEqual(Array.from(rand([2]).toArray() as ArrayLike<number>), [0.028979241847991943, 0.4018985629081726]);
   manualSeed(1234);
-  assert.deepEqual(Array.from(randn([3]).toArray() as ArrayLike<number>), [0.0461304634809494, 0.4024028182029724, -1.0115290880203247]);
+  assert.deepEqual(
+    Array.from(randn([3]).toArray() as ArrayLike<number>),
+    [0.0461304634809494, 0.4024028182029724, -1.0115290880203247],
+  );
 });
 
 test('threads are settable and default to all cores', async () => {

@@ -8,11 +8,19 @@ import { torchReference } from '../helpers/torch-reference.js';
 const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
 test('focal loss equals -(1-p_y)^gamma log p_y, with class weights, and reduces to CE at gamma 0', () => {
-  const logits = [[2, 0.5], [0.1, 1.2], [-1, 3]];
+  const logits = [
+    [2, 0.5],
+    [0.1, 1.2],
+    [-1, 3],
+  ];
   const y = [0, 1, 0];
   const ref = torchReference({
     focal: {
-      inputs: { l: { shape: [3, 2], values: logits.flat() }, y: { shape: [3], values: y, dtype: 'int64' }, w: { shape: [2], values: [0.3, 0.7] } },
+      inputs: {
+        l: { shape: [3, 2], values: logits.flat() },
+        y: { shape: [3], values: y, dtype: 'int64' },
+        w: { shape: [2], values: [0.3, 0.7] },
+      },
       py: `lp = l.log_softmax(1).gather(1, y.unsqueeze(1)).squeeze(1)
 f = -(1 - lp.exp()) ** 2 * lp
 ww = w[y]
@@ -41,18 +49,55 @@ test('soft Dice and masked BCE by hand', () => {
 
 test('every loss gives a finite scalar with a gradient', () => {
   for (const name of ['cross_entropy', 'focal'] as const) {
-    const l = tensor([[1, 2], [0, -1]], { requiresGrad: true });
+    const l = tensor(
+      [
+        [1, 2],
+        [0, -1],
+      ],
+      { requiresGrad: true },
+    );
     const loss = createLoss(name)(l, tensor([1, 0], { dtype: 'int64' }));
     loss.backward();
     assert.ok(Number.isFinite(loss.item()) && l.grad!.abs().sum().item() > 0, name);
   }
   for (const name of ['bce', 'dice', 'dice_bce'] as const) {
-    const l = tensor([[[[1, -2], [0.5, 3]]]], { requiresGrad: true });
-    const loss = createLoss(name)(l, tensor([[[[1, 0], [0, 1]]]]), tensor([[[[1, 1], [1, 0]]]]));
+    const l = tensor(
+      [
+        [
+          [
+            [1, -2],
+            [0.5, 3],
+          ],
+        ],
+      ],
+      { requiresGrad: true },
+    );
+    const loss = createLoss(name)(
+      l,
+      tensor([
+        [
+          [
+            [1, 0],
+            [0, 1],
+          ],
+        ],
+      ]),
+      tensor([
+        [
+          [
+            [1, 1],
+            [1, 0],
+          ],
+        ],
+      ]),
+    );
     loss.backward();
     assert.ok(Number.isFinite(loss.item()) && l.grad!.abs().sum().item() > 0, name);
   }
-  const l = tensor(Array.from({ length: 12 }, (_, i) => Math.sin(i)), { shape: [1, 3, 2, 2], requiresGrad: true });
+  const l = tensor(
+    Array.from({ length: 12 }, (_, i) => Math.sin(i)),
+    { shape: [1, 3, 2, 2], requiresGrad: true },
+  );
   const loss = createLoss('dice_ce')(l, tensor([0, 1, 2, 1], { shape: [1, 2, 2], dtype: 'int64' }));
   loss.backward();
   assert.ok(Number.isFinite(loss.item()) && l.grad!.abs().sum().item() > 0, 'dice_ce');

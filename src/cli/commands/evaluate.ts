@@ -2,9 +2,21 @@
 import { evaluateRun } from '../../train/evaluate-run.js';
 import { reportSkipped } from './train.js';
 
-export async function evaluateCommand(o: { run: string; data: string; split?: string; json?: boolean; skipBad?: boolean; threshold?: number }): Promise<void> {
+export async function evaluateCommand(o: {
+  run: string;
+  data: string;
+  split?: string;
+  json?: boolean;
+  skipBad?: boolean;
+  threshold?: number;
+}): Promise<void> {
   const skipped = new Map<string, string>();
-  const metrics = await evaluateRun(o.run, o.data, { split: o.split, skipBad: o.skipBad, threshold: o.threshold, onSkipped: (list) => list.forEach((f) => skipped.set(f.file, f.reason)) });
+  const metrics = await evaluateRun(o.run, o.data, {
+    split: o.split,
+    skipBad: o.skipBad,
+    threshold: o.threshold,
+    onSkipped: (list) => list.forEach((f) => skipped.set(f.file, f.reason)),
+  });
   reportSkipped([...skipped].map(([file, reason]) => ({ file, reason })));
   if (o.json) {
     console.log(JSON.stringify(metrics, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));

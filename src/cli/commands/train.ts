@@ -18,7 +18,9 @@ export interface TrainCommandOptions {
 /** Lists the files --skip-bad left out, after the run. */
 export function reportSkipped(skipped: { file: string; reason: string }[]): void {
   if (!skipped.length) return;
-  process.stderr.write(`skipped ${skipped.length} unreadable file${skipped.length > 1 ? 's' : ''}:\n${skipped.map((s) => `  ${s.file}: ${s.reason}`).join('\n')}\n`);
+  process.stderr.write(
+    `skipped ${skipped.length} unreadable file${skipped.length > 1 ? 's' : ''}:\n${skipped.map((s) => `  ${s.file}: ${s.reason}`).join('\n')}\n`,
+  );
 }
 
 /** Trains, writes the report, and returns the result; Ctrl-C stops after the current batch. */
@@ -44,10 +46,23 @@ export async function trainAndReport(
       shouldStop: () => stop,
     });
     if (result.stoppedBy === 'interrupted') {
-      process.stderr.write(`interrupted: the last completed epoch is saved; resume with: medattn train --resume ${outDir}\n`);
+      process.stderr.write(
+        `interrupted: the last completed epoch is saved; resume with: medattn train --resume ${outDir}\n`,
+      );
       process.exit(130);
     }
-    const report = await writeReport({ outDir, config, history: result.history, monitor: result.monitor, best: result.best, stoppedBy: result.stoppedBy, model: result.model, valSet: result.valSet, trainSet: result.trainSet, evaluation: result.lastEvaluation });
+    const report = await writeReport({
+      outDir,
+      config,
+      history: result.history,
+      monitor: result.monitor,
+      best: result.best,
+      stoppedBy: result.stoppedBy,
+      model: result.model,
+      valSet: result.valSet,
+      trainSet: result.trainSet,
+      evaluation: result.lastEvaluation,
+    });
     return { ...result, report };
   } finally {
     process.off('SIGINT', onSigint);
@@ -76,6 +91,8 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
   const result = await trainAndReport(config, outDir, !!o.resume, o.resume ? join(outDir, 'config.json') : o.config);
   reportSkipped(result.skipped);
   const best = result.best;
-  process.stderr.write(`best ${result.monitor} ${best ? Number(best[result.monitor]).toFixed(4) : 'n/a'} at epoch ${best ? best.epoch + 1 : '-'}\n`);
+  process.stderr.write(
+    `best ${result.monitor} ${best ? Number(best[result.monitor]).toFixed(4) : 'n/a'} at epoch ${best ? best.epoch + 1 : '-'}\n`,
+  );
   console.log(`run folder: ${outDir}\nreport: ${result.report}`);
 }

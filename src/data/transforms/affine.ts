@@ -93,7 +93,7 @@ export class RandAffine implements Transform {
       if (v === undefined) return undefined;
       const list = listOf(v);
       return Array.from({ length: count }, (_, i) => {
-        const [lo, hi] = toRange(list.length === 1 ? list[0] : list[i] ?? 0);
+        const [lo, hi] = toRange(list.length === 1 ? list[0] : (list[i] ?? 0));
         return rng.uniform(lo, hi);
       });
     };
@@ -127,7 +127,8 @@ function toRange(r: Range): [number, number] {
 /** The forward linear part R·Sh·S (d×d, array-axis order) for the given parameters. */
 export function affineMatrix(d: 2 | 3, p: AffineParams, who = 'Affine'): number[][] {
   const deg = p.rotate === undefined ? [] : typeof p.rotate === 'number' ? [p.rotate] : p.rotate;
-  if (deg.length > (d === 2 ? 1 : 3)) throw new TransformError(`${who}: rotate takes ${d === 2 ? 1 : 3} angle(s) in ${d}D`);
+  if (deg.length > (d === 2 ? 1 : 3))
+    throw new TransformError(`${who}: rotate takes ${d === 2 ? 1 : 3} angle(s) in ${d}D`);
   let m = identity(d);
   if (d === 2) {
     if (deg.length) m = mul(m, planeRotation(2, 0, 1, deg[0]));

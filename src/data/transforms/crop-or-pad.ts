@@ -28,7 +28,11 @@ export interface CropOrPadOptions extends KeyOptions {
  * The spatial region starting at `start` (may be negative) of extent `size`, from a channels-first image;
  * parts outside the image read 0.
  */
-export function extractRegion<T extends PixelArray>(img: MedicalImage<T>, start: readonly number[], size: readonly number[]): MedicalImage<T> {
+export function extractRegion<T extends PixelArray>(
+  img: MedicalImage<T>,
+  start: readonly number[],
+  size: readonly number[],
+): MedicalImage<T> {
   const shape = img.shape;
   const d = shape.length - 1;
   const C = shape[0];
@@ -94,11 +98,14 @@ export class CenterCropOrPad implements Transform {
   apply(sample: Sample): Sample {
     const spatial = commonSpatialShape(sample, this.names, 'CenterCropOrPad');
     if (spatial.length !== this.opts.size.length) {
-      throw new TransformError(`CenterCropOrPad: size has ${this.opts.size.length} axes, images have ${spatial.length}`);
+      throw new TransformError(
+        `CenterCropOrPad: size has ${this.opts.size.length} axes, images have ${spatial.length}`,
+      );
     }
     const start = centerStart(spatial, this.opts.size);
     const out: Sample = { ...sample };
-    for (const k of this.names) out[k] = extractRegion(getAnyImage(sample, k, 'CenterCropOrPad'), start, this.opts.size);
+    for (const k of this.names)
+      out[k] = extractRegion(getAnyImage(sample, k, 'CenterCropOrPad'), start, this.opts.size);
     return out;
   }
 }

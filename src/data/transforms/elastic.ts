@@ -105,7 +105,8 @@ export function elasticMaps(size: number[], alpha: number, sigma: number, rng: R
   const pos = new Array<number>(d).fill(0);
   for (let i = 0; i < n; i++) {
     for (let a = 0; a < d; a++) pos[a] = idx[a] / f;
-    for (let a = 0; a < d; a++) maps[a][i] = idx[a] + gain * (f === 1 ? field[a * n + i] : sampleLinear(field, a * cn, coarse, pos));
+    for (let a = 0; a < d; a++)
+      maps[a][i] = idx[a] + gain * (f === 1 ? field[a * n + i] : sampleLinear(field, a * cn, coarse, pos));
     for (let a = d - 1; a >= 0; a--) {
       if (++idx[a] < size[a]) break;
       idx[a] = 0;

@@ -20,7 +20,12 @@ import {
  * Gathers `data` of `shape` into a new array where output axis j reads source axis perm[j], reversed when
  * rev[j] (the common core of flips, transposes and 90° rotations).
  */
-export function remapAxes<T extends PixelArray>(data: T, shape: readonly number[], perm: readonly number[], rev: readonly boolean[]): { data: T; shape: number[] } {
+export function remapAxes<T extends PixelArray>(
+  data: T,
+  shape: readonly number[],
+  perm: readonly number[],
+  rev: readonly boolean[],
+): { data: T; shape: number[] } {
   const r = shape.length;
   const outShape = perm.map((p) => shape[p]);
   const srcStride = new Array<number>(r).fill(1);
@@ -57,7 +62,8 @@ export function remapAxes<T extends PixelArray>(data: T, shape: readonly number[
 
 function checkAxes(axes: number[], d: number, who: string): void {
   for (const a of axes) {
-    if (!Number.isInteger(a) || a < 0 || a >= d) throw new TransformError(`${who}: spatial axis ${a} out of range for ${d}D images`);
+    if (!Number.isInteger(a) || a < 0 || a >= d)
+      throw new TransformError(`${who}: spatial axis ${a} out of range for ${d}D images`);
   }
 }
 
@@ -113,6 +119,11 @@ export class RandFlip implements Transform {
     const axes = this.opts.axes ?? [...Array(d).keys()];
     checkAxes(axes, d, 'RandFlip');
     const p = this.opts.p ?? 0.5;
-    return flipSample(sample, this.names, axes.filter(() => rng.bernoulli(p)), 'RandFlip');
+    return flipSample(
+      sample,
+      this.names,
+      axes.filter(() => rng.bernoulli(p)),
+      'RandFlip',
+    );
   }
 }

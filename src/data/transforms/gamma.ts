@@ -16,7 +16,8 @@ export class RandGamma implements Transform {
   constructor(private readonly opts: RandGammaOptions) {
     this.keys = resolveKeys(opts).keys;
     checkRange(opts.gamma, 'gamma', 'RandGamma');
-    if (!(opts.gamma[0] > 0)) throw new TransformError(`RandGamma: gamma must be > 0, got ${JSON.stringify(opts.gamma)}`);
+    if (!(opts.gamma[0] > 0))
+      throw new TransformError(`RandGamma: gamma must be > 0, got ${JSON.stringify(opts.gamma)}`);
   }
   apply(sample: Sample, rng: Rng): Sample {
     const g = rng.uniform(this.opts.gamma[0], this.opts.gamma[1]);

@@ -16,7 +16,12 @@ export function gaussianKernel1d(sigma: number, truncate = 3): Float64Array {
 }
 
 /** Convolves along one axis of `shape` with a centred kernel, borders mirrored. */
-export function smoothAxis(data: Float32Array, shape: readonly number[], axis: number, kernel: Float64Array): Float32Array {
+export function smoothAxis(
+  data: Float32Array,
+  shape: readonly number[],
+  axis: number,
+  kernel: Float64Array,
+): Float32Array {
   const len = shape[axis];
   const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);

@@ -14,22 +14,46 @@ export { Compose } from './compose.js';
 export { RandomApply } from './random-apply.js';
 export { OneOf } from './one-of.js';
 export { warp, warp2d, warp3d, type Interpolation, type PaddingMode } from './resample.js';
-export { Affine, RandAffine, affineMatrix, affineMaps, type AffineParams, type AffineOptions, type RandAffineOptions, type Range } from './affine.js';
+export {
+  Affine,
+  RandAffine,
+  affineMatrix,
+  affineMaps,
+  type AffineParams,
+  type AffineOptions,
+  type RandAffineOptions,
+  type Range,
+} from './affine.js';
 export { Resize, resizeArray, type ResizeOptions } from './resize.js';
 export { CenterCropOrPad, PadTo, extractRegion, type CropOrPadOptions } from './crop-or-pad.js';
 export { RandCrop, type RandCropOptions } from './rand-crop.js';
 export { NormalizeIntensity, type NormalizeOptions } from './normalize.js';
 export { ScaleIntensityRange, type ScaleIntensityRangeOptions } from './scale-intensity-range.js';
-export { ScaleIntensityPercentiles, percentile, type ScaleIntensityPercentilesOptions } from './scale-intensity-percentiles.js';
+export {
+  ScaleIntensityPercentiles,
+  percentile,
+  type ScaleIntensityPercentilesOptions,
+} from './scale-intensity-percentiles.js';
 export { Window, type WindowOptions } from './window.js';
 export { ToFloat, type ToFloatOptions } from './to-float.js';
 export { Flip, RandFlip, type FlipOptions, type RandFlipOptions } from './flip.js';
 export { Rot90, RandRot90, type Rot90Options, type RandRot90Options } from './rot90.js';
 export { RandElastic, elasticMaps, type RandElasticOptions } from './elastic.js';
 export { gaussianSmooth, gaussianKernel1d } from './gaussian-filter.js';
-export { GaussianBlur, RandGaussianBlur, type GaussianBlurOptions, type RandGaussianBlurOptions } from './gaussian-blur.js';
+export {
+  GaussianBlur,
+  RandGaussianBlur,
+  type GaussianBlurOptions,
+  type RandGaussianBlurOptions,
+} from './gaussian-blur.js';
 export { RandBrightness, type RandBrightnessOptions } from './brightness.js';
 export { RandContrast, type RandContrastOptions } from './contrast.js';
 export { RandGamma, type RandGammaOptions } from './gamma.js';
 export { RandGaussianNoise, type RandGaussianNoiseOptions } from './gaussian-noise.js';
-export { createTransform, transformSpecProblem, transformSpecSchema, transformTypes, type TransformSpec } from './spec.js';
+export {
+  createTransform,
+  transformSpecProblem,
+  transformSpecSchema,
+  transformTypes,
+  type TransformSpec,
+} from './spec.js';

@@ -8,14 +8,7 @@
  * - `nonzero`: statistics over, and normalisation of, the non-zero pixels only (the background of skull-
  *   stripped MRI stays 0).
  */
-import {
-  mapImages,
-  perChannel,
-  resolveKeys,
-  TransformError,
-  type Sample,
-  type Transform,
-} from './transform.js';
+import { mapImages, perChannel, resolveKeys, TransformError, type Sample, type Transform } from './transform.js';
 
 export interface NormalizeOptions {
   keys?: string[];
@@ -40,7 +33,10 @@ export class NormalizeIntensity implements Transform {
       const plane = img.data.length / C;
       const out = new Float32Array(img.data.length);
       const src = img.data;
-      const groups: [number, number][] = channelWise || mean !== undefined ? [...Array(C).keys()].map((c) => [c * plane, (c + 1) * plane]) : [[0, src.length]];
+      const groups: [number, number][] =
+        channelWise || mean !== undefined
+          ? [...Array(C).keys()].map((c) => [c * plane, (c + 1) * plane])
+          : [[0, src.length]];
       groups.forEach(([from, to], g) => {
         let m: number;
         let s: number;

@@ -32,7 +32,8 @@ export class RandCrop implements Transform {
       throw new TransformError(`RandCrop: size must be positive integers, got ${JSON.stringify(opts.size)}`);
     }
     const fg = opts.foreground;
-    if (fg && !(fg.p >= 0 && fg.p <= 1)) throw new TransformError(`RandCrop: foreground.p must be in [0, 1], got ${fg.p}`);
+    if (fg && !(fg.p >= 0 && fg.p <= 1))
+      throw new TransformError(`RandCrop: foreground.p must be in [0, 1], got ${fg.p}`);
     const { keys, masks } = resolveKeys(opts);
     this.names = [...keys, ...masks];
   }
@@ -63,7 +64,9 @@ function randomForeground(sample: Sample, key: string, spatial: number[], rng: R
   const m = getAnyImage(sample, key, 'RandCrop');
   const plane = spatial.reduce((a, b) => a * b, 1);
   if (m.shape.slice(1).some((s, i) => s !== spatial[i])) {
-    throw new TransformError(`RandCrop: foreground mask "${key}" has spatial shape [${m.shape.slice(1).join(',')}], images [${spatial.join(',')}]`);
+    throw new TransformError(
+      `RandCrop: foreground mask "${key}" has spatial shape [${m.shape.slice(1).join(',')}], images [${spatial.join(',')}]`,
+    );
   }
   const data = m.data;
   // Rejection sampling first (uniform over foreground, and cheap when foreground is not rare); a full scan

@@ -49,12 +49,21 @@ export function warp2d(
     return out;
   }
   // Per channel without tap tables: recomputing the weights is cheaper than allocating and reading 8n numbers.
-  for (let c = 0; c < C; c++) bilinearSingle(src.subarray(c * plane, (c + 1) * plane), H, W, ys, xs, padding, out.subarray(c * n, (c + 1) * n));
+  for (let c = 0; c < C; c++)
+    bilinearSingle(src.subarray(c * plane, (c + 1) * plane), H, W, ys, xs, padding, out.subarray(c * n, (c + 1) * n));
   return out;
 }
 
 /** Bilinear sampling of a single channel without the tap tables (the common grayscale case). */
-function bilinearSingle(src: Float32Array, H: number, W: number, ys: Float64Array, xs: Float64Array, padding: PaddingMode, out: Float32Array): Float32Array {
+function bilinearSingle(
+  src: Float32Array,
+  H: number,
+  W: number,
+  ys: Float64Array,
+  xs: Float64Array,
+  padding: PaddingMode,
+  out: Float32Array,
+): Float32Array {
   const n = xs.length;
   for (let i = 0; i < n; i++) {
     let x = xs[i];

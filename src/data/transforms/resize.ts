@@ -49,7 +49,10 @@ export class Resize implements Transform {
     }
     for (const k of this.masks) {
       const img = getImage(sample, k, 'Resize');
-      out[k] = withData(img, resizeArray(img.data, img.shape, this.opts.size, 'nearest', false), [img.shape[0], ...this.opts.size]);
+      out[k] = withData(img, resizeArray(img.data, img.shape, this.opts.size, 'nearest', false), [
+        img.shape[0],
+        ...this.opts.size,
+      ]);
     }
     return out;
   }

@@ -32,7 +32,8 @@ export function rot90Sample(sample: Sample, names: string[], k: number, axes: [n
     const img = getAnyImage(sample, key, who);
     const r = img.shape.length;
     const [a, b] = [axes[0] + 1, axes[1] + 1];
-    if (a === b || a < 1 || b < 1 || a >= r || b >= r) throw new TransformError(`${who}: bad axes ${JSON.stringify(axes)} for [${img.shape.join(',')}]`);
+    if (a === b || a < 1 || b < 1 || a >= r || b >= r)
+      throw new TransformError(`${who}: bad axes ${JSON.stringify(axes)} for [${img.shape.join(',')}]`);
     let data = img.data;
     let shape = img.shape;
     for (let t = 0; t < turns; t++) {

@@ -14,7 +14,17 @@ export interface ScaleIntensityRangeOptions {
 }
 
 /** out = (x − aMin) / (aMax − aMin) · (bMax − bMin) + bMin, clipped to [bMin, bMax] when `clip`. */
-export function scaleRange(src: Float32Array, from: number, to: number, out: Float32Array, aMin: number, aMax: number, bMin: number, bMax: number, clip: boolean): void {
+export function scaleRange(
+  src: Float32Array,
+  from: number,
+  to: number,
+  out: Float32Array,
+  aMin: number,
+  aMax: number,
+  bMin: number,
+  bMax: number,
+  clip: boolean,
+): void {
   const span = aMax - aMin;
   // A constant input (aMax == aMin) maps to bMin rather than dividing by zero.
   const k = span === 0 ? 0 : (bMax - bMin) / span;

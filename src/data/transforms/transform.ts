@@ -53,7 +53,9 @@ export function isMedicalImage(value: unknown): value is MedicalImage {
 export function getAnyImage(sample: Sample, key: string, who: string): MedicalImage {
   const value = sample[key];
   if (!isMedicalImage(value)) {
-    throw new TransformError(`${who}: sample has no image under key "${key}" (keys: ${Object.keys(sample).join(', ')})`);
+    throw new TransformError(
+      `${who}: sample has no image under key "${key}" (keys: ${Object.keys(sample).join(', ')})`,
+    );
   }
   const { shape, data } = value;
   if (shape.length !== 3 && shape.length !== 4) {
@@ -99,7 +101,9 @@ export function commonSpatialShape(sample: Sample, names: string[], who: string)
       ref = s;
       refKey = k;
     } else if (s.length !== ref.length || s.some((v, i) => v !== ref![i])) {
-      throw new TransformError(`${who}: "${k}" spatial shape [${s.join(',')}] differs from "${refKey}" [${ref.join(',')}]`);
+      throw new TransformError(
+        `${who}: "${k}" spatial shape [${s.join(',')}] differs from "${refKey}" [${ref.join(',')}]`,
+      );
     }
   }
   if (!ref) throw new TransformError(`${who}: no keys configured`);
@@ -131,6 +135,7 @@ export function mapImages(
 /** A per-channel option value (a number for all channels, or one per channel). */
 export function perChannel(v: number | number[], c: number, C: number, name: string, who: string): number {
   if (typeof v === 'number') return v;
-  if (v.length !== C) throw new TransformError(`${who}: ${name} has ${v.length} values but the image has ${C} channels`);
+  if (v.length !== C)
+    throw new TransformError(`${who}: ${name} has ${v.length} values but the image has ${C} channels`);
   return v[c];
 }

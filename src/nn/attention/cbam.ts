@@ -11,7 +11,10 @@ import { AttentionBlock, channelsToBroadcast, globalAvgPool, globalMaxPool } fro
 export class CBAMChannel extends AttentionBlock {
   readonly fc1: Linear;
   readonly fc2: Linear;
-  constructor(readonly channels: number, config: { reduction?: number } = {}) {
+  constructor(
+    readonly channels: number,
+    config: { reduction?: number } = {},
+  ) {
     super();
     const hidden = Math.max(1, Math.floor(channels / (config.reduction ?? 16)));
     this.fc1 = this.module('fc1', new Linear(channels, hidden));
@@ -19,7 +22,9 @@ export class CBAMChannel extends AttentionBlock {
   }
   forward(x: Tensor): Tensor {
     const mlp = (v: Tensor) => this.fc2.forward(this.fc1.forward(v).relu());
-    const w = mlp(globalAvgPool(x)).add(mlp(globalMaxPool(x))).sigmoid();
+    const w = mlp(globalAvgPool(x))
+      .add(mlp(globalMaxPool(x)))
+      .sigmoid();
     this.record('channel', w);
     return x.mul(channelsToBroadcast(w, x.ndim - 2));
   }

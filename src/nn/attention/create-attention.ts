@@ -47,8 +47,7 @@ export const featureAttentionNames: AttentionName[] = attentionNames.filter(
   (n) => n !== 'attention_gate' && n !== 'multihead',
 );
 
-export class UnknownAttentionError extends UserError {
-}
+export class UnknownAttentionError extends UserError {}
 
 export function createAttention(name: AttentionName, channels: number, options: AttentionOptions = {}): Module {
   const build = builders[name] as ((c: number, o: AttentionOptions) => Module) | undefined;

@@ -21,7 +21,10 @@ export class NonLocal extends AttentionBlock {
   readonly out: Conv2d | Conv3d;
   readonly gamma: Tensor;
   readonly inner: number;
-  constructor(readonly channels: number, config: NonLocalConfig = {}) {
+  constructor(
+    readonly channels: number,
+    config: NonLocalConfig = {},
+  ) {
     super();
     this.inner = config.innerChannels ?? Math.max(1, Math.floor(channels / 2));
     const Conv = (config.spatialDims ?? 2) === 3 ? Conv3d : Conv2d;
@@ -43,7 +46,10 @@ export class NonLocal extends AttentionBlock {
       // How much attention each position receives, averaged over queries: a spatial map of what mattered.
       this.record('spatial', weights.mean(1).reshape([n, 1, ...spatial]));
     }
-    const y = weights.matmul(v).transpose(1, 2).reshape([n, this.inner, ...spatial]);
+    const y = weights
+      .matmul(v)
+      .transpose(1, 2)
+      .reshape([n, this.inner, ...spatial]);
     return x.add(this.out.forward(y).mul(this.gamma));
   }
 }

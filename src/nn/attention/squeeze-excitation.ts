@@ -16,7 +16,10 @@ export interface SEConfig {
 export class SqueezeExcitation extends AttentionBlock {
   readonly fc1: Linear;
   readonly fc2: Linear;
-  constructor(readonly channels: number, config: SEConfig = {}) {
+  constructor(
+    readonly channels: number,
+    config: SEConfig = {},
+  ) {
     super();
     const hidden = Math.max(config.minHidden ?? 1, Math.floor(channels / (config.reduction ?? 16)));
     this.fc1 = this.module('fc1', new Linear(channels, hidden));

@@ -38,7 +38,10 @@ export class Tanh extends Module {
   }
 }
 export class Softplus extends Module {
-  constructor(readonly beta = 1, readonly threshold = 20) {
+  constructor(
+    readonly beta = 1,
+    readonly threshold = 20,
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {
@@ -80,6 +83,8 @@ export function createActivation(name: ActivationName): Module {
         }
       })();
     default:
-      throw new Error(`unknown activation '${name as string}'; expected one of relu, leaky_relu, gelu, silu, sigmoid, tanh, softplus, identity`);
+      throw new Error(
+        `unknown activation '${name as string}'; expected one of relu, leaky_relu, gelu, silu, sigmoid, tanh, softplus, identity`,
+      );
   }
 }

@@ -39,7 +39,9 @@ abstract class ConvNd extends Module {
     super();
     const groups = config.groups ?? 1;
     if (inChannels % groups || outChannels % groups)
-      throw new Error(`Conv${dims}d: in (${inChannels}) and out (${outChannels}) channels must be divisible by groups (${groups})`);
+      throw new Error(
+        `Conv${dims}d: in (${inChannels}) and out (${outChannels}) channels must be divisible by groups (${groups})`,
+      );
     const k = expand(kernelSize, dims);
     this.weight = this.param('weight', empty([outChannels, inChannels / groups, ...k]));
     if (config.bias ?? true) this.bias = this.param('bias', empty([outChannels]));
@@ -84,7 +86,13 @@ abstract class ConvTransposeNd extends Module {
   readonly weight: Tensor;
   readonly bias?: Tensor;
   readonly options: F.ConvTransposeOptions;
-  constructor(dims: 2 | 3, inChannels: number, outChannels: number, kernelSize: Tuple, config: ConvTransposeConfig = {}) {
+  constructor(
+    dims: 2 | 3,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: Tuple,
+    config: ConvTransposeConfig = {},
+  ) {
     super();
     const groups = config.groups ?? 1;
     const k = expand(kernelSize, dims);

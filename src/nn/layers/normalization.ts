@@ -88,7 +88,8 @@ export class GroupNorm extends Module {
     affine = true,
   ) {
     super();
-    if (numChannels % numGroups) throw new Error(`GroupNorm: ${numChannels} channels are not divisible into ${numGroups} groups`);
+    if (numChannels % numGroups)
+      throw new Error(`GroupNorm: ${numChannels} channels are not divisible into ${numGroups} groups`);
     if (affine) {
       this.weight = this.param('weight', ones([numChannels]));
       this.bias = this.param('bias', zeros([numChannels]));

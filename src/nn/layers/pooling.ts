@@ -4,7 +4,10 @@ import { Module } from '../module.js';
 type Tuple = number | number[];
 
 export class MaxPool2d extends Module {
-  constructor(readonly kernelSize: Tuple, readonly options: F.PoolOptions = {}) {
+  constructor(
+    readonly kernelSize: Tuple,
+    readonly options: F.PoolOptions = {},
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {
@@ -12,7 +15,10 @@ export class MaxPool2d extends Module {
   }
 }
 export class MaxPool3d extends Module {
-  constructor(readonly kernelSize: Tuple, readonly options: F.PoolOptions = {}) {
+  constructor(
+    readonly kernelSize: Tuple,
+    readonly options: F.PoolOptions = {},
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {
@@ -20,7 +26,10 @@ export class MaxPool3d extends Module {
   }
 }
 export class AvgPool2d extends Module {
-  constructor(readonly kernelSize: Tuple, readonly options: F.PoolOptions = {}) {
+  constructor(
+    readonly kernelSize: Tuple,
+    readonly options: F.PoolOptions = {},
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {
@@ -28,7 +37,10 @@ export class AvgPool2d extends Module {
   }
 }
 export class AvgPool3d extends Module {
-  constructor(readonly kernelSize: Tuple, readonly options: F.PoolOptions = {}) {
+  constructor(
+    readonly kernelSize: Tuple,
+    readonly options: F.PoolOptions = {},
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {
@@ -72,7 +84,10 @@ export class Upsample extends Module {
 
 /** Flattens dims startDim..endDim (torch.nn.Flatten: from dim 1 by default). */
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) {
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {

@@ -64,8 +64,18 @@ export class LSTM extends RecurrentBase {
   forward(x: Tensor, state?: { h: Tensor; c: Tensor }): { output: Tensor; h: Tensor; c: Tensor } {
     const h0 = state?.h ?? this.initialState(x);
     const c0 = state?.c ?? this.initialState(x);
-    const [output, h, c] = aten('lstm.input', x, [h0, c0], this.flatWeights, this.bias, this.numLayers, this.dropout,
-      this.training, this.bidirectional, this.batchFirst) as Tensor[];
+    const [output, h, c] = aten(
+      'lstm.input',
+      x,
+      [h0, c0],
+      this.flatWeights,
+      this.bias,
+      this.numLayers,
+      this.dropout,
+      this.training,
+      this.bidirectional,
+      this.batchFirst,
+    ) as Tensor[];
     if (!state) {
       h0.dispose();
       c0.dispose();
@@ -81,8 +91,18 @@ export class GRU extends RecurrentBase {
   }
   forward(x: Tensor, h0?: Tensor): { output: Tensor; h: Tensor } {
     const initial = h0 ?? this.initialState(x);
-    const [output, h] = aten('gru.input', x, initial, this.flatWeights, this.bias, this.numLayers, this.dropout,
-      this.training, this.bidirectional, this.batchFirst) as Tensor[];
+    const [output, h] = aten(
+      'gru.input',
+      x,
+      initial,
+      this.flatWeights,
+      this.bias,
+      this.numLayers,
+      this.dropout,
+      this.training,
+      this.bidirectional,
+      this.batchFirst,
+    ) as Tensor[];
     if (!h0) initial.dispose();
     return { output, h };
   }

@@ -7,8 +7,14 @@ test('every sample appears exactly once per epoch, in batches of batchSize (last
   assert.equal(s.batchCount, 5);
   for (const epoch of [0, 1, 7]) {
     const b = s.batches(epoch);
-    assert.deepEqual(b.map((x) => x.length), [5, 5, 5, 5, 3]);
-    assert.deepEqual(b.flat().sort((x, y) => x - y), [...Array(23).keys()]);
+    assert.deepEqual(
+      b.map((x) => x.length),
+      [5, 5, 5, 5, 3],
+    );
+    assert.deepEqual(
+      b.flat().sort((x, y) => x - y),
+      [...Array(23).keys()],
+    );
   }
   const d = new BatchSampler({ length: 23, batchSize: 5, dropLast: true });
   assert.equal(d.batches(0).length, 4);

@@ -30,5 +30,8 @@ test('collate stacks images into one contiguous [N,C,H,W] Float32Array and label
 test('collate names the sample and the field when shapes differ', () => {
   const a = { image: { data: new Float32Array(4), shape: [1, 2, 2] } };
   const c = { image: { data: new Float32Array(6), shape: [1, 2, 3] } };
-  assert.throws(() => collate([a, c], [0, 4]), { name: 'LoaderError', message: /sample 4 field "image" has shape \[1,2,3\]/ });
+  assert.throws(() => collate([a, c], [0, 4]), {
+    name: 'LoaderError',
+    message: /sample 4 field "image" has shape \[1,2,3\]/,
+  });
 });

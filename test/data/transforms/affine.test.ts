@@ -26,8 +26,14 @@ test('affine rotate +90 equals rot90 (np.rot90) of a known pattern, bilinear and
   const r = new Rot90({ k: 1 }).apply(s);
   assert.deepEqual(rowsOf(r.image as MedicalImage), expected);
   // -90 is three quarter turns; 180 is two.
-  assert.deepEqual(rowsOf(new Affine({ rotate: -90 }).apply(s).image as MedicalImage), rowsOf(new Rot90({ k: 3 }).apply(s).image as MedicalImage));
-  assert.deepEqual(rowsOf(new Affine({ rotate: 180 }).apply(s).image as MedicalImage), rowsOf(new Rot90({ k: 2 }).apply(s).image as MedicalImage));
+  assert.deepEqual(
+    rowsOf(new Affine({ rotate: -90 }).apply(s).image as MedicalImage),
+    rowsOf(new Rot90({ k: 3 }).apply(s).image as MedicalImage),
+  );
+  assert.deepEqual(
+    rowsOf(new Affine({ rotate: 180 }).apply(s).image as MedicalImage),
+    rowsOf(new Rot90({ k: 2 }).apply(s).image as MedicalImage),
+  );
 });
 
 test('affine zoom x2 about the centre samples the hand-computed positions', () => {
@@ -36,7 +42,10 @@ test('affine zoom x2 about the centre samples the hand-computed positions', () =
   const lin = fromFn(4, 4, (y, x) => 10 * y + x);
   const out = new Affine({ scale: 2 }).apply({ image: lin }).image as MedicalImage;
   const pos = [0.75, 1.25, 1.75, 2.25];
-  assert.deepEqual(rowsOf(out), pos.map((py) => pos.map((px) => 10 * py + px)));
+  assert.deepEqual(
+    rowsOf(out),
+    pos.map((py) => pos.map((px) => 10 * py + px)),
+  );
   // Zoom 0.5 reads 1.5 + 2(out - 1.5) = -1.5, 0.5, 2.5, 4.5: outside pixels are 0 with zero padding.
   const small = new Affine({ scale: 0.5 }).apply({ image: lin }).image as MedicalImage;
   assert.deepEqual(rowsOf(small), [
@@ -107,16 +116,31 @@ test('3D: rotation about axis 0 rotates every slice like 2D; about axis 1 equals
   const data = Float32Array.from({ length: D * H * W }, (_, i) => i + 1);
   const vol = { data, shape: [1, D, H, W] };
   const a0 = new Affine({ rotate: [90, 0, 0] }).apply({ image: vol }).image as MedicalImage;
-  assert.deepEqual(Array.from(a0.data), Array.from((new Rot90({ k: 1, axes: [1, 2] }).apply({ image: vol }).image as MedicalImage).data));
+  assert.deepEqual(
+    Array.from(a0.data),
+    Array.from((new Rot90({ k: 1, axes: [1, 2] }).apply({ image: vol }).image as MedicalImage).data),
+  );
   const a1 = new Affine({ rotate: [0, 90, 0] }).apply({ image: vol }).image as MedicalImage;
-  assert.deepEqual(Array.from(a1.data), Array.from((new Rot90({ k: 1, axes: [0, 2] }).apply({ image: vol }).image as MedicalImage).data));
+  assert.deepEqual(
+    Array.from(a1.data),
+    Array.from((new Rot90({ k: 1, axes: [0, 2] }).apply({ image: vol }).image as MedicalImage).data),
+  );
   const a2 = new Affine({ rotate: [0, 0, 90] }).apply({ image: vol }).image as MedicalImage;
-  assert.deepEqual(Array.from(a2.data), Array.from((new Rot90({ k: 1, axes: [0, 1] }).apply({ image: vol }).image as MedicalImage).data));
+  assert.deepEqual(
+    Array.from(a2.data),
+    Array.from((new Rot90({ k: 1, axes: [0, 1] }).apply({ image: vol }).image as MedicalImage).data),
+  );
   // Trilinear zoom of a linear volume is exact.
-  const lin = { data: Float32Array.from({ length: 64 }, (_, i) => 16 * Math.floor(i / 16) + 4 * (Math.floor(i / 4) % 4) + (i % 4)), shape: [1, 4, 4, 4] };
+  const lin = {
+    data: Float32Array.from({ length: 64 }, (_, i) => 16 * Math.floor(i / 16) + 4 * (Math.floor(i / 4) % 4) + (i % 4)),
+    shape: [1, 4, 4, 4],
+  };
   const z = new Affine({ scale: 2 }).apply({ image: lin }).image as MedicalImage;
   const pos = [0.75, 1.25, 1.75, 2.25];
-  assertClose(z.data, pos.flatMap((pz) => pos.flatMap((py) => pos.map((px) => 16 * pz + 4 * py + px))));
+  assertClose(
+    z.data,
+    pos.flatMap((pz) => pos.flatMap((py) => pos.map((px) => 16 * pz + 4 * py + px))),
+  );
 });
 
 test('masks stay binary under random affine (nearest), images are interpolated', () => {
@@ -135,8 +159,16 @@ test('masks stay binary under random affine (nearest), images are interpolated',
 
 test('random affine is reproducible per seed and differs between seeds', () => {
   const image = fromFn(32, 32, (y, x) => (x * 7 + y * 3) % 11);
-  const t = new RandAffine({ rotate: 20, scale: 0.1, translate: [[-3, 3], [-2, 2]] });
-  const run = (seed: number): number[] => Array.from(((t.apply({ image }, Rng.seeded(seed)) as Sample).image as MedicalImage).data);
+  const t = new RandAffine({
+    rotate: 20,
+    scale: 0.1,
+    translate: [
+      [-3, 3],
+      [-2, 2],
+    ],
+  });
+  const run = (seed: number): number[] =>
+    Array.from(((t.apply({ image }, Rng.seeded(seed)) as Sample).image as MedicalImage).data);
   assert.deepEqual(run(1), run(1));
   assert.notDeepEqual(run(1), run(2));
   // The input is never modified.
@@ -144,6 +176,11 @@ test('random affine is reproducible per seed and differs between seeds', () => {
 });
 
 test('affine rejects a missing key and a mismatched mask with a TransformError', () => {
-  assert.throws(() => new Affine({ rotate: 10 }).apply({ img: pattern }), { name: 'TransformError', message: /"image"/ });
-  assert.throws(() => new Affine({ masks: ['mask'] }).apply({ image: pattern, mask: fromFn(3, 3, () => 0) }), { name: 'TransformError' });
+  assert.throws(() => new Affine({ rotate: 10 }).apply({ img: pattern }), {
+    name: 'TransformError',
+    message: /"image"/,
+  });
+  assert.throws(() => new Affine({ masks: ['mask'] }).apply({ image: pattern, mask: fromFn(3, 3, () => 0) }), {
+    name: 'TransformError',
+  });
 });

@@ -47,7 +47,10 @@ test('random crop: every window is a valid sub-image, reproducible, masks aligne
     const y0 = Math.floor((r[0][0] - 1) / 5);
     const x0 = (r[0][0] - 1) % 5;
     assert.ok(y0 <= 2 && x0 <= 2, `window start ${y0},${x0}`);
-    assert.deepEqual(r, [0, 1].map((dy) => [0, 1, 2].map((dx) => 1 + 5 * (y0 + dy) + x0 + dx)));
+    assert.deepEqual(
+      r,
+      [0, 1].map((dy) => [0, 1, 2].map((dx) => 1 + 5 * (y0 + dy) + x0 + dx)),
+    );
     seen.add(`${y0},${x0}`);
     const again = new RandCrop({ size: [2, 3], masks: ['mask'] }).apply({ image: p, mask: p }, Rng.seeded(s));
     assert.deepEqual(rowsOf(again.image as MedicalImage), r);
@@ -63,7 +66,10 @@ test('foreground-biased crop with p=1 always contains foreground; p=0 mostly doe
   const hits = (p: number): number => {
     let n = 0;
     for (let s = 0; s < 50; s++) {
-      const out = new RandCrop({ size: [8, 8], masks: ['roi'], foreground: { key: 'roi', p } }).apply({ image, roi }, Rng.seeded(s));
+      const out = new RandCrop({ size: [8, 8], masks: ['roi'], foreground: { key: 'roi', p } }).apply(
+        { image, roi },
+        Rng.seeded(s),
+      );
       if ((out.roi as MedicalImage).data.some((v) => v > 0)) n++;
     }
     return n;

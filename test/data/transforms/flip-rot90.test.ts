@@ -58,7 +58,10 @@ test('rot90 on a non-square image: k=1 counter-clockwise like np.rot90, k=4 iden
     [1, 4],
   ]);
   assert.deepEqual(rowsOf(new Rot90({ k: 4 }).apply({ image: p }).image as MedicalImage), rowsOf(p));
-  assert.deepEqual(rowsOf(new Rot90({ k: -1 }).apply({ image: p }).image as MedicalImage), rowsOf(new Rot90({ k: 3 }).apply({ image: p }).image as MedicalImage));
+  assert.deepEqual(
+    rowsOf(new Rot90({ k: -1 }).apply({ image: p }).image as MedicalImage),
+    rowsOf(new Rot90({ k: 3 }).apply({ image: p }).image as MedicalImage),
+  );
   assert.deepEqual(rowsOf(new Rot90({ k: 2 }).apply({ image: p }).image as MedicalImage), [
     [6, 5, 4],
     [3, 2, 1],

@@ -7,7 +7,11 @@ export function img2d(rows: number[][], channels = 1): MedicalImage<Float32Array
   const W = rows[0].length;
   const plane = rows.flat();
   const data = new Float32Array(channels * H * W);
-  for (let c = 0; c < channels; c++) data.set(plane.map((v) => v + 100 * c), c * H * W);
+  for (let c = 0; c < channels; c++)
+    data.set(
+      plane.map((v) => v + 100 * c),
+      c * H * W,
+    );
   return { data, shape: [channels, H, W] };
 }
 
@@ -20,7 +24,9 @@ export function fromFn(H: number, W: number, f: (y: number, x: number) => number
 
 export function rowsOf(img: MedicalImage, c = 0): number[][] {
   const [, H, W] = img.shape;
-  return Array.from({ length: H }, (_, y) => Array.from(img.data.subarray(c * H * W + y * W, c * H * W + (y + 1) * W) as ArrayLike<number>));
+  return Array.from({ length: H }, (_, y) =>
+    Array.from(img.data.subarray(c * H * W + y * W, c * H * W + (y + 1) * W) as ArrayLike<number>),
+  );
 }
 
 export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-5, msg = ''): void {
@@ -38,5 +44,7 @@ export function valueSet(a: ArrayLike<number>): number[] {
 
 /** A random binary mask of blobs (deterministic). */
 export function blobMask(H: number, W: number): MedicalImage<Float32Array> {
-  return fromFn(H, W, (y, x) => ((Math.sin(y / 3) + Math.cos(x / 4) > 0.6 || (x - W / 2) ** 2 + (y - H / 3) ** 2 < 30) ? 1 : 0));
+  return fromFn(H, W, (y, x) =>
+    Math.sin(y / 3) + Math.cos(x / 4) > 0.6 || (x - W / 2) ** 2 + (y - H / 3) ** 2 < 30 ? 1 : 0,
+  );
 }

@@ -41,7 +41,10 @@ test('z-score: whole image, per channel, non-zero only, and constant images', ()
     ],
     2,
   );
-  assertClose(data(new NormalizeIntensity({ channelWise: true }).apply({ image: two })), [-1.5, -0.5, 0.5, 1.5, -1.5, -0.5, 0.5, 1.5].map((v) => v / s));
+  assertClose(
+    data(new NormalizeIntensity({ channelWise: true }).apply({ image: two })),
+    [-1.5, -0.5, 0.5, 1.5, -1.5, -0.5, 0.5, 1.5].map((v) => v / s),
+  );
   // Non-zero: stats of [2, 4] (mean 3, std 1), zeros stay 0.
   assertClose(data(new NormalizeIntensity({ nonzero: true }).apply({ image: img2d([[0, 2, 0, 4]]) })), [0, -1, 0, 1]);
   assertClose(data(new NormalizeIntensity().apply({ image: img2d([[5, 5, 5]]) })), [0, 0, 0]);
@@ -50,8 +53,14 @@ test('z-score: whole image, per channel, non-zero only, and constant images', ()
 
 test('scale intensity range, window and percentiles', () => {
   const ct = img2d([[-1000, -600, 150, 1000, 3000]]);
-  assertClose(data(new ScaleIntensityRange({ aMin: -1000, aMax: 1000, clip: true }).apply({ image: ct })), [0, 0.2, 0.575, 1, 1]);
-  assertClose(data(new ScaleIntensityRange({ aMin: -1000, aMax: 1000, bMin: -1, bMax: 1 }).apply({ image: ct })), [-1, -0.6, 0.15, 1, 3]);
+  assertClose(
+    data(new ScaleIntensityRange({ aMin: -1000, aMax: 1000, clip: true }).apply({ image: ct })),
+    [0, 0.2, 0.575, 1, 1],
+  );
+  assertClose(
+    data(new ScaleIntensityRange({ aMin: -1000, aMax: 1000, bMin: -1, bMax: 1 }).apply({ image: ct })),
+    [-1, -0.6, 0.15, 1, 3],
+  );
   // Lung window center -600 width 1500 → [-1350, 150].
   assertClose(data(new Window({ center: -600, width: 1500 }).apply({ image: ct })), [350 / 1500, 750 / 1500, 1, 1, 1]);
   // 0..100: the 10th/90th percentiles (numpy linear) of 0..100 are 10 and 90.
@@ -61,7 +70,10 @@ test('scale intensity range, window and percentiles', () => {
   assert.equal(out[100], 0);
   assertClose([out[50], out[80]], [0.5, 0.125]);
   // Percentile between order statistics: [0, 10] at 25% is 2.5 → maps 2.5..7.5 to 0..1.
-  assertClose(data(new ScaleIntensityPercentiles({ lower: 25, upper: 75 }).apply({ image: img2d([[0, 10, 5]]) })), [0, 1, 0.5]);
+  assertClose(
+    data(new ScaleIntensityPercentiles({ lower: 25, upper: 75 }).apply({ image: img2d([[0, 10, 5]]) })),
+    [0, 1, 0.5],
+  );
 });
 
 test('ToFloat scales images and binarises masks', () => {
@@ -101,11 +113,16 @@ test('gaussian noise has the requested std, is reproducible and differs between 
 test('gaussian blur keeps constants and total mass of an interior impulse, spreads it symmetrically', () => {
   const c = data(new GaussianBlur({ sigma: 2 }).apply({ image: fromFn(9, 9, () => 3) }));
   assertClose(c, new Array(81).fill(3));
-  const imp = data(new GaussianBlur({ sigma: 1 }).apply({ image: fromFn(15, 15, (y, x) => (y === 7 && x === 7 ? 1 : 0)) }));
+  const imp = data(
+    new GaussianBlur({ sigma: 1 }).apply({ image: fromFn(15, 15, (y, x) => (y === 7 && x === 7 ? 1 : 0)) }),
+  );
   assertClose([imp.reduce((a, b) => a + b, 0)], [1]);
   assertClose([imp[7 * 15 + 6], imp[6 * 15 + 7]], [imp[7 * 15 + 8], imp[8 * 15 + 7]]);
   // σ=1: the 1-D weight at offset 1 relative to 0 is exp(-1/2).
   assertClose([imp[7 * 15 + 8] / imp[7 * 15 + 7]], [Math.exp(-0.5)]);
   const r = new RandGaussianBlur({ sigma: [0.5, 1.5] });
-  assert.deepEqual(data(r.apply({ image: fromFn(9, 9, (y) => y) }, Rng.seeded(4))), data(r.apply({ image: fromFn(9, 9, (y) => y) }, Rng.seeded(4))));
+  assert.deepEqual(
+    data(r.apply({ image: fromFn(9, 9, (y) => y) }, Rng.seeded(4))),
+    data(r.apply({ image: fromFn(9, 9, (y) => y) }, Rng.seeded(4))),
+  );
 });

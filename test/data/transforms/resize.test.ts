@@ -27,7 +27,10 @@ test('bilinear 2x2 -> 4x4, alignCorners false (torch default): positions 0, 0.25
 test('bilinear 2x2 -> 4x4, alignCorners true: positions 0, 1/3, 2/3, 1', () => {
   const out = new Resize({ size: [4, 4], alignCorners: true }).apply({ image: two }).image as MedicalImage;
   const p = [0, 1 / 3, 2 / 3, 1];
-  assertClose(out.data, p.flatMap((py) => p.map((px) => 2 * py + px)));
+  assertClose(
+    out.data,
+    p.flatMap((py) => p.map((px) => 2 * py + px)),
+  );
 });
 
 test('bilinear 3x5 -> 7x4 matches torch.nn.functional.interpolate (values computed with torch 1.13)', () => {
@@ -35,11 +38,11 @@ test('bilinear 3x5 -> 7x4 matches torch.nn.functional.interpolate (values comput
   const out = new Resize({ size: [7, 4] }).apply({ image: { data, shape: [1, 3, 5] } }).image as MedicalImage;
   // F.interpolate((torch.arange(15.)**1.5).reshape(1,1,3,5), size=(7,4), mode='bilinear', align_corners=False)
   const torch = [
-    0.125, 1.6856601238250732, 4.308255195617676, 7.649518966674805, 1.767130732536316, 3.749235153198242, 6.705252170562744,
-    10.33579158782959, 6.693522930145264, 9.939959526062012, 13.89624309539795, 18.394609451293945, 11.619915008544922,
-    16.13068389892578, 21.08723258972168, 26.453428268432617, 20.452932357788086, 25.670499801635742, 31.285659790039062,
-    37.27095413208008, 29.28594970703125, 35.21031188964844, 41.48408508300781, 48.088478088378906, 32.23028564453125,
-    38.39025115966797, 44.88356018066406, 51.69432067871094,
+    0.125, 1.6856601238250732, 4.308255195617676, 7.649518966674805, 1.767130732536316, 3.749235153198242,
+    6.705252170562744, 10.33579158782959, 6.693522930145264, 9.939959526062012, 13.89624309539795, 18.394609451293945,
+    11.619915008544922, 16.13068389892578, 21.08723258972168, 26.453428268432617, 20.452932357788086,
+    25.670499801635742, 31.285659790039062, 37.27095413208008, 29.28594970703125, 35.21031188964844, 41.48408508300781,
+    48.088478088378906, 32.23028564453125, 38.39025115966797, 44.88356018066406, 51.69432067871094,
   ];
   assertClose(out.data, torch, 1e-4);
 });
@@ -55,8 +58,18 @@ print(json.dumps([F.interpolate(x, size=(3,5,3), mode='trilinear', align_corners
   const [exp0, exp1] = JSON.parse(r.stdout) as number[][];
   const data = Float32Array.from({ length: 24 }, (_, i) => i ** 1.3);
   const vol = { data, shape: [1, 2, 3, 4] };
-  assertClose((new Resize({ size: [3, 5, 3] }).apply({ image: vol }).image as MedicalImage).data, exp0, 1e-4, 'align false');
-  assertClose((new Resize({ size: [3, 5, 3], alignCorners: true }).apply({ image: vol }).image as MedicalImage).data, exp1, 1e-4, 'align true');
+  assertClose(
+    (new Resize({ size: [3, 5, 3] }).apply({ image: vol }).image as MedicalImage).data,
+    exp0,
+    1e-4,
+    'align false',
+  );
+  assertClose(
+    (new Resize({ size: [3, 5, 3], alignCorners: true }).apply({ image: vol }).image as MedicalImage).data,
+    exp1,
+    1e-4,
+    'align true',
+  );
 });
 
 test('masks are resized with nearest neighbour and stay binary; downsampling too', () => {

@@ -41,7 +41,10 @@ test('uniform, int and normal have the expected ranges and moments', () => {
 
 test('shuffle is a permutation and reproducible', () => {
   const a = Rng.seeded(5).shuffle([...Array(50).keys()]);
-  assert.deepEqual([...a].sort((x, y) => x - y), [...Array(50).keys()]);
+  assert.deepEqual(
+    [...a].sort((x, y) => x - y),
+    [...Array(50).keys()],
+  );
   assert.deepEqual(a, Rng.seeded(5).shuffle([...Array(50).keys()]));
   assert.notDeepEqual(a, [...Array(50).keys()]);
 });

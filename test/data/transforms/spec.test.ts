@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Compose, createTransform, RandomApply, OneOf, Rng, type TransformSpec } from '../../../src/data/transforms/index.js';
+import {
+  Compose,
+  createTransform,
+  RandomApply,
+  OneOf,
+  Rng,
+  type TransformSpec,
+} from '../../../src/data/transforms/index.js';
 import type { MedicalImage } from '../../../src/data/medical-image.js';
 import { fromFn } from './helpers.js';
 
@@ -13,7 +20,13 @@ test('a JSON pipeline (through JSON.stringify) builds the same transforms as cod
     { type: 'resize', size: [24, 24] },
     { type: 'randAffine', rotate: 15, scale: 0.1, p: 0.8 },
     { type: 'randFlip', axes: [1] },
-    { type: 'oneOf', transforms: [{ type: 'randGamma', gamma: [0.7, 1.5] }, { type: 'randContrast', factor: [0.8, 1.2] }] },
+    {
+      type: 'oneOf',
+      transforms: [
+        { type: 'randGamma', gamma: [0.7, 1.5] },
+        { type: 'randContrast', factor: [0.8, 1.2] },
+      ],
+    },
     { type: 'normalizeIntensity' },
   ];
   const a = createTransform(JSON.parse(JSON.stringify(spec)) as TransformSpec[]);
@@ -43,7 +56,13 @@ test('OneOf picks each branch by weight', () => {
 });
 
 test('unknown types and bad options are TransformErrors naming the problem', () => {
-  assert.throws(() => createTransform({ type: 'randRotate' } as unknown as TransformSpec), { name: 'TransformError', message: /unknown transform type "randRotate"/ });
-  assert.throws(() => createTransform({ type: 'randGamma', gamma: [2, 1] }), { name: 'TransformError', message: /gamma/ });
+  assert.throws(() => createTransform({ type: 'randRotate' } as unknown as TransformSpec), {
+    name: 'TransformError',
+    message: /unknown transform type "randRotate"/,
+  });
+  assert.throws(() => createTransform({ type: 'randGamma', gamma: [2, 1] }), {
+    name: 'TransformError',
+    message: /gamma/,
+  });
   assert.throws(() => createTransform({ type: 'randFlip', p: 2 }), { name: 'TransformError' });
 });
