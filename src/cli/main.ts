@@ -23,7 +23,7 @@ const program = new Command()
   .exitOverride();
 
 const DATA_ROOT_HELP =
-  'folder that {dataRoot}/... paths in configs name (default: MEDATTN_DATA, else ../shared/data beside medattn)';
+  'folder that {dataRoot}/... paths in configs name (default: MEDATTN_DATA, else ../shared/data beside medattn if present, else ~/.local/share/medattn)';
 // --data-root is MEDATTN_DATA for this run: set before the command loads its config.
 program.hook('preAction', (_program, command) => useDataRoot(command.opts().dataRoot));
 
@@ -124,7 +124,10 @@ data
   .command('fetch')
   .description("download data sets into the data root, checking the publisher's checksums; resumable")
   .argument('<names...>', 'data set names (medattn data list)')
-  .option('--dir <dir>', 'data root to fetch into (default: MEDATTN_DATA, else ../shared/data beside medattn)')
+  .option(
+    '--dir <dir>',
+    'data root to fetch into (default: MEDATTN_DATA, else ../shared/data beside medattn if present, else ~/.local/share/medattn)',
+  )
   .option('--mirror <url|dir>', "replaces the data set's base URL: a mirror's URL or a local folder holding the files")
   .action(dataFetchCommand);
 

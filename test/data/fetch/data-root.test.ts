@@ -2,10 +2,10 @@
 // repository), so the shipped configs load a user's fetched copy without edits; other paths stay relative to the config.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEFAULT_DATA_ROOT, dataRoot, resolveDataPath } from '../../../src/data/fetch/data-root.js';
+import { SHARED_DATA_ROOT, dataRoot, resolveDataPath, userDataRoot } from '../../../src/data/fetch/data-root.js';
 import { loadConfig } from '../../../src/train/config.js';
 import { ConfigError } from '../../../src/train/config-error.js';
 
@@ -23,10 +23,14 @@ test('resolveDataPath: {dataRoot}/ under the root, absolute as is, anything else
   assert.equal(resolveDataPath('{dataRootX}/p.npz', '/configs', '/data'), '/configs/{dataRootX}/p.npz');
 });
 
-test('the data root is MEDATTN_DATA (resolved against the working directory), else ../shared/data beside the repository', () => {
-  assert.equal(DEFAULT_DATA_ROOT, resolve('..', 'shared', 'data'));
-  assert.equal(dataRoot({}), DEFAULT_DATA_ROOT);
-  assert.equal(dataRoot({ MEDATTN_DATA: '' }), DEFAULT_DATA_ROOT);
+test('the data root is MEDATTN_DATA (resolved against the working directory), else ../shared/data beside the repository when it exists, else the user data folder', () => {
+  assert.equal(SHARED_DATA_ROOT, resolve('..', 'shared', 'data'));
+  const fallback = existsSync(SHARED_DATA_ROOT) ? SHARED_DATA_ROOT : join(homedir(), '.local', 'share', 'medattn');
+  assert.equal(dataRoot({}), fallback);
+  assert.equal(dataRoot({ MEDATTN_DATA: '' }), fallback);
+  assert.equal(userDataRoot({}), join(homedir(), '.local', 'share', 'medattn'));
+  assert.equal(userDataRoot({ XDG_DATA_HOME: '/xdg' }), '/xdg/medattn');
+  assert.equal(userDataRoot({ XDG_DATA_HOME: 'relative' }), join(homedir(), '.local', 'share', 'medattn'));
   assert.equal(dataRoot({ MEDATTN_DATA: '/srv/medical' }), '/srv/medical');
   assert.equal(dataRoot({ MEDATTN_DATA: 'my-data' }), resolve('my-data'));
 });
