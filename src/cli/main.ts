@@ -12,6 +12,7 @@ import { inspectCommand } from './commands/inspect.js';
 import { modelsCommand } from './commands/models.js';
 import { demoCommand } from './commands/demo.js';
 import { cvCommand, searchCommand } from './commands/select.js';
+import { exportCommand } from './commands/export.js';
 
 const program = new Command()
   .name('medattn')
@@ -50,6 +51,7 @@ program
     'binary decision threshold (default: the one training chose on validation data, else 0.5)',
     parseThreshold,
   )
+  .option('--engine <name>', 'onnx, onnx-int8 or torch (default: onnx when the run has model.onnx, else torch)')
   .action(evaluateCommand);
 
 program
@@ -64,8 +66,27 @@ program
     'binary decision threshold (default: the one training chose on validation data, else 0.5)',
     parseThreshold,
   )
+  .option(
+    '--engine <name>',
+    'onnx, onnx-int8 or torch (default: onnx when the run has model.onnx, else torch; --maps: torch)',
+  )
   .argument('<files...>', 'image files (PNG, JPEG, TIFF, GIF, DICOM, NIfTI slice)')
   .action(predictCommand);
+
+const parseOpset = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new ConfigError('command line', '--opset', `must be an integer, got '${value}'`);
+  return n;
+};
+
+program
+  .command('export')
+  .description("the run's best model as ONNX (dynamic batch, attention maps as outputs, metadata for runtimes)")
+  .requiredOption('--run <dir>', 'run folder')
+  .option('--out <file>', 'ONNX file (default <run>/model.onnx)')
+  .option('--opset <n>', 'ONNX opset (15-17)', parseOpset, 17)
+  .option('--json', 'print JSON')
+  .action(exportCommand);
 
 program
   .command('inspect')

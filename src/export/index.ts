@@ -13,3 +13,4 @@ export {
 export { registerEmitter, emit, type EmitContext, type Emitter } from './layer-emitters.js';
 export { registerModelEmitter } from './model-emitters.js';
 export { encodeModel, decodeModel, type ModelProto } from './onnx-proto.js';
+export { exportRun, writeFileAtomic, type ExportRunOptions, type ExportRunResult } from './export-run.js';
