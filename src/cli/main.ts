@@ -85,6 +85,7 @@ program
   .requiredOption('--run <dir>', 'run folder')
   .option('--out <file>', 'ONNX file (default <run>/model.onnx)')
   .option('--opset <n>', 'ONNX opset (15-17)', parseOpset, 17)
+  .option('--triton <dir>', 'also write an NVIDIA Triton model repository entry there')
   .option('--json', 'print JSON')
   .action(exportCommand);
 

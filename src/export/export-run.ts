@@ -2,18 +2,21 @@
  * `medattn export --run DIR`: the run's best weights as DIR/model.onnx (or --out FILE), with what a runtime
  * needs in metadata_props (keys `medattn.*`): input channels and size, the eval intensity transforms, class
  * names, the decision threshold, the padding multiple of segmenters, medattn's version and the SHA-256 of the
- * run's config.json. Written atomically: a temp file beside the target, fsynced, then renamed.
+ * run's config.json. With `triton`, also a Triton model repository entry. Written atomically: a temp file beside the target, fsynced, then renamed.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { loadRun } from '../train/run-folder.js';
 import { exportModel, medattnVersion, type ExportedModel } from './export-model.js';
+import { tritonModelName, writeTritonRepository } from './triton.js';
 
 export interface ExportRunOptions {
   /** Target file (default DIR/model.onnx). */
   out?: string;
   opset?: number;
+  /** Also write an NVIDIA Triton model repository entry here (<triton>/<run name>/...). */
+  triton?: string;
 }
 
 export interface ExportRunResult {
@@ -21,6 +24,8 @@ export interface ExportRunResult {
   bytes: number;
   exported: ExportedModel;
   metadata: Record<string, string>;
+  /** The Triton model folder, with `triton`. */
+  tritonModel?: string;
 }
 
 /** Writes `bytes` to `path` through a temp file and a rename, so `path` is never half-written. */
@@ -64,5 +69,8 @@ export function exportRun(dir: string, options: ExportRunOptions = {}): ExportRu
   model.dispose();
   const path = resolve(options.out ?? join(dir, 'model.onnx'));
   writeFileAtomic(path, exported.bytes);
-  return { path, bytes: statSync(path).size, exported, metadata };
+  const tritonModel = options.triton
+    ? writeTritonRepository(options.triton, tritonModelName(basename(resolve(dir))), exported)
+    : undefined;
+  return { path, bytes: statSync(path).size, exported, metadata, ...(tritonModel ? { tritonModel } : {}) };
 }

@@ -14,3 +14,4 @@ export { registerEmitter, emit, type EmitContext, type Emitter } from './layer-e
 export { registerModelEmitter } from './model-emitters.js';
 export { encodeModel, decodeModel, type ModelProto } from './onnx-proto.js';
 export { exportRun, writeFileAtomic, type ExportRunOptions, type ExportRunResult } from './export-run.js';
+export { tritonConfig, tritonModelName, writeTritonRepository, type TritonOptions } from './triton.js';

@@ -149,6 +149,16 @@ describe('exportModel: ONNX Runtime equals libtorch eval (random weights, genera
     assert.ok(maxAbsDiff(got.get('probability')!, want) < 1e-4);
   });
 
+  test('3D Attention U-Net: probability map and gate maps within 1e-4, dynamic depth/height/width', async () => {
+    manualSeed(7);
+    const model = createModel('attention_unet', { spatialDims: 3, inChannels: 1, numClasses: 2, features: [4, 8, 16] });
+    randomizeState(model);
+    const { exported, worst } = await parity(model, 'attunet3d.onnx', [[1, 1, 16, 24, 20]]);
+    assert.deepEqual(exported.input.dims, ['batch', 1, 'depth', 'height', 'width']);
+    assert.equal([...worst.keys()].filter((k) => k.startsWith('attention/')).length, 2);
+    for (const [name, d] of worst) assert.ok(d < 1e-4, `${name}: max abs diff ${d}`);
+  });
+
   test('a layer the exporter does not know is one line naming the layer', () => {
     manualSeed(6);
     const model = createModel('attention_cnn', {
