@@ -85,6 +85,8 @@ program
   .requiredOption('--run <dir>', 'run folder')
   .option('--out <file>', 'ONNX file (default <run>/model.onnx)')
   .option('--opset <n>', 'ONNX opset (15-17)', parseOpset, 17)
+  .option('--int8', 'also write <run>/model.int8.onnx: static int8 quantization (QDQ), calibrated on training images')
+  .option('--calibration <n>', 'training images that calibrate --int8 activation ranges', '256')
   .option('--triton <dir>', 'also write an NVIDIA Triton model repository entry there')
   .option('--json', 'print JSON')
   .action(exportCommand);

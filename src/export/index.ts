@@ -15,3 +15,4 @@ export { registerModelEmitter } from './model-emitters.js';
 export { encodeModel, decodeModel, type ModelProto } from './onnx-proto.js';
 export { exportRun, writeFileAtomic, type ExportRunOptions, type ExportRunResult } from './export-run.js';
 export { tritonConfig, tritonModelName, writeTritonRepository, type TritonOptions } from './triton.js';
+export { quantizeModel, type CalibrationBatch, type QuantizeOptions, type QuantizeResult } from './quantize.js';
