@@ -13,6 +13,7 @@ import { ExportError } from './export-error.js';
 import { GraphBuilder } from './graph-builder.js';
 import { resizeLike, type EmitContext } from './layer-emitters.js';
 import { modelEmitterOf } from './model-emitters.js';
+import './vit-emitter.js';
 import { DataType, encodeModel, type Dim, type ModelProto, type ValueInfoProto } from './onnx-proto.js';
 
 export const supportedOpsets = [15, 16, 17] as const;
@@ -61,7 +62,8 @@ export function exportModel(model: AttentionModel, options: ExportOptions = {}):
   const channels = options.inputShape?.[0] ?? config.inChannels;
   if (!channels) throw new ExportError(`cannot export model '${model.modelName}': its input channel count is unknown`);
   const axisNames = spatialDims === 3 ? ['depth', 'height', 'width'] : ['height', 'width'];
-  const fixed = options.inputShape?.slice(1);
+  const imageSize = (model.config as { imageSize?: number }).imageSize;
+  const fixed = options.inputShape?.slice(1) ?? (imageSize ? Array<number>(spatialDims).fill(imageSize) : undefined);
   const spatial: (number | string)[] = !fullyConvolutional && fixed?.length === spatialDims ? fixed : axisNames;
 
   const g = new GraphBuilder();

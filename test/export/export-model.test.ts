@@ -159,6 +159,29 @@ describe('exportModel: ONNX Runtime equals libtorch eval (random weights, genera
     for (const [name, d] of worst) assert.ok(d < 1e-4, `${name}: max abs diff ${d}`);
   });
 
+  test('ViT: logits, class-token attention and attention rollout within 1e-4', async () => {
+    manualSeed(8);
+    const model = createModel('vit', {
+      imageSize: 32,
+      patchSize: 8,
+      inChannels: 1,
+      numClasses: 3,
+      dim: 32,
+      depth: 2,
+      numHeads: 2,
+    });
+    randomizeState(model);
+    const { exported, worst } = await parity(model, 'vit.onnx', [[2, 1, 32, 32]]);
+    assert.deepEqual(exported.input.dims, ['batch', 1, 32, 32]);
+    assert.deepEqual([...worst.keys()].sort(), [
+      'attention/cls_attention.spatial',
+      'attention/rollout.spatial',
+      'logits',
+      'probabilities',
+    ]);
+    for (const [name, d] of worst) assert.ok(d < 1e-4, `${name}: max abs diff ${d}`);
+  });
+
   test('a layer the exporter does not know is one line naming the layer', () => {
     manualSeed(6);
     const model = createModel('attention_cnn', {
