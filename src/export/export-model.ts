@@ -38,7 +38,7 @@ export interface TensorSpec {
 
 export interface ExportedModel {
   bytes: Uint8Array;
-  task: 'classification' | 'segmentation';
+  task: 'classification' | 'segmentation' | 'detection';
   input: TensorSpec;
   outputs: TensorSpec[];
 }
@@ -80,6 +80,11 @@ export function exportModel(model: AttentionModel, options: ExportOptions = {}):
     const k = (model.config as { numClasses: number }).numClasses;
     name(out.logits, 'logits', ['batch', k]);
     name(out.probabilities, 'probabilities', ['batch', k]);
+  } else if (out.kind === 'detection') {
+    task = 'detection';
+    const coarse = spatial.map((d) => (typeof d === 'number' ? d / 4 : `${d}/4`));
+    name(out.output, 'output', ['batch', out.channels, ...coarse]);
+    name(out.heatmap, 'heatmap', ['batch', out.channels - 4, ...coarse]);
   } else {
     task = 'segmentation';
     name(out.logits, 'logits', ['batch', out.classes, ...spatial]);

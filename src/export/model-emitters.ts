@@ -2,14 +2,18 @@
  * The networks in ONNX: per network class, the eval forward of the whole model from the layer emitters,
  * returning its named outputs. Classifiers give `logits` [N, K] and `probabilities` (softmax) [N, K];
  * segmenters give `logits` [N, K, ...] and `probability` [N, 1, ...], the foreground probability as
- * medattn computes it (sigmoid of one channel, else softmax channel 1).
+ * medattn computes it (sigmoid of one channel, else softmax channel 1). CenterNet gives its raw `output`
+ * [N, numClasses + 4, H/4, W/4] (box decoding and NMS run in TypeScript: CenterNet.decode) and the class
+ * `heatmap` probabilities.
  */
-import { AttentionCNN, BasicBlock, ResNet, UNet, type AttentionModel } from '../models/index.js';
+import { AttentionCNN, BasicBlock, CenterNet, ResNet, UNet, type AttentionModel } from '../models/index.js';
+import type { BatchNorm2d, Conv2d } from '../nn/index.js';
 import { ExportError } from './export-error.js';
 import { int } from './graph-builder.js';
 import { convNorm, emit, globalAvgPool, linear, maxPool, resizeLike, type EmitContext } from './layer-emitters.js';
 
 export type ModelOutputs =
+  | { kind: 'detection'; output: string; heatmap: string; channels: number }
   | { kind: 'classification'; logits: string; probabilities: string }
   | { kind: 'segmentation'; logits: string; probability: string; classes: number };
 
@@ -144,6 +148,36 @@ registerModelEmitter(
             'probability',
           );
     return { kind: 'segmentation', logits, probability, classes: k };
+  },
+  true,
+);
+
+registerModelEmitter(
+  CenterNet,
+  (ctx, m) => {
+    const cbr = (block: { conv: Conv2d; bn: BatchNorm2d }, at: string, x: string) =>
+      ctx.g.node('Relu', [convNorm(ctx, block.conv, block.bn, `${at}.conv`, x, `${at}.bn`)], {}, at);
+    const feats: string[] = [];
+    let y = ctx.input;
+    m.backbone.items.forEach((stage, i) => {
+      const at = `backbone.${i}`;
+      const x = i === 0 ? y : maxPool(ctx, `${at}.pool`, y, 2);
+      y = emit(ctx, stage.attention, `${at}.attention`, [
+        cbr(stage.conv2, `${at}.conv2`, cbr(stage.conv1, `${at}.conv1`, x)),
+      ]);
+      feats.push(y);
+    });
+    const lat = emit(ctx, m.lateral, 'lateral', [feats[2]]);
+    const up = resizeLike(ctx, 'top', emit(ctx, m.top, 'top', [y]), lat, 'nearest');
+    const f = cbr(m.smooth, 'smooth', ctx.g.node('Add', [lat, up], {}, 'smooth'));
+    const heads = (['heatmap', 'size', 'offset'] as const).map((h) => emit(ctx, m[h], h, [f]));
+    const k = m.config.numClasses;
+    return {
+      kind: 'detection',
+      output: ctx.g.node('Concat', heads, { axis: int(1) }, 'output'),
+      heatmap: ctx.g.node('Sigmoid', [heads[0]], {}, 'heatmap'),
+      channels: k + 4,
+    };
   },
   true,
 );

@@ -182,6 +182,28 @@ describe('exportModel: ONNX Runtime equals libtorch eval (random weights, genera
     for (const [name, d] of worst) assert.ok(d < 1e-4, `${name}: max abs diff ${d}`);
   });
 
+  test('CenterNet: raw output (heatmap logits, size, offset), heatmap probabilities and stage maps within 1e-4', async () => {
+    manualSeed(9);
+    const model = createModel('centernet', { inChannels: 3, numClasses: 3 });
+    randomizeState(model);
+    const exported = exportModel(model);
+    const path = join(dir, 'centernet.onnx');
+    writeFileSync(path, exported.bytes);
+    assert.equal(onnxCheck(path), '');
+    assert.deepEqual(exported.input.dims, ['batch', 3, 'height', 'width']);
+    const x = randn([2, 3, 64, 96]);
+    const data = x.toFloat32Array();
+    const reference = torchOutputs(model, x);
+    const heat = tidy(() => noGrad(() => model.forward(x).narrow(1, 0, 3).sigmoid().toFloat32Array()));
+    x.dispose();
+    const got = await ortOutputs(exported.bytes, data, [2, 3, 64, 96]);
+    assert.ok(maxAbsDiff(got.get('output')!, reference.get('logits')!) < 1e-4);
+    assert.ok(maxAbsDiff(got.get('heatmap')!, heat) < 1e-4);
+    const maps = [...reference.keys()].filter((k) => k.startsWith('attention/'));
+    assert.ok(maps.length >= 2);
+    for (const k of maps) assert.ok(maxAbsDiff(got.get(k)!, reference.get(k)!) < 1e-4, k);
+  });
+
   test('a layer the exporter does not know is one line naming the layer', () => {
     manualSeed(6);
     const model = createModel('attention_cnn', {
