@@ -26,6 +26,7 @@ export async function exportCommand(o: {
         input: exported.input,
         outputs: exported.outputs,
         ...(tritonModel ? { triton: tritonModel } : {}),
+        ...(int8 ? { int8 } : {}),
       }),
     );
     return;
