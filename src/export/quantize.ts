@@ -2,9 +2,9 @@
  * Static post-training int8 quantization of an exported fp32 model, in QDQ form (QuantizeLinear /
  * DequantizeLinear pairs that ONNX Runtime fuses into integer kernels where it can):
  * - weights of Conv, ConvTranspose and Gemm: int8, symmetric, one scale per output channel;
- * - activations entering those ops: uint8, asymmetric, with ranges calibrated on real images as the
- *   `percentile` (default 99.99 %) and its mirror of the observed values, so rare outliers do not stretch the
- *   scale (plain min/max is percentile 100). Biases and every other op stay float.
+ * - activations entering those ops and leaving each Conv (after its ReLU): uint8, asymmetric, with ranges
+ *   calibrated on real images as the `percentile` (default 99.99 %) and its mirror of the observed values, so
+ *   rare outliers do not stretch the scale (plain min/max is percentile 100). Biases and other ops stay float.
  */
 import * as ort from 'onnxruntime-node';
 import { DataType, decodeModel, encodeModel, type ModelProto, type NodeProto, type TensorProto } from './onnx-proto.js';
@@ -21,6 +21,8 @@ export interface QuantizeOptions {
   /** Values kept per activation for the percentiles (a regular subsample; default 400,000). */
   samplesPerTensor?: number;
   threads?: number;
+  /** Also quantize each Conv's output (after its ReLU), so ONNX Runtime runs integer convolutions (default true). */
+  outputs?: boolean;
 }
 
 export interface QuantizeResult {
@@ -136,7 +138,19 @@ export async function quantizeModel(
   const model = decodeModel(fp32);
   const initializers = new Map(model.graph.initializer.map((t) => [t.name, t]));
   const targets = model.graph.node.filter((n) => n.op_type in weightAxis);
-  const activations = [...new Set(targets.map((n) => n.input[0]).filter((t) => !initializers.has(t)))];
+  // activations entering Conv/Gemm, and (so ONNX Runtime can fuse DQ -> Conv -> Q into an integer conv) the
+  // output of every Conv, taken after its ReLU when a ReLU is its only reader; graph outputs stay float
+  const graphOutputs = new Set(model.graph.output.map((o) => o.name));
+  const readers = (t: string) => model.graph.node.filter((n) => n.input.includes(t));
+  const quantizedTensors = new Set(targets.map((n) => n.input[0]).filter((t) => !initializers.has(t)));
+  if (options.outputs ?? true)
+    for (const conv of model.graph.node.filter((n) => n.op_type === 'Conv')) {
+      const out = conv.output[0];
+      const r = readers(out);
+      const target = r.length === 1 && r[0].op_type === 'Relu' ? r[0].output[0] : out;
+      if (!graphOutputs.has(target) && !graphOutputs.has(out)) quantizedTensors.add(target);
+    }
+  const activations = [...quantizedTensors];
   const samples = await observe(model, activations, calibration, options);
 
   const added: TensorProto[] = [];
@@ -163,22 +177,19 @@ export async function quantizeModel(
     });
     return dq;
   };
+  const quantizeActivation = (t: string) => {
+    const { scale, zeroPoint } = activationRange(Float32Array.from(samples.get(t)!), percentile);
+    added.push(tensorProto(`${t}/scale`, DataType.FLOAT, Float32Array.of(scale), []));
+    added.push(tensorProto(`${t}/zero_point`, DataType.UINT8, Uint8Array.of(zeroPoint), []));
+    dequantized.set(t, qdq(t, `${t}/scale`, `${t}/zero_point`));
+  };
+  for (const input of model.graph.input) if (quantizedTensors.has(input.name)) quantizeActivation(input.name);
   let weights = 0;
   const quantizedWeights = new Set<string>();
   for (const node of model.graph.node) {
     const spec = weightAxis[node.op_type];
+    const inputs = node.input.map((t) => (quantizedTensors.has(t) ? dequantized.get(t)! : t));
     if (spec) {
-      const inputs = [...node.input];
-      const act = inputs[0];
-      if (!initializers.has(act)) {
-        if (!dequantized.has(act)) {
-          const { scale, zeroPoint } = activationRange(Float32Array.from(samples.get(act)!), percentile);
-          added.push(tensorProto(`${act}/scale`, DataType.FLOAT, Float32Array.of(scale), []));
-          added.push(tensorProto(`${act}/zero_point`, DataType.UINT8, Uint8Array.of(zeroPoint), []));
-          dequantized.set(act, qdq(act, `${act}/scale`, `${act}/zero_point`));
-        }
-        inputs[0] = dequantized.get(act)!;
-      }
       const wName = inputs[spec.input];
       const w = initializers.get(wName);
       if (w && w.data_type === DataType.FLOAT && !quantizedWeights.has(wName)) {
@@ -192,8 +203,9 @@ export async function quantizeModel(
         weights++;
       }
       if (dequantized.has(wName)) inputs[spec.input] = dequantized.get(wName)!;
-      nodes.push({ ...node, input: inputs });
-    } else nodes.push(node);
+    }
+    nodes.push({ ...node, input: inputs });
+    for (const out of node.output) if (quantizedTensors.has(out)) quantizeActivation(out);
   }
   const quantized: ModelProto = {
     ...model,
