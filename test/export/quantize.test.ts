@@ -56,7 +56,7 @@ test('int8 QDQ attention CNN: int8 weights with per-channel scales, < 0.3x the f
   const meta = Object.fromEntries(decodeModel(q.bytes).metadata_props.map((p) => [p.key, p.value]));
   assert.deepEqual(JSON.parse(meta['medattn.int8']), {
     scheme: 'qdq',
-    weights: 'int8 per-channel symmetric',
+    weights: 'int8 per-channel symmetric, range [-63, 63]',
     activations: 'uint8 asymmetric',
     percentile: 99.99,
     calibration_images: 64,
