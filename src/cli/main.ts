@@ -15,6 +15,7 @@ import { demoCommand } from './commands/demo.js';
 import { cvCommand, searchCommand } from './commands/select.js';
 import { dataFetchCommand, dataListCommand } from './commands/data.js';
 import { useDataRoot } from './data-root-option.js';
+import { exportCommand } from './commands/export.js';
 
 const program = new Command()
   .name('medattn')
@@ -60,6 +61,7 @@ program
     parseThreshold,
   )
   .option('--data-root <dir>', DATA_ROOT_HELP)
+  .option('--engine <name>', 'onnx, onnx-int8 or torch (default: onnx when the run has model.onnx, else torch)')
   .action(evaluateCommand);
 
 program
@@ -74,8 +76,30 @@ program
     'binary decision threshold (default: the one training chose on validation data, else 0.5)',
     parseThreshold,
   )
+  .option(
+    '--engine <name>',
+    'onnx, onnx-int8 or torch (default: onnx when the run has model.onnx, else torch; --maps: torch)',
+  )
   .argument('<files...>', 'image files (PNG, JPEG, TIFF, GIF, DICOM, NIfTI slice)')
   .action(predictCommand);
+
+const parseOpset = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new ConfigError('command line', '--opset', `must be an integer, got '${value}'`);
+  return n;
+};
+
+program
+  .command('export')
+  .description("the run's best model as ONNX (dynamic batch, attention maps as outputs, metadata for runtimes)")
+  .requiredOption('--run <dir>', 'run folder')
+  .option('--out <file>', 'ONNX file (default <run>/model.onnx)')
+  .option('--opset <n>', 'ONNX opset (15-17)', parseOpset, 17)
+  .option('--int8', 'also write <run>/model.int8.onnx: static int8 quantization (QDQ), calibrated on training images')
+  .option('--calibration <n>', 'training images that calibrate --int8 activation ranges', '256')
+  .option('--triton <dir>', 'also write an NVIDIA Triton model repository entry there')
+  .option('--json', 'print JSON')
+  .action(exportCommand);
 
 program
   .command('inspect')

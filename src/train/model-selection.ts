@@ -4,7 +4,8 @@
  * validation metric per option. Folds are subsets of the config's training set (stratified by label for
  * classification); the config's own validation set is left untouched for the final check.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from './run-folder-files.js';
 import { join } from 'node:path';
 import { createDataset, kFold } from '../data/datasets/index.js';
 import { Rng } from '../data/transforms/index.js';
@@ -44,8 +45,7 @@ export function summarize(records: EpochRecord[]): Record<string, MetricSummary>
 }
 
 function writeJson(path: string, value: unknown): void {
-  writeFileSync(`${path}.tmp`, JSON.stringify(value, null, 2));
-  renameSync(`${path}.tmp`, path);
+  writeFileAtomic(path, JSON.stringify(value, null, 2));
 }
 
 export async function crossValidate(

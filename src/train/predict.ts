@@ -65,7 +65,12 @@ export async function predictFiles(
   runDir: string,
   files: string[],
   outDir?: string,
-  options: { threshold?: number; maps?: boolean } = {},
+  options: {
+    threshold?: number;
+    maps?: boolean;
+    /** Another engine's forward (ONNX Runtime): class probabilities or the cropped foreground probability map. */
+    infer?: (image: MedicalImage, config: TrainingConfig) => Promise<Float32Array>;
+  } = {},
 ): Promise<Prediction[]> {
   if (!files.length) throw new ConfigError('predict', 'FILE', 'give at least one image file');
   const { config, model, dir, inputShape, classNames, threshold: chosen } = loadRun(runDir);
@@ -86,7 +91,8 @@ export async function predictFiles(
     const stem = basename(file, extname(file));
     // With maps, the forward pass that draws them also gives the prediction.
     const looked = options.maps ? whereItLooked(model, image, config) : undefined;
-    const output = looked?.output ?? predictImage(model, image, config);
+    const output =
+      looked?.output ?? (options.infer ? await options.infer(image, config) : predictImage(model, image, config));
     const mapsPath = join(target, `${stem}_maps.png`);
     if (looked) await writeGrid(mapsPath, [await lookedRow(image, looked)]);
     const maps = looked ? { maps: mapsPath, mapColumns: looked.columns } : {};

@@ -8,12 +8,12 @@ import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, wr
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-/** Writes `text` to `path` atomically (temp file, fsync, rename). */
-export function writeTextAtomic(path: string, text: string): void {
+/** Writes `data` (text as UTF-8, or bytes) to `path` atomically (temp file, fsync, rename). */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', 0o644);
   try {
-    const bytes = Buffer.from(text);
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     let written = 0;
     while (written < bytes.byteLength) written += writeSync(fd, bytes, written, bytes.byteLength - written);
     fsyncSync(fd);
@@ -39,7 +39,8 @@ export function writeTextAtomic(path: string, text: string): void {
  * `<name>.tmp-<pid>` and `<name>.tmp` (earlier writers and the report). Only temps of run-folder outputs match,
  * so other files in a folder the user chose with --out are left alone.
  */
-const TEMP_FILE = /^\.?(?:[\w.-]+\.(?:json|jsonl|safetensors|html|png))(?:\.(\d+)\.[0-9a-f]+\.tmp|\.tmp-(\d+)|\.tmp)$/;
+const TEMP_FILE =
+  /^\.?(?:[\w.-]+\.(?:json|jsonl|safetensors|html|png|onnx|pbtxt))(?:\.(\d+)\.[0-9a-f]+\.tmp|\.tmp-(\d+)|\.tmp)$/;
 
 function isAlive(pid: number): boolean {
   try {

@@ -33,7 +33,7 @@ import {
 import { parseConfigJson, type TrainingConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { checkRunFits } from './run-fit-checks.js';
-import { removeStaleTempFiles, writeTextAtomic } from './run-folder-files.js';
+import { removeStaleTempFiles, writeFileAtomic } from './run-folder-files.js';
 import { createLoss, type LossFn } from './losses.js';
 import { buildOptimizer, buildScheduler } from './build-optimizer.js';
 import { batchTensors } from './batch-tensors.js';
@@ -151,7 +151,7 @@ function isBetter(metric: string, value: number, best: number | undefined): bool
 
 /** Writes a JSON file whole or not at all (a temp file renamed over it; see removeStaleTempFiles). */
 function writeJsonAtomic(path: string, value: unknown): void {
-  writeTextAtomic(path, JSON.stringify(value, null, 2));
+  writeFileAtomic(path, JSON.stringify(value, null, 2));
 }
 
 /** Saves model weights, optimizer state and run state in one atomic file (so they can never disagree). */
@@ -250,10 +250,10 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
       classNames: valSet.classNames,
       inputShape,
     });
-    writeTextAtomic(logPath, '');
+    writeFileAtomic(logPath, '');
   } else {
     // The log may run ahead of the checkpoint (a kill between the two writes): one line per finished epoch.
-    writeTextAtomic(logPath, history.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    writeFileAtomic(logPath, history.map((r) => `${JSON.stringify(r)}\n`).join(''));
   }
   const batchesPerEpoch = Math.min(
     Math.floor(trainSet.length / config.training.batchSize),

@@ -6,28 +6,28 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeStaleTempFiles, writeTextAtomic } from '../../src/train/run-folder-files.js';
+import { removeStaleTempFiles, writeFileAtomic } from '../../src/train/run-folder-files.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'medattn-run-files-'));
 // Above Linux's pid_max (4,194,304): no process can have it, so its temps are stale.
 const DEAD = 99999999;
 
-test('writeTextAtomic replaces the file and leaves no temp file', () => {
+test('writeFileAtomic replaces the file and leaves no temp file', () => {
   const dir = fresh();
   const path = join(dir, 'metrics.json');
   writeFileSync(path, 'old');
-  writeTextAtomic(path, '{"new":true}');
+  writeFileAtomic(path, '{"new":true}');
   assert.equal(readFileSync(path, 'utf8'), '{"new":true}');
   assert.deepEqual(readdirSync(dir), ['metrics.json']);
 });
 
-test('a writeTextAtomic that fails after writing its temp file throws and removes the temp', () => {
+test('a writeFileAtomic that fails after writing its temp file throws and removes the temp', () => {
   const dir = fresh();
   // The rename cannot replace a non-empty folder of that name.
   mkdirSync(join(dir, 'metrics.json'));
   writeFileSync(join(dir, 'metrics.json', 'inside'), 'x');
   assert.throws(
-    () => writeTextAtomic(join(dir, 'metrics.json'), '{}'),
+    () => writeFileAtomic(join(dir, 'metrics.json'), '{}'),
     (e: NodeJS.ErrnoException) => ['EISDIR', 'ENOTEMPTY'].includes(e.code ?? ''),
   );
   assert.deepEqual(readdirSync(dir), ['metrics.json']);
@@ -37,7 +37,7 @@ test('removeStaleTempFiles removes the temps of dead writers and nothing else', 
   const dir = fresh();
   const stale = [
     `.last.safetensors.${DEAD}.0a1b2c3d.tmp`, // safetensors writer killed mid-write
-    `.metrics.json.${DEAD}.deadbeef.tmp`, // writeTextAtomic
+    `.metrics.json.${DEAD}.deadbeef.tmp`, // writeFileAtomic
     `metrics.json.tmp-${DEAD}`, // the JSON writer of earlier versions
     'report.html.tmp', // the report writer
     'loss.png.tmp',

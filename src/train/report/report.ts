@@ -8,7 +8,6 @@
  * Everything that comes from the user or the data (config name, class names, case ids, file names) goes
  * through the escaping `html` tag.
  */
-import { writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDataset, type Dataset } from '../../data/datasets/index.js';
 import { createTransform, Rng } from '../../data/transforms/index.js';
@@ -25,6 +24,7 @@ import { classificationHeadline, segmentationHeadline, type MetricRow } from './
 import { html, joinHtml, type SafeHtml } from './html.js';
 import { colourBar, displayPng, imageTable, maxDisplayFor, pngImg, type ImageRow } from './image-table.js';
 import { firstChannel, lookedRow, tile, whereItLooked, writeGrid } from './where-it-looked.js';
+import { writeFileAtomic } from '../run-folder-files.js';
 
 /** Added to a 0-based epoch index (metrics.json, log.jsonl) to give the epoch number the report shows. */
 export const EPOCH_DISPLAY_OFFSET = 1;
@@ -465,8 +465,7 @@ export async function writeReport(input: ReportInput): Promise<string> {
       </body>
     </html>`;
   const path = join(outDir, 'report.html');
-  writeFileSync(`${path}.tmp`, page.value);
-  renameSync(`${path}.tmp`, path);
+  writeFileAtomic(path, page.value);
   return path;
 }
 

@@ -1,0 +1,76 @@
+/**
+ * `medattn evaluate --engine onnx|onnx-int8`: the metrics of the CLI contract from ONNX Runtime's outputs.
+ * The logits of every batch come from ONNX Runtime (inputs prepared exactly as for libtorch: the same loader,
+ * transforms and, for segmenters, the same padding); the metrics are then computed by the very code that
+ * evaluates libtorch models (evaluateOn), which replays those logits in place of a forward pass.
+ */
+import { createDataset } from '../data/datasets/index.js';
+import { Module } from '../nn/index.js';
+import { keep, tensor, tidy, type Tensor } from '../tensor/index.js';
+import { batchTensors } from '../train/batch-tensors.js';
+import { openDataLoader } from '../train/data-loader.js';
+import { evaluateOn } from '../train/evaluate-run.js';
+import type { SkipListener } from '../train/evaluate-model.js';
+import { padToMultiple } from '../train/pad-to-multiple.js';
+import { dataArgumentToSpec, loadRun } from '../train/run-folder.js';
+import { OnnxModel } from './onnx-model.js';
+
+/** Returns precomputed outputs in order, checking each against the input it stands for. */
+class ReplayedOutputs extends Module {
+  constructor(private readonly queue: Tensor[]) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    const next = this.queue.shift();
+    if (
+      !next ||
+      next.shape[0] !== x.shape[0] ||
+      (next.ndim === x.ndim && next.shape.slice(2).join() !== x.shape.slice(2).join())
+    )
+      throw new Error(`ONNX replay out of step: input [${x.shape}] against output [${next?.shape ?? 'none'}]`);
+    return next;
+  }
+}
+
+export async function evaluateRunOnnx(
+  runDir: string,
+  onnxFile: string,
+  data: string,
+  options: { split?: string; skipBad?: boolean; onSkipped?: SkipListener; threshold?: number } = {},
+): Promise<Record<string, unknown>> {
+  const { config, model, inputShape, threshold } = loadRun(runDir);
+  model.dispose();
+  const onnx = await OnnxModel.load(onnxFile);
+  const spec = dataArgumentToSpec(data, options.split, config.task, inputShape?.[0]);
+  const dataset = await createDataset(spec, { skipBad: options.skipBad });
+  options.onSkipped?.(dataset.skipped());
+  const outputs: Tensor[] = [];
+  try {
+    const loader = await openDataLoader(dataset, config, { train: false, workers: 0 });
+    try {
+      for await (const batch of loader.epoch(0)) {
+        if (!batch.fields.image) continue;
+        const x = tidy(() => {
+          const { x: input } = batchTensors(batch, config.task);
+          const prepared =
+            config.task === 'segmentation' ? padToMultiple(input, config.training.padMultiple).padded : input;
+          return { data: prepared.toFloat32Array(), shape: prepared.shape };
+        });
+        const out = (await onnx.run(x.data, x.shape, ['logits'])).get('logits')!;
+        outputs.push(keep(tensor(out.data, { shape: out.dims })));
+      }
+    } finally {
+      await loader.close();
+    }
+    return await evaluateOn(
+      config,
+      new ReplayedOutputs(outputs),
+      dataset,
+      options.onSkipped,
+      options.threshold ?? threshold,
+    );
+  } finally {
+    for (const t of outputs) t.dispose();
+    await onnx.release();
+  }
+}

@@ -1,0 +1,5 @@
+/** ONNX Runtime inference of exported medattn models (predict/evaluate --engine onnx). */
+export { OnnxModel, OnnxModelError, type OnnxOutput } from './onnx-model.js';
+export { engineNames, onnxFileOf, resolveEngine, type EngineName } from './engine.js';
+export { evaluateRunOnnx } from './evaluate-onnx.js';
+export { onnxInfer } from './predict-onnx.js';

@@ -1,0 +1,70 @@
+// Shared by the export tests: libtorch eval outputs beside ONNX Runtime outputs, ONNX's own checker through
+// Debian's python3-onnx, and models with every weight and BatchNorm statistic randomised (so folding and
+// zero-initialised residual scales are exercised, not skipped).
+import { spawnSync } from 'node:child_process';
+import * as ort from 'onnxruntime-node';
+import type { AttentionModel } from '../../src/models/index.js';
+import { keep, noGrad, rand, randn, tidy, type Tensor } from '../../src/tensor/index.js';
+
+/** Perturbs every float parameter and buffer (running variances stay positive). */
+export function randomizeState(model: AttentionModel): void {
+  noGrad(() => {
+    for (const [name, t] of model.stateDict()) {
+      if (t.dtype !== 'float32') continue;
+      tidy(() => {
+        if (name.endsWith('running_var')) t.copy_(rand(t.shape).mul(1.5).add(0.5));
+        else if (name.endsWith('running_mean')) t.copy_(randn(t.shape).mul(0.2));
+        else if (name.endsWith('gamma')) t.copy_(rand(t.shape).add(0.5));
+        else t.add_(randn(t.shape).mul(0.05));
+      });
+    }
+  });
+  model.eval();
+}
+
+/** libtorch eval: logits and every attention map (forwardWithAttention keys), as float32 arrays. */
+export function torchOutputs(model: AttentionModel, x: Tensor): Map<string, Float32Array> {
+  return tidy(() =>
+    noGrad(() => {
+      const { output, attention } = model.forwardWithAttention(x);
+      const out = new Map<string, Float32Array>([['logits', output.toFloat32Array()]]);
+      for (const [k, v] of attention) out.set(`attention/${k}`, v.toFloat32Array());
+      keep(output);
+      return out;
+    }),
+  );
+}
+
+/** ONNX Runtime outputs by name. */
+export async function ortOutputs(
+  bytes: Uint8Array,
+  data: Float32Array,
+  dims: number[],
+): Promise<Map<string, Float32Array>> {
+  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 2, interOpNumThreads: 1 });
+  try {
+    const result = await session.run({ image: new ort.Tensor('float32', data, dims) });
+    return new Map(Object.entries(result).map(([k, v]) => [k, v.data as Float32Array]));
+  } finally {
+    await session.release();
+  }
+}
+
+export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** onnx.checker.check_model(path, full_check=True) through Debian's python3-onnx: '' when it passes. */
+export function onnxCheck(path: string): string {
+  const r = spawnSync(
+    '/usr/bin/python3',
+    ['-c', 'import sys, onnx; onnx.checker.check_model(sys.argv[1], full_check=True); print("ok")', path],
+    { encoding: 'utf8' },
+  );
+  return r.status === 0 && r.stdout.trim() === 'ok'
+    ? ''
+    : `${r.stderr}${r.stdout}`.trim().split('\n').slice(-3).join(' | ');
+}
