@@ -193,6 +193,18 @@ const cases: Record<string, Case> = {
     line: /all-bad\/a\/0\.png: /,
   },
   FetchError: { args: () => ['data', 'fetch', 'no-such-dataset', '--dir', at('fetched')], line: /no-such-dataset/ },
+  ExportError: {
+    args: () => ['export', '--run', fakeRun('export-opset', cnn, realWeights), '--opset', '9'],
+    line: /^medattn: --opset: expected one of .*got 9$/,
+  },
+  OnnxModelError: {
+    args: () => {
+      const run = fakeRun('corrupt-onnx', cnn, realWeights);
+      writeFileSync(join(run, 'model.onnx'), 'not a model');
+      return ['evaluate', '--run', run, '--data', npz];
+    },
+    line: /corrupt-onnx\/model\.onnx: not an ONNX model/,
+  },
 };
 
 /** Runs `medattn ...args` in the temp folder; resolves with the exit code, stderr and the recorded class. */
