@@ -332,10 +332,8 @@ registerEmitter(LeakyReLU, (ctx, m, name, [x]) =>
 registerEmitter(Sigmoid, (ctx, _m, name, [x]) => ctx.g.node('Sigmoid', [x], {}, name));
 registerEmitter(Tanh, (ctx, _m, name, [x]) => ctx.g.node('Tanh', [x], {}, name));
 registerEmitter(SiLU, (ctx, _m, name, [x]) => ctx.g.node('Mul', [x, ctx.g.node('Sigmoid', [x], {}, name)], {}, name));
-registerEmitter(GELU, (ctx, m, name, [x]) => {
-  if (m.approximate !== 'none')
-    throw new ExportError(`cannot export layer '${name}' (GELU approximate='${m.approximate}')`);
-  // 0.5 x (1 + erf(x / sqrt 2)) (ONNX's Gelu op needs opset 20)
+/** Exact GELU, 0.5 x (1 + erf(x / sqrt 2)), in opset-17 nodes (ONNX's Gelu op needs opset 20). */
+export function geluNodes(ctx: EmitContext, name: string, x: string): string {
   const c = (v: number) => ctx.g.floats(`${name}.const`, Float32Array.of(v), []);
   const erf = ctx.g.node('Erf', [ctx.g.node('Mul', [x, c(Math.SQRT1_2)], {}, name)], {}, name);
   return ctx.g.node(
@@ -344,6 +342,12 @@ registerEmitter(GELU, (ctx, m, name, [x]) => {
     {},
     name,
   );
+}
+
+registerEmitter(GELU, (ctx, m, name, [x]) => {
+  if (m.approximate !== 'none')
+    throw new ExportError(`cannot export layer '${name}' (GELU approximate='${m.approximate}')`);
+  return geluNodes(ctx, name, x);
 });
 registerEmitter(Softplus, (ctx, m, name, [x]) => {
   if (m.beta !== 1) throw new ExportError(`cannot export layer '${name}' (Softplus with beta ${m.beta})`);

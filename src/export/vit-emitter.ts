@@ -9,7 +9,7 @@ import { ViT } from '../models/index.js';
 import type { LayerNorm, Linear } from '../nn/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { float, int, ints } from './graph-builder.js';
-import { linear, shapeOf, values, convNorm, type EmitContext } from './layer-emitters.js';
+import { geluNodes, linear, shapeOf, values, convNorm, type EmitContext } from './layer-emitters.js';
 import { registerModelEmitter } from './model-emitters.js';
 
 function layerNorm(ctx: EmitContext, m: LayerNorm, name: string, x: string): string {
@@ -39,17 +39,6 @@ function tokenLinear(ctx: EmitContext, weight: Tensor, bias: Tensor | undefined,
 }
 
 const mlpLinear = (ctx: EmitContext, m: Linear, name: string, x: string) => tokenLinear(ctx, m.weight, m.bias, name, x);
-
-function gelu(ctx: EmitContext, name: string, x: string): string {
-  const c = (v: number) => ctx.g.floats(`${name}.const`, Float32Array.of(v), []);
-  const erf = ctx.g.node('Erf', [ctx.g.node('Mul', [x, c(Math.SQRT1_2)], {}, name)], {}, name);
-  return ctx.g.node(
-    'Mul',
-    [ctx.g.node('Mul', [x, c(0.5)], {}, name), ctx.g.node('Add', [erf, c(1)], {}, name)],
-    {},
-    name,
-  );
-}
 
 registerModelEmitter(
   ViT,
@@ -131,7 +120,7 @@ registerModelEmitter(
         `${at}.attn`,
       );
       y = g.node('Add', [y, mlpLinear(ctx, a.outProj, `${at}.attn.out_proj`, attended)], {}, at);
-      const hidden = gelu(
+      const hidden = geluNodes(
         ctx,
         `${at}.mlp`,
         mlpLinear(ctx, block.mlp.fc1, `${at}.mlp.fc1`, layerNorm(ctx, block.norm2, `${at}.norm2`, y)),
