@@ -6,9 +6,9 @@
  *   calibrated on real images as the `percentile` (default 99.99 %) and its mirror of the observed values, so
  *   rare outliers do not stretch the scale (plain min/max is percentile 100). Biases and other ops stay float.
  */
-import * as ort from 'onnxruntime-node';
 import { DataType, decodeModel, encodeModel, type ModelProto, type NodeProto, type TensorProto } from './onnx-proto.js';
 import { ExportError } from './export-error.js';
+import { onnxRuntime } from '../runtime/onnxruntime.js';
 
 export interface CalibrationBatch {
   data: Float32Array;
@@ -105,6 +105,7 @@ async function observe(model: ModelProto, tensors: string[], batches: Calibratio
   // outputs of unknown shape: drop the empty shape so runtimes do not read it as a scalar
   for (const o of probe.graph.output.slice(model.graph.output.length))
     delete (o.type.tensor_type as { shape?: unknown }).shape;
+  const ort = await onnxRuntime();
   const session = await ort.InferenceSession.create(encodeModel(probe), {
     intraOpNumThreads: options.threads ?? 2,
     interOpNumThreads: 1,

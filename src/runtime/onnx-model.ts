@@ -3,10 +3,11 @@
  * checks inputs against the graph's declared input (rank, channels, fixed sizes) and runs it.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { decodeModel } from '../export/onnx-proto.js';
+import { defaultThreadCount } from '../tensor/index.js';
 import { UserError } from '../user-error.js';
+import { onnxRuntime } from './onnxruntime.js';
 
 /** An ONNX file that cannot be used: one line naming the file and what was expected. */
 export class OnnxModelError extends UserError {}
@@ -16,15 +17,10 @@ export interface OnnxOutput {
   dims: number[];
 }
 
-function threads(): number {
-  const n = Number(process.env.MEDATTN_THREADS);
-  return Number.isInteger(n) && n > 0 ? n : availableParallelism();
-}
-
 export class OnnxModel {
   private constructor(
     readonly path: string,
-    private readonly session: ort.InferenceSession,
+    private readonly session: Ort.InferenceSession,
     readonly metadata: Record<string, string>,
     /** The graph input's name and dims (numbers, or names of dynamic axes). */
     readonly input: { name: string; dims: (number | string)[] },
@@ -47,10 +43,11 @@ export class OnnxModel {
     const dims = (graphInput.type?.tensor_type?.shape?.dim ?? []).map((d) =>
       'dim_value' in d && d.dim_value ? Number(d.dim_value) : 'dim_param' in d ? d.dim_param : '?',
     );
-    let session: ort.InferenceSession;
+    const ort = await onnxRuntime();
+    let session: Ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(bytes, {
-        intraOpNumThreads: options.threads ?? threads(),
+        intraOpNumThreads: options.threads ?? defaultThreadCount(),
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
       });
@@ -69,7 +66,8 @@ export class OnnxModel {
       throw new OnnxModelError(
         `${this.path}: input '${this.input.name}' expects [${want.join(', ')}] (batch, channels, spatial), got [${shape.join(', ')}]`,
       );
-    const feeds = { [this.input.name]: new ort.Tensor('float32', data, shape) };
+    const { Tensor } = await onnxRuntime();
+    const feeds = { [this.input.name]: new Tensor('float32', data, shape) };
     const result = await (outputs ? this.session.run(feeds, outputs) : this.session.run(feeds));
     return new Map(Object.entries(result).map(([k, v]) => [k, { data: v.data as Float32Array, dims: [...v.dims] }]));
   }

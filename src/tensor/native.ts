@@ -110,11 +110,16 @@ function load(): NativeAddon {
   return addon;
 }
 
+/** Intra-op threads for libtorch and ONNX Runtime: MEDATTN_THREADS, else every core. */
+export function defaultThreadCount(): number {
+  const envThreads = Number(process.env.MEDATTN_THREADS);
+  return Number.isInteger(envThreads) && envThreads > 0 ? envThreads : availableParallelism();
+}
+
 /** The settings that come with libtorch, applied once when the addon loads (before the caller's own call). */
 function applyProcessSettings(addon: NativeAddon): void {
   // libtorch's default under Node is one thread; use every core, as the default asks.
-  const envThreads = Number(process.env.MEDATTN_THREADS);
-  addon.setNumThreads(Number.isInteger(envThreads) && envThreads > 0 ? envThreads : availableParallelism());
+  addon.setNumThreads(defaultThreadCount());
   // Freed tensor memory stays in the heap for the next step instead of being unmapped and page-faulted in again
   // (see keepFreedMemory in native/src/runtime.cc). MEDATTN_KEEP_FREED_MEMORY=0 keeps glibc's defaults, for a
   // process that must hand memory back to the system after a peak.

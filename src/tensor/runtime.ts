@@ -4,6 +4,8 @@
  */
 import { native } from './native.js';
 
+export { defaultThreadCount } from './native.js';
+
 /** Seeds libtorch's CPU (and CUDA) generators: the same seed gives bit-identical CPU runs. */
 export function manualSeed(seed: number): void {
   native.manualSeed(seed);
