@@ -5,9 +5,9 @@
   "targets": [
     {
       "target_name": "medattn",
-      "sources": ["native/src/addon.cc", "native/src/handle.cc", "native/src/dispatch.cc", "native/src/runtime.cc"],
+      "sources": ["native/src/addon.cc", "native/src/handle.cc", "native/src/dispatch.cc", "native/src/runtime.cc", "native/src/distributed.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_EXPERIMENTAL", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "defines": ["NAPI_EXPERIMENTAL", "NODE_ADDON_API_DISABLE_DEPRECATED", "USE_C10D_GLOO"],
       "cflags!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O2", "-Wno-unused-parameter", "-Wno-deprecated-declarations"],

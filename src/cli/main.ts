@@ -29,6 +29,12 @@ const DATA_ROOT_HELP =
 program.hook('preAction', (_program, command) => useDataRoot(command.opts().dataRoot));
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+const parsePositiveInteger = (option: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ConfigError('command line', option, `expected an integer >= 1, got '${value}'`);
+  return n;
+};
 const parseThreshold = (value: string) => {
   const p = Number(value);
   if (value.trim() === '' || !(p > 0 && p < 1))
@@ -45,6 +51,11 @@ program
   .option('--resume <dir>', 'continue an interrupted run from its last checkpoint')
   .option('--skip-bad', 'leave unreadable files out and list them at the end')
   .option('--data-root <dir>', DATA_ROOT_HELP)
+  .option(
+    '--nproc <n>',
+    'data-parallel processes on this machine (torch.distributed with Gloo); the cores are shared between them',
+    parsePositiveInteger('--nproc'),
+  )
   .action(trainCommand);
 
 program
