@@ -82,6 +82,46 @@ test('2 ranks x batch 4 end with the parameters of 1 process x batch 8 (10 SGD s
   assert.ok(existsSync(join(dir, 'two', 'report.html')));
 });
 
+test('medattn launch on two "machines" (two launchers, node ranks 0 and 1) trains as --nproc 2 does', async () => {
+  const port = '29633';
+  const launcher = (nodeRank: number) =>
+    new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = spawn(
+        process.execPath,
+        [
+          bin,
+          'launch',
+          '--nnodes',
+          '2',
+          '--node-rank',
+          String(nodeRank),
+          '--master-addr',
+          '127.0.0.1',
+          '--master-port',
+          port,
+          '--nproc-per-node',
+          '1',
+          '--',
+          'train',
+          '--config',
+          'b4.json',
+          '--out',
+          'nodes',
+        ],
+        { cwd: dir },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('exit', (code) => done({ code, stderr }));
+    });
+  const [node0, node1] = await Promise.all([launcher(0), launcher(1)]);
+  assert.equal(node0.code, 0, node0.stderr);
+  assert.equal(node1.code, 0, node1.stderr);
+  const a = parameters(join(dir, 'two'));
+  const b = parameters(join(dir, 'nodes'));
+  for (const [k, va] of a) assert.deepEqual(b.get(k), va, k);
+});
+
 test('a rank that is killed stops the run with one line naming it, within seconds', async () => {
   const big = join(dir, 'big.npz');
   writeTinyMedmnist(big, { train: { n: 4000 }, val: { n: 8 } });
