@@ -2,6 +2,22 @@
 // MASTER_ADDR/MASTER_PORT) and a Gloo process group with allreduce, broadcast and barrier. Every call that waits
 // for other processes runs on a libuv worker thread and returns a Promise, so the event loop (signals, the
 // launcher's pipes) stays responsive, and every wait has a timeout: a dead peer is an error, never a hang.
+#include <napi.h>
+
+#ifndef USE_C10D_GLOO
+// Built without the Gloo headers (Debian's libgloo-dev, or a libtorch that ships them): every call says so.
+namespace medattn {
+void registerDistributed(Napi::Env env, Napi::Object exports) {
+  auto missing = [](const Napi::CallbackInfo& info) -> Napi::Value {
+    throw Napi::Error::New(info.Env(),
+                           "torch.distributed: this addon was built without Gloo (install libgloo-dev and rebuild)");
+  };
+  for (const char* name : {"processGroupCreate", "allreduceSum", "broadcast", "barrier", "processGroupDestroy"})
+    exports.Set(name, Napi::Function::New(env, missing, name));
+}
+}  // namespace medattn
+#else
+
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <cstdlib>
@@ -204,3 +220,5 @@ void registerDistributed(Napi::Env env, Napi::Object exports) {
 }
 
 }  // namespace medattn
+
+#endif  // USE_C10D_GLOO
