@@ -4,11 +4,13 @@
 namespace medattn {
 void registerDispatch(Napi::Env env, Napi::Object exports);
 void registerRuntime(Napi::Env env, Napi::Object exports);
+void registerDistributed(Napi::Env env, Napi::Object exports);
 }  // namespace medattn
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   medattn::registerDispatch(env, exports);
   medattn::registerRuntime(env, exports);
+  medattn::registerDistributed(env, exports);
   return exports;
 }
 

@@ -16,6 +16,7 @@ import { cvCommand, searchCommand } from './commands/select.js';
 import { dataFetchCommand, dataListCommand } from './commands/data.js';
 import { useDataRoot } from './data-root-option.js';
 import { exportCommand } from './commands/export.js';
+import { launchCommand } from './commands/launch.js';
 
 const program = new Command()
   .name('medattn')
@@ -29,6 +30,18 @@ const DATA_ROOT_HELP =
 program.hook('preAction', (_program, command) => useDataRoot(command.opts().dataRoot));
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+const parseNonNegativeInteger = (option: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ConfigError('command line', option, `expected an integer >= 0, got '${value}'`);
+  return n;
+};
+const parsePositiveInteger = (option: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ConfigError('command line', option, `expected an integer >= 1, got '${value}'`);
+  return n;
+};
 const parseThreshold = (value: string) => {
   const p = Number(value);
   if (value.trim() === '' || !(p > 0 && p < 1))
@@ -45,7 +58,40 @@ program
   .option('--resume <dir>', 'continue an interrupted run from its last checkpoint')
   .option('--skip-bad', 'leave unreadable files out and list them at the end')
   .option('--data-root <dir>', DATA_ROOT_HELP)
+  .option(
+    '--nproc <n>',
+    'data-parallel processes on this machine (torch.distributed with Gloo); the cores are shared between them',
+    parsePositiveInteger('--nproc'),
+  )
   .action(trainCommand);
+
+program
+  .command('launch')
+  .description(
+    "start this machine's ranks of a data-parallel training run (torchrun-style: run it on every machine), e.g. launch --nnodes 2 --node-rank 0 --master-addr 10.0.0.1 --nproc-per-node 2 -- train --config c.json --out runs/x",
+  )
+  .argument('<command...>', 'the medattn command each rank runs (after --): train ...')
+  .option(
+    '--nproc-per-node <n>',
+    'ranks on this machine (the cores are shared between them)',
+    parsePositiveInteger('--nproc-per-node'),
+    1,
+  )
+  .option('--nnodes <n>', 'machines taking part', parsePositiveInteger('--nnodes'), 1)
+  .option(
+    '--node-rank <r>',
+    "this machine's index, 0..nnodes-1 (0 runs the rendezvous)",
+    parseNonNegativeInteger('--node-rank'),
+    0,
+  )
+  .option('--master-addr <host>', 'address of node 0 (default MASTER_ADDR, else 127.0.0.1)')
+  .option(
+    '--master-port <port>',
+    'rendezvous port on node 0 (default MASTER_PORT, else a free port on one machine, 29500 on several)',
+    parsePositiveInteger('--master-port'),
+  )
+  .allowUnknownOption()
+  .action(launchCommand);
 
 program
   .command('evaluate')

@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 export type TensorHandle = { readonly __tensorHandle: unique symbol };
 /** Opaque handle to an ATen operator looked up by schema name. */
 export type OpHandle = { readonly __opHandle: unique symbol };
+/** A c10d process group (see src/distributed/process-group.ts). */
+export type ProcessGroupHandle = { readonly __processGroup: unique symbol };
 
 export interface NativeAddon {
   findOp(name: string, overload: string): OpHandle | undefined;
@@ -50,6 +52,17 @@ export interface NativeAddon {
   cudaAvailable(): boolean;
   version(): string;
   parallelInfo(): string;
+  processGroupCreate(
+    addr: string,
+    port: number,
+    rank: number,
+    size: number,
+    timeoutMs: number,
+  ): Promise<ProcessGroupHandle>;
+  allreduceSum(group: ProcessGroupHandle, tensors: TensorHandle[], timeoutMs: number): Promise<void>;
+  broadcast(group: ProcessGroupHandle, tensors: TensorHandle[], root: number, timeoutMs: number): Promise<void>;
+  barrier(group: ProcessGroupHandle, timeoutMs: number): Promise<void>;
+  processGroupDestroy(group: ProcessGroupHandle): void;
 }
 
 /** Every function of NativeAddon: each starts as a stub that loads the addon and is then replaced by the real one. */
@@ -85,6 +98,11 @@ const methods = [
   'cudaAvailable',
   'version',
   'parallelInfo',
+  'processGroupCreate',
+  'allreduceSum',
+  'broadcast',
+  'barrier',
+  'processGroupDestroy',
 ] as const satisfies readonly (keyof NativeAddon)[];
 // Fails to compile when NativeAddon gains a function that is missing above.
 const everyMethodListed: [Exclude<keyof NativeAddon, (typeof methods)[number]>] extends [never] ? true : never = true;
@@ -105,6 +123,9 @@ function load(): NativeAddon {
       `medattn: native addon not built (${path} missing): tensors need libtorch (\`sudo apt-get install libtorch-dev\`), then \`npm rebuild medattn\` (\`npm run build:native\` in a checkout)`,
     );
   }
+  // libtorch's c10d logs its socket retries and failures to stderr through glog; medattn reports those failures
+  // as one-line errors, so only glog's fatal messages stay on (GLOG_minloglevel, read when libtorch loads).
+  process.env.GLOG_minloglevel ??= '3';
   const addon = createRequire(import.meta.url)(path) as NativeAddon;
   applyProcessSettings(addon);
   return addon;

@@ -10,7 +10,7 @@ import type { TrainingConfig } from './config.js';
 export function openDataLoader(
   dataset: Dataset | DatasetSpec,
   config: TrainingConfig,
-  options: { train: boolean; workers?: number },
+  options: { train: boolean; workers?: number; shard?: { rank: number; count: number } },
 ): Promise<Loader> {
   const { train } = options;
   return Loader.create({
@@ -23,5 +23,6 @@ export function openDataLoader(
     dropLast: train,
     seed: config.training.seed,
     workers: options.workers ?? config.training.workers,
+    shard: options.shard,
   });
 }

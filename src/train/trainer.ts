@@ -30,6 +30,7 @@ import {
   type Device,
   type Tensor,
 } from '../tensor/index.js';
+import type { DataParallel } from '../distributed/data-parallel.js';
 import { parseConfigJson, type TrainingConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { checkRunFits } from './run-fit-checks.js';
@@ -77,6 +78,11 @@ export interface TrainOptions {
   shouldStop?: () => boolean;
   /** The config file errors name (default 'config'). */
   configFile?: string;
+  /**
+   * Data-parallel training over a process group (`medattn train --nproc N`): this rank's shard of each epoch,
+   * gradients averaged before every step, and only rank 0 writes the run folder.
+   */
+  dataParallel?: DataParallel;
 }
 
 export interface TrainResult {
@@ -100,14 +106,14 @@ export function createModelFromConfig(name: ModelName, config: Record<string, un
 }
 
 /** Everything a run needs, built from the config: datasets, loaders, model, loss, optimizer, schedule. */
-export async function setupRun(config: TrainingConfig) {
+export async function setupRun(config: TrainingConfig, shard?: { rank: number; count: number }) {
   if (config.training.threads) setNumThreads(config.training.threads);
   manualSeed(config.training.seed);
   // Each set is built once here; loaders read these objects (or rebuild them in workers from describe()), and the
   // report and the CLI reuse valSet from the TrainResult.
   const trainSet: Dataset = await createDataset(config.data.train);
   const valSet: Dataset = await createDataset(config.data.val);
-  const trainLoader = await openDataLoader(trainSet, config, { train: true });
+  const trainLoader = await openDataLoader(trainSet, config, { train: true, shard });
   const valLoader = await openDataLoader(valSet, config, { train: false });
   const device = checkDevice(config.training.device);
   const model = createModelFromConfig(config.model.name, config.model.config);
@@ -200,12 +206,16 @@ function toChannelsLast(x: Tensor): Tensor {
 }
 
 export async function train(config: TrainingConfig, options: TrainOptions): Promise<TrainResult> {
-  const { outDir } = options;
-  mkdirSync(outDir, { recursive: true });
-  removeStaleTempFiles(outDir); // left by a process killed while writing
+  const { outDir, dataParallel: dp } = options;
+  // Only rank 0 writes: the other ranks of a data-parallel run read the run folder (to resume) but never change it.
+  const writer = !dp || dp.isWriter;
+  if (writer) {
+    mkdirSync(outDir, { recursive: true });
+    removeStaleTempFiles(outDir); // left by a process killed while writing
+  }
   const emit = options.onEvent ?? (() => {});
   checkDeviceOption(config.training.device, options.configFile);
-  const run = await setupRun(config);
+  const run = await setupRun(config, dp && { rank: dp.rank, count: dp.worldSize });
   const { trainLoader, valLoader, model, lossFn, optimizer, scheduler, trainSet, valSet } = run;
   const monitor = config.training.monitor ?? defaultMonitor(config.task);
   const lastPath = join(outDir, 'last.safetensors');
@@ -242,8 +252,9 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
     },
     options.configFile,
   );
-  writeJsonAtomic(join(outDir, 'config.json'), config); // on resume too: --set overrides are part of the run
-  if (!resuming) {
+  if (dp) await dp.broadcastState(model); // every rank starts from rank 0's weights
+  if (writer) writeJsonAtomic(join(outDir, 'config.json'), config); // on resume too: --set overrides are part of the run
+  if (writer && !resuming) {
     writeJsonAtomic(join(outDir, 'model.json'), {
       ...model.toJSON(),
       task: config.task,
@@ -251,12 +262,12 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
       inputShape,
     });
     writeFileAtomic(logPath, '');
-  } else {
+  } else if (writer) {
     // The log may run ahead of the checkpoint (a kill between the two writes): one line per finished epoch.
     writeFileAtomic(logPath, history.map((r) => `${JSON.stringify(r)}\n`).join(''));
   }
   const batchesPerEpoch = Math.min(
-    Math.floor(trainSet.length / config.training.batchSize),
+    Math.floor(trainLoader.sampler.shardLength / config.training.batchSize),
     config.training.batchesPerEpoch ?? Infinity,
   );
   emit({
@@ -292,16 +303,21 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
           const out = model.forward(config.training.channelsLast ? toChannelsLast(x) : x);
           const l = lossFn(out, y, roi);
           l.backward();
+          return l.item();
+        });
+        // Every rank's stop request travels with the gradients, so all ranks stop after the same batch.
+        const stopAsked = dp
+          ? await dp.averageGradients(model.parameters(), !!options.shouldStop?.())
+          : // Let the event loop run (signals such as Ctrl-C, timers): an in-thread loader only uses microtasks.
+            (await new Promise((r) => setImmediate(r)), !!options.shouldStop?.());
+        tidy(() => {
           if (config.training.gradClip) clipGradNorm(model.parameters(), config.training.gradClip);
           optimizer.step();
-          return l.item();
         });
         lossSum += loss;
         batches++;
         emit({ type: 'batch', epoch, batch: batches, batches: batchesPerEpoch, loss });
-        // Let the event loop run (signals such as Ctrl-C, timers): an in-thread loader only uses microtasks.
-        await new Promise((r) => setImmediate(r));
-        if (options.shouldStop?.()) {
+        if (stopAsked) {
           interrupted = true;
           break;
         }
@@ -330,7 +346,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
       const record: EpochRecord = {
         epoch,
         lr: optimizer.lr,
-        train_loss: lossSum / Math.max(1, batches),
+        train_loss: dp ? await dp.mean(lossSum / Math.max(1, batches)) : lossSum / Math.max(1, batches),
         val_loss: evaluation.loss,
         seconds: (Date.now() - epochStart) / 1000,
         ...(evaluation.metrics as Record<string, unknown>),
@@ -343,6 +359,8 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
         bestValue = value;
         bestEpoch = epoch;
         badEpochs = 0;
+      } else badEpochs++;
+      if (writer && improved) {
         // The decision threshold chosen on validation data travels with the weights it was chosen for.
         const threshold: Record<string, string> =
           typeof record.threshold === 'number' ? { threshold: String(record.threshold) } : {};
@@ -353,10 +371,12 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
           model: JSON.stringify(model.toJSON()),
           ...threshold,
         });
-      } else badEpochs++;
-      appendFileSync(logPath, `${JSON.stringify(record)}\n`);
-      saveLast(lastPath, model, optimizer, scheduler, { epoch, history, bestValue, bestEpoch, badEpochs });
-      writeJsonAtomic(join(outDir, 'metrics.json'), metricsSummary(history, monitor, bestEpoch));
+      }
+      if (writer) {
+        appendFileSync(logPath, `${JSON.stringify(record)}\n`);
+        saveLast(lastPath, model, optimizer, scheduler, { epoch, history, bestValue, bestEpoch, badEpochs });
+        writeJsonAtomic(join(outDir, 'metrics.json'), metricsSummary(history, monitor, bestEpoch));
+      }
       emit({ type: 'epoch', record, improved, monitor });
       if (config.training.earlyStopping && badEpochs >= config.training.earlyStopping) {
         stoppedBy = `early stopping (${monitor} did not improve for ${badEpochs} epochs)`;
@@ -373,6 +393,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
   }
   emit({ type: 'stop', reason: stoppedBy });
   // Leave the best weights in the returned model, as the report and evaluation use them.
+  if (dp) await dp.barrier(); // rank 0 has written the best checkpoint
   if (existsSync(bestPath)) {
     const { tensors } = loadTensors(bestPath);
     model.loadStateDict(tensors);

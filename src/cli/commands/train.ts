@@ -6,6 +6,7 @@ import { readRunConfig, train, withSkipBad, type TrainResult } from '../../train
 import { writeReport } from '../../train/report/report.js';
 import { progressPrinter } from '../progress.js';
 import { UsageError } from '../user-error.js';
+import { DataParallel, launchRanks } from '../../distributed/index.js';
 
 export interface TrainCommandOptions {
   config?: string;
@@ -13,6 +14,8 @@ export interface TrainCommandOptions {
   set?: string[];
   resume?: string;
   skipBad?: boolean;
+  /** Data-parallel processes on this machine (torch.distributed, Gloo). */
+  nproc?: number;
 }
 
 /** Lists the files --skip-bad left out, after the run. */
@@ -29,7 +32,8 @@ export async function trainAndReport(
   outDir: string,
   resume = false,
   configFile?: string,
-): Promise<TrainResult & { report: string }> {
+  dataParallel?: DataParallel,
+): Promise<TrainResult & { report: string | undefined }> {
   let stop = false;
   const onSigint = () => {
     if (stop) process.exit(130); // second Ctrl-C: leave now; checkpoints are written atomically
@@ -42,8 +46,10 @@ export async function trainAndReport(
       outDir,
       resume,
       configFile,
-      onEvent: progressPrinter(),
+      // Rank 0 speaks for a data-parallel run (the launcher drops the other ranks' output anyway).
+      onEvent: dataParallel && !dataParallel.isWriter ? undefined : progressPrinter(),
       shouldStop: () => stop,
+      dataParallel,
     });
     if (result.stoppedBy === 'interrupted') {
       process.stderr.write(
@@ -51,6 +57,7 @@ export async function trainAndReport(
       );
       process.exit(130);
     }
+    if (dataParallel && !dataParallel.isWriter) return { ...result, report: undefined };
     const report = await writeReport({
       outDir,
       config,
@@ -88,7 +95,40 @@ export async function trainCommand(o: TrainCommandOptions): Promise<void> {
     outDir = resolve(o.out ?? join('runs', `${basename(o.config, extname(o.config))}-${stamp}`));
   }
   if (o.skipBad) config = withSkipBad(config);
-  const result = await trainAndReport(config, outDir, !!o.resume, o.resume ? join(outDir, 'config.json') : o.config);
+  if (o.nproc !== undefined && o.nproc > 1 && !process.env.WORLD_SIZE) {
+    // This process launches the ranks; each rank is this same command with the rendezvous in its environment
+    // and the run folder fixed here (a default name would differ between ranks by its time stamp).
+    process.exitCode = await launchRanks({ nprocPerNode: o.nproc, args: rankArgs(outDir, !o.out && !o.resume) });
+    return;
+  }
+  const dataParallel = await DataParallel.fromEnv();
+  try {
+    await trainOneRank(config, outDir, o, dataParallel);
+  } finally {
+    dataParallel?.destroy();
+  }
+}
+
+/** This command line for one rank: without --nproc, with --out when the run folder name was chosen here. */
+function rankArgs(outDir: string, addOut: boolean): string[] {
+  const args = process.argv.slice(1);
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--nproc') i++;
+    else if (!args[i].startsWith('--nproc=')) kept.push(args[i]);
+  }
+  return [...process.execArgv, ...kept, ...(addOut ? ['--out', outDir] : [])];
+}
+
+async function trainOneRank(
+  config: TrainingConfig,
+  outDir: string,
+  o: TrainCommandOptions,
+  dataParallel: DataParallel | undefined,
+): Promise<void> {
+  const configFile = o.resume ? join(outDir, 'config.json') : o.config;
+  const result = await trainAndReport(config, outDir, !!o.resume, configFile, dataParallel);
+  if (dataParallel && !dataParallel.isWriter) return;
   reportSkipped(result.skipped);
   const best = result.best;
   process.stderr.write(

@@ -41,6 +41,8 @@ export interface LoaderOptions {
   dropLast?: boolean;
   /** Seeds both the order and the augmentation (default 0). */
   seed?: number;
+  /** This rank's share of every epoch in data-parallel training (see BatchSampler). */
+  shard?: { rank: number; count: number };
   /** Worker threads (default 0: in this thread). */
   workers?: number;
   /** Batches requested ahead of the consumer (default 2 per worker; at least 1). */
@@ -113,6 +115,7 @@ export class Loader {
       shuffle: opts.shuffle,
       dropLast: opts.dropLast,
       seed: opts.seed,
+      shard: opts.shard,
     });
   }
 
