@@ -192,6 +192,22 @@ const cases: Record<string, Case> = {
     },
     line: /all-bad\/a\/0\.png: /,
   },
+  DistributedError: {
+    args: () => [
+      'launch',
+      '--nnodes',
+      '2',
+      '--node-rank',
+      '5',
+      '--',
+      'train',
+      '--config',
+      writeConfig('dist.json'),
+      '--out',
+      at('dist'),
+    ],
+    line: /^medattn: --node-rank: expected an integer 0\.\.1, got 5$/,
+  },
   FetchError: { args: () => ['data', 'fetch', 'no-such-dataset', '--dir', at('fetched')], line: /no-such-dataset/ },
   ExportError: {
     args: () => ['export', '--run', fakeRun('export-opset', cnn, realWeights), '--opset', '9'],
