@@ -6,6 +6,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { medattnVersion } from '../version.js';
 import {
   createDataset,
   classCounts,
@@ -246,6 +247,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
   if (!resuming) {
     writeJsonAtomic(join(outDir, 'model.json'), {
       ...model.toJSON(),
+      medattnVersion,
       task: config.task,
       classNames: valSet.classNames,
       inputShape,
