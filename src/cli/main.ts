@@ -115,17 +115,17 @@ program
   .description('class probabilities or segmentation masks for image files')
   .requiredOption('--run <dir>', 'run folder')
   .option('--out <dir>', 'where masks and maps go (default <run>/predictions)')
-  .option('--maps', 'also write <name>_maps.png: the input, each attention map and (classifiers) Grad-CAM')
+  .option(
+    '--maps',
+    'also write <name>_maps.png: the input, each attention map and (classifiers, --engine torch) Grad-CAM',
+  )
   .option('--json', 'print JSON')
   .option(
     '--threshold <p>',
     'binary decision threshold (default: the one training chose on validation data, else 0.5)',
     parseThreshold,
   )
-  .option(
-    '--engine <name>',
-    'onnx, onnx-int8 or torch (default: onnx when the run has model.onnx, else torch; --maps: torch)',
-  )
+  .option('--engine <name>', 'onnx, onnx-int8 or torch (default: onnx when the run has model.onnx, else torch)')
   .argument('<files...>', 'image files (PNG, JPEG, TIFF, GIF, DICOM, NIfTI slice)')
   .action(predictCommand);
 

@@ -5,14 +5,13 @@
  * `attention/<module>.spatial` ([N, 1, *input spatial], resized to the input as forwardWithAttention does)
  * or `attention/<module>.channel` ([N, C]).
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AttentionModel } from '../models/index.js';
+import { medattnVersion } from '../version.js';
 import { ExportError } from './export-error.js';
 import { GraphBuilder } from './graph-builder.js';
 import { resizeLike, type EmitContext } from './layer-emitters.js';
 import { modelEmitterOf } from './model-emitters.js';
+import './transformer-emitters.js';
 import './vit-emitter.js';
 import { DataType, encodeModel, type Dim, type ModelProto, type ValueInfoProto } from './onnx-proto.js';
 
@@ -43,9 +42,7 @@ export interface ExportedModel {
   outputs: TensorSpec[];
 }
 
-const packageJson = resolve(dirname(fileURLToPath(import.meta.url)), '../../package.json');
-/** medattn's version (package.json). */
-export const medattnVersion = (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
+export { medattnVersion };
 
 function valueInfo(spec: TensorSpec): ValueInfoProto {
   const dim: Dim[] = spec.dims.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d }));

@@ -9,6 +9,7 @@ import { tidy, type Tensor } from '../tensor/index.js';
 import {
   AdaptiveAvgPool2d,
   AdaptiveAvgPool3d,
+  AdaptiveMaxPool2d,
   AttentionGate,
   AvgPool2d,
   AvgPool3d,
@@ -26,6 +27,7 @@ import {
   ECA,
   Flatten,
   GELU,
+  GroupNorm,
   Identity,
   InstanceNorm,
   LeakyReLU,
@@ -325,6 +327,38 @@ registerEmitter(InstanceNorm, (ctx, m, name, [x]) => {
   );
 });
 
+/**
+ * GroupNorm without opset 18's GroupNormalization: InstanceNormalization over [N, G, C/G * spatial] gives each
+ * group's mean and variance, then the per-channel affine on the original shape.
+ */
+registerEmitter(GroupNorm, (ctx, m, name, [x]) => {
+  const g = ctx.g;
+  const groups = m.numGroups;
+  const grouped = g.node('Reshape', [x, g.int64([0, groups, -1])], {}, name);
+  const normed = g.node(
+    'InstanceNormalization',
+    [
+      grouped,
+      g.floats(`${name}.group_scale`, new Float32Array(groups).fill(1), [groups]),
+      g.floats(`${name}.group_shift`, new Float32Array(groups), [groups]),
+    ],
+    { epsilon: float(m.eps) },
+    name,
+  );
+  const y = g.node('Reshape', [normed, shapeOf(ctx, name, x, 0)], {}, name);
+  if (!m.weight && !m.bias) return y;
+  const c = m.numChannels;
+  const bshape = [c, ...Array<number>(ctx.spatialDims).fill(1)];
+  const scale = m.weight ? values(m.weight) : new Float32Array(c).fill(1);
+  const shift = m.bias ? values(m.bias) : new Float32Array(c);
+  return g.node(
+    'Add',
+    [g.node('Mul', [y, g.floats(`${name}.weight`, scale, bshape)], {}, name), g.floats(`${name}.bias`, shift, bshape)],
+    {},
+    name,
+  );
+});
+
 registerEmitter(ReLU, (ctx, _m, name, [x]) => ctx.g.node('Relu', [x], {}, name));
 registerEmitter(LeakyReLU, (ctx, m, name, [x]) =>
   ctx.g.node('LeakyRelu', [x], { alpha: float(m.negativeSlope) }, name),
@@ -371,6 +405,12 @@ const adaptiveAvg: Emitter<AdaptiveAvgPool2d | AdaptiveAvgPool3d> = (ctx, m, nam
 };
 registerEmitter(AdaptiveAvgPool2d, adaptiveAvg);
 registerEmitter(AdaptiveAvgPool3d, adaptiveAvg);
+registerEmitter(AdaptiveMaxPool2d, (ctx, m, name, [x]) => {
+  const size = typeof m.outputSize === 'number' ? [m.outputSize] : m.outputSize;
+  if (size.some((s) => s !== 1))
+    throw new ExportError(`cannot export layer '${name}' (adaptive pooling to [${size}]): only to 1`);
+  return ctx.g.node('GlobalMaxPool', [x], {}, name);
+});
 registerEmitter(Upsample, (ctx, m, name, [x]) => {
   const o = m.options;
   const mode = o.mode ?? 'nearest';

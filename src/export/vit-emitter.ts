@@ -6,37 +6,11 @@
  * ('rollout.spatial'), each normalised to a maximum of 1 per image. Fixed image size, dynamic batch.
  */
 import { ViT } from '../models/index.js';
-import type { LayerNorm, Linear } from '../nn/index.js';
-import type { Tensor } from '../tensor/index.js';
-import { float, int, ints } from './graph-builder.js';
+import type { Linear } from '../nn/index.js';
+import { int, ints } from './graph-builder.js';
 import { geluNodes, linear, shapeOf, values, convNorm, type EmitContext } from './layer-emitters.js';
+import { layerNorm, multiHeadAttention, tokenLinear } from './transformer-emitters.js';
 import { registerModelEmitter } from './model-emitters.js';
-
-function layerNorm(ctx: EmitContext, m: LayerNorm, name: string, x: string): string {
-  const n = m.normalizedShape.reduce((a, b) => a * b, 1);
-  const scale = m.weight ? values(m.weight) : new Float32Array(n).fill(1);
-  const bias = m.bias ? values(m.bias) : new Float32Array(n);
-  return ctx.g.node(
-    'LayerNormalization',
-    [
-      x,
-      ctx.g.floats(`${name}.weight`, scale, m.normalizedShape),
-      ctx.g.floats(`${name}.bias`, bias, m.normalizedShape),
-    ],
-    { axis: int(-m.normalizedShape.length), epsilon: float(m.eps) },
-    name,
-  );
-}
-
-/** x [N, L, in] @ W^T + b for a [out, in] weight (MatMul + Add). */
-function tokenLinear(ctx: EmitContext, weight: Tensor, bias: Tensor | undefined, name: string, x: string): string {
-  const [out, inp] = weight.shape;
-  const w = values(weight);
-  const wt = new Float32Array(w.length);
-  for (let o = 0; o < out; o++) for (let i = 0; i < inp; i++) wt[i * out + o] = w[o * inp + i];
-  const y = ctx.g.node('MatMul', [x, ctx.g.floats(`${name}.weight_t`, wt, [inp, out])], {}, name);
-  return bias ? ctx.g.node('Add', [y, ctx.g.floats(`${name}.bias`, values(bias), [out])], {}, name) : y;
-}
 
 const mlpLinear = (ctx: EmitContext, m: Linear, name: string, x: string) => tokenLinear(ctx, m.weight, m.bias, name, x);
 
@@ -87,39 +61,9 @@ registerModelEmitter(
       const at = `blocks.${i}`;
       const a = block.attn;
       const h = layerNorm(ctx, block.norm1, `${at}.norm1`, y);
-      const qkv = tokenLinear(ctx, a.inProjWeight, a.inProjBias, `${at}.attn.in_proj`, h);
-      const [q, k, v] = g.nodeN('Split', [qkv, g.int64([dim, dim, dim])], { axis: int(-1) }, `${at}.attn`, 3);
-      const heads = (t: string) =>
-        g.node(
-          'Transpose',
-          [g.node('Reshape', [t, g.int64([0, tokens, a.numHeads, a.headDim])], {}, `${at}.attn`)],
-          { perm: ints([0, 2, 1, 3]) },
-          `${at}.attn`,
-        );
-      const qs = g.node(
-        'Mul',
-        [heads(q), g.floats(`${at}.attn.scale`, Float32Array.of(1 / Math.sqrt(a.headDim)), [])],
-        {},
-        `${at}.attn`,
-      );
-      const kt = g.node('Transpose', [heads(k)], { perm: ints([0, 1, 3, 2]) }, `${at}.attn`);
-      const w = g.node('Softmax', [g.node('MatMul', [qs, kt], {}, `${at}.attn`)], { axis: int(-1) }, `${at}.attn`); // [N, H, L, L]
-      weights.push(g.node('ReduceMean', [w], { axes: ints([1]), keepdims: int(0) }, `${at}.attn`)); // [N, L, L]
-      const attended = g.node(
-        'Reshape',
-        [
-          g.node(
-            'Transpose',
-            [g.node('MatMul', [w, heads(v)], {}, `${at}.attn`)],
-            { perm: ints([0, 2, 1, 3]) },
-            `${at}.attn`,
-          ),
-          g.int64([0, tokens, dim]),
-        ],
-        {},
-        `${at}.attn`,
-      );
-      y = g.node('Add', [y, mlpLinear(ctx, a.outProj, `${at}.attn.out_proj`, attended)], {}, at);
+      const { output, weights: w } = multiHeadAttention(ctx, a, `${at}.attn`, h);
+      weights.push(w); // [N, L, L]
+      y = g.node('Add', [y, output], {}, at);
       const hidden = geluNodes(
         ctx,
         `${at}.mlp`,

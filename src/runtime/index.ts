@@ -2,4 +2,4 @@
 export { OnnxModel, OnnxModelError, type OnnxOutput } from './onnx-model.js';
 export { engineNames, onnxFileOf, resolveEngine, type EngineName } from './engine.js';
 export { evaluateRunOnnx } from './evaluate-onnx.js';
-export { onnxInfer } from './predict-onnx.js';
+export { onnxInfer, onnxLooked } from './predict-onnx.js';

@@ -7,6 +7,7 @@ import type * as Ort from 'onnxruntime-node';
 import { decodeModel } from '../export/onnx-proto.js';
 import { defaultThreadCount } from '../tensor/index.js';
 import { UserError } from '../user-error.js';
+import { checkVersionCompatible } from '../version.js';
 import { onnxRuntime } from './onnxruntime.js';
 
 /** An ONNX file that cannot be used: one line naming the file and what was expected. */
@@ -43,6 +44,8 @@ export class OnnxModel {
     const dims = (graphInput.type?.tensor_type?.shape?.dim ?? []).map((d) =>
       'dim_value' in d && d.dim_value ? Number(d.dim_value) : 'dim_param' in d ? d.dim_param : '?',
     );
+    const metadata = Object.fromEntries((proto.metadata_props ?? []).map((p) => [p.key, p.value]));
+    checkVersionCompatible(path, metadata['medattn.version']);
     const ort = await onnxRuntime();
     let session: Ort.InferenceSession;
     try {
@@ -54,7 +57,6 @@ export class OnnxModel {
     } catch (e) {
       throw new OnnxModelError(`${path}: ONNX Runtime cannot load it (${(e as Error).message.split('\n')[0]})`);
     }
-    const metadata = Object.fromEntries((proto.metadata_props ?? []).map((p) => [p.key, p.value]));
     return new OnnxModel(path, session, metadata, { name: graphInput.name, dims }, session.outputNames);
   }
 

@@ -15,7 +15,7 @@ import { cropTo, foregroundProbability, padToMultiple } from './pad-to-multiple.
 import { loadRun } from './run-folder.js';
 import { ConfigError } from './config-error.js';
 import type { TrainingConfig } from './config.js';
-import { lookedRow, whereItLooked, writeGrid } from './report/where-it-looked.js';
+import { lookedRow, whereItLooked, writeGrid, type LookedMaps } from './report/where-it-looked.js';
 
 export interface Prediction {
   file: string;
@@ -70,6 +70,8 @@ export async function predictFiles(
     maps?: boolean;
     /** Another engine's forward (ONNX Runtime): class probabilities or the cropped foreground probability map. */
     infer?: (image: MedicalImage, config: TrainingConfig) => Promise<Float32Array>;
+    /** With `maps`, another engine's prediction and attention maps (ONNX Runtime) in place of libtorch's. */
+    looked?: (image: MedicalImage, config: TrainingConfig) => Promise<LookedMaps>;
   } = {},
 ): Promise<Prediction[]> {
   if (!files.length) throw new ConfigError('predict', 'FILE', 'give at least one image file');
@@ -90,7 +92,11 @@ export async function predictFiles(
     }
     const stem = basename(file, extname(file));
     // With maps, the forward pass that draws them also gives the prediction.
-    const looked = options.maps ? whereItLooked(model, image, config) : undefined;
+    const looked = options.maps
+      ? options.looked
+        ? await options.looked(image, config)
+        : whereItLooked(model, image, config)
+      : undefined;
     const output =
       looked?.output ?? (options.infer ? await options.infer(image, config) : predictImage(model, image, config));
     const mapsPath = join(target, `${stem}_maps.png`);

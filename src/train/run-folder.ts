@@ -11,6 +11,7 @@ import { loadTensors, type Tensor } from '../tensor/index.js';
 import type { DatasetSpec } from '../data/datasets/index.js';
 import { parseConfigJson, type TrainingConfig } from './config.js';
 import { UserError } from '../user-error.js';
+import { checkVersionCompatible } from '../version.js';
 import { ConfigError } from './config-error.js';
 import { resolveDataPath } from '../data/fetch/data-root.js';
 
@@ -28,6 +29,8 @@ export interface LoadedRun {
 
 interface RunModelSpec {
   model: ModelName;
+  /** The medattn version that trained the run (absent in runs from before it was recorded). */
+  medattnVersion?: string;
   config?: Record<string, unknown>;
   inputShape?: number[];
   classNames?: string[];
@@ -50,6 +53,7 @@ export function loadRun(dir: string): LoadedRun {
     throw new ConfigError(dir, '--run', 'not a medattn run folder (config.json or model.json missing)');
   const config = parseConfigJson(readFileSync(configPath, 'utf8'), configPath) as unknown as TrainingConfig;
   const spec = parseConfigJson(readFileSync(modelPath, 'utf8'), modelPath) as unknown as RunModelSpec;
+  checkVersionCompatible(modelPath, spec.medattnVersion);
   if (!modelNames.includes(spec.model))
     throw new UnknownModelError(
       `${modelPath}: unknown model '${spec.model}'; expected one of ${modelNames.join(', ')}`,

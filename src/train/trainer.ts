@@ -6,6 +6,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { medattnVersion } from '../version.js';
 import {
   createDataset,
   classCounts,
@@ -257,6 +258,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
   if (writer && !resuming) {
     writeJsonAtomic(join(outDir, 'model.json'), {
       ...model.toJSON(),
+      medattnVersion,
       task: config.task,
       classNames: valSet.classNames,
       inputShape,

@@ -103,6 +103,9 @@ function cliSuite(source: DataSource): void {
         'attention.png',
       ])
         assert.ok(existsSync(join(full, f)), `missing ${f}`);
+      const recorded = JSON.parse(readFileSync(join(full, 'model.json'), 'utf8')) as { medattnVersion?: string };
+      const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+      assert.equal(recorded.medattnVersion, version, 'model.json records the medattn version that trained the run');
       const metrics = JSON.parse(readFileSync(join(full, 'metrics.json'), 'utf8'));
       assert.equal(metrics.history.length, 3);
       assert.equal(metrics.monitor, 'auroc');

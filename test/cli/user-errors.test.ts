@@ -221,6 +221,16 @@ const cases: Record<string, Case> = {
     },
     line: /corrupt-onnx\/model\.onnx: not an ONNX model/,
   },
+  VersionMismatchError: {
+    args: () => [
+      'evaluate',
+      '--run',
+      fakeRun('old-version', { ...cnn, medattnVersion: '0.0.3' }, realWeights),
+      '--data',
+      npz,
+    ],
+    line: /old-version\/model\.json: written by medattn 0\.0\.3, this is medattn \d+\.\d+\.\d+; runs are read by the same major\.minor/,
+  },
 };
 
 /** Runs `medattn ...args` in the temp folder; resolves with the exit code, stderr and the recorded class. */

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { exportModel } from '../../src/export/index.js';
 import { createModel, type AttentionModel } from '../../src/models/index.js';
-import { manualSeed, noGrad, randn, tidy } from '../../src/tensor/index.js';
+import { Module } from '../../src/nn/index.js';
+import { manualSeed, noGrad, randn, tidy, type Tensor } from '../../src/tensor/index.js';
 import { maxAbsDiff, onnxCheck, ortOutputs, randomizeState, torchOutputs } from './onnx-reference.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-export-'));
@@ -209,13 +210,67 @@ describe('exportModel: ONNX Runtime equals libtorch eval (random weights, genera
     const model = createModel('attention_cnn', {
       stages: [
         { channels: 8, attention: 'se' },
-        { channels: 8, attention: 'mhsa' },
+        { channels: 8, attention: 'se' },
       ],
     });
+    class Unlisted extends Module {
+      forward(x: Tensor): Tensor {
+        return x;
+      }
+    }
+    (model as unknown as { stages: { items: { attention: Module }[] } }).stages.items[1].attention = new Unlisted();
     assert.throws(
       () => exportModel(model),
-      /^ExportError: cannot export layer 'stages\.1\.attention' \(SpatialSelfAttention\): the ONNX exporter has no emitter for this layer class$/,
+      /^ExportError: cannot export layer 'stages\.1\.attention' \(Unlisted\): the ONNX exporter has no emitter for this layer class$/,
     );
     assert.throws(() => exportModel(model, { opset: 12 }), /--opset: expected one of 15, 16, 17, got 12/);
+  });
+
+  test('attention CNN with multi-head spatial self-attention (mhsa): logits and its map within 1e-4', async () => {
+    manualSeed(12);
+    const model = createModel('attention_cnn', {
+      inChannels: 1,
+      numClasses: 3,
+      stages: [
+        { channels: 16, attention: 'se' },
+        { channels: 16, attention: 'mhsa' },
+        { channels: 24, attention: 'mhsa', pool: false },
+      ],
+    });
+    randomizeState(model); // gamma becomes non-zero, so the attended path counts
+    const { exported, worst } = await parity(model, 'mhsa.onnx', [[2, 1, 32, 32]], [1, 32, 32]);
+    assert.deepEqual(
+      exported.outputs.map((o) => o.name).filter((n) => n.startsWith('attention/')),
+      [
+        'attention/stages.0.attention.channel',
+        'attention/stages.1.attention.spatial',
+        'attention/stages.2.attention.spatial',
+      ],
+    );
+    for (const [name, d] of worst) assert.ok(d < 1e-4, `${name}: max abs diff ${d}`);
+    console.log('mhsa max abs diff', Object.fromEntries(worst));
+  });
+
+  test('U-Net and 3D Attention U-Net with group norm: outputs and gate maps within 1e-4 (dynamic sizes)', async () => {
+    manualSeed(13);
+    const model = createModel('attention_unet', { inChannels: 1, numClasses: 1, features: [8, 16, 32], norm: 'group' });
+    randomizeState(model);
+    const { worst } = await parity(model, 'unet-gn.onnx', [
+      [2, 1, 32, 40],
+      [1, 1, 48, 24],
+    ]);
+    assert.equal([...worst.keys()].filter((k) => k.startsWith('attention/')).length, 2);
+    for (const [name, d] of worst) assert.ok(d < 1e-4, `${name}: max abs diff ${d}`);
+    const model3d = createModel('attention_unet', {
+      spatialDims: 3,
+      inChannels: 1,
+      numClasses: 2,
+      features: [8, 16],
+      norm: 'group',
+    });
+    randomizeState(model3d);
+    const { worst: worst3d } = await parity(model3d, 'unet3d-gn.onnx', [[1, 1, 16, 12, 20]]);
+    for (const [name, d] of worst3d) assert.ok(d < 1e-4, `${name}: max abs diff ${d}`);
+    console.log('group norm max abs diff', Object.fromEntries(worst), Object.fromEntries(worst3d));
   });
 });

@@ -26,6 +26,8 @@ import { createTransform, Rng } from '../../src/data/transforms/index.js';
 import type { MedicalImage } from '../../src/data/medical-image.js';
 import { decodeModel } from '../../src/export/index.js';
 import { loadRun } from '../../src/train/run-folder.js';
+import { lookedRow, whereItLooked } from '../../src/train/report/where-it-looked.js';
+import { OnnxModel, onnxLooked } from '../../src/runtime/index.js';
 import { tensor, tidy } from '../../src/tensor/index.js';
 import { dataPath, needsData } from '../helpers/shared-data.js';
 import { maxAbsDiff, onnxCheck, ortOutputs, torchOutputs } from './onnx-reference.js';
@@ -57,6 +59,44 @@ async function parity(run: string, data: Float32Array, shape: number[]): Promise
   const got = await ortOutputs(readFileSync(join(run, 'model.onnx')), data, shape);
   assert.deepEqual([...got.keys()].sort(), [...reference.keys()].sort());
   return new Map([...reference].map(([k, want]) => [k, maxAbsDiff(got.get(k)!, want)]));
+}
+
+/**
+ * predict --maps's maps of one raw image by libtorch (whereItLooked) and by ONNX Runtime (onnxLooked): max abs
+ * difference of the prediction and of each spatial attention map (by column), and the drawn attention tiles.
+ */
+async function lookedParity(run: string, raw: MedicalImage) {
+  const { model, config } = loadRun(run);
+  const image = createTransform(config.transforms.eval).apply({ image: raw }, Rng.seeded(0)).image as MedicalImage;
+  const torch = whereItLooked(model, image, config);
+  model.dispose();
+  const onnx = await OnnxModel.load(join(run, 'model.onnx'), { threads: 2 });
+  const looked = await onnxLooked(onnx)(image, config).finally(() => onnx.release());
+  const offset = config.task === 'segmentation' ? 2 : 1; // input (and probability) columns come first
+  const diffs: Record<string, number> = { output: maxAbsDiff(looked.output, torch.output) };
+  looked.columns.slice(offset).forEach((c, i) => {
+    const j = torch.columns.indexOf(c) - offset;
+    assert.ok(j >= 0, `libtorch has no map '${c}'`);
+    diffs[c] = maxAbsDiff(looked.maps[i], torch.maps[j]);
+  });
+  const attentionOnly = (l: typeof torch) => ({
+    ...l,
+    columns: l.columns.filter((c) => !c.startsWith('Grad-CAM')),
+    maps: l.maps.slice(0, looked.maps.length),
+  });
+  const torchPng = await lookedRow(image, attentionOnly(torch));
+  const onnxPng = await lookedRow(image, looked);
+  return { diffs, torchPng, onnxPng };
+}
+
+/** Largest byte difference between two rows of RGB tiles. */
+function tileDiff(a: Buffer[], b: Buffer[]): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  a.forEach((t, i) => {
+    for (let j = 0; j < t.length; j++) m = Math.max(m, Math.abs(t[j] - b[i][j]));
+  });
+  return m;
 }
 
 function numericDiffs(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, number> {
@@ -198,12 +238,31 @@ describe(
         for (const k of Object.keys(p.probabilities))
           assert.ok(Math.abs(p.probabilities[k] - t[i].probabilities[k]) < 1e-4);
       });
-      const maps = medattn('predict', '--run', run, '--json', '--maps', '--engine', 'onnx', files[0]);
-      assert.equal(maps.code, 1);
-      assert.match(
-        maps.stderr,
-        /^medattn: command line: --maps: draws Grad-CAM with libtorch; use it with --engine torch\n$/,
+      const out = join(dir, 'maps-onnx');
+      const maps = medattn('predict', '--run', run, '--json', '--maps', '--engine', 'onnx', '--out', out, files[0]);
+      assert.equal(maps.code, 0, maps.stderr);
+      const [m] = JSON.parse(maps.stdout) as { maps: string; mapColumns: string[]; predicted: string }[];
+      assert.equal(m.predicted, t[0].predicted);
+      assert.equal(m.maps, join(out, 'xray0_maps.png'));
+      // input, then the 2 spatial maps (CBAM spatial gate, non-local); Grad-CAM needs --engine torch
+      assert.deepEqual(m.mapColumns, ['input', 'stages.1.attention.spatial_gate', 'stages.2.attention']);
+      assert.deepEqual(
+        [(await sharp(m.maps).metadata()).width, (await sharp(m.maps).metadata()).height],
+        [3 * 160 + 2 * 4, 160],
       );
+    });
+
+    test('predict --maps: ONNX Runtime maps equal libtorch maps within 1e-4 on a real X-ray, drawn the same', async () => {
+      const images = (await readNpz(npz, { keys: ['val_images'] })).get('val_images')!;
+      const { diffs, torchPng, onnxPng } = await lookedParity(run, {
+        data: Uint8Array.from((images.data as Uint8Array).subarray(7 * 784, 8 * 784)),
+        shape: [1, 28, 28],
+        dtype: 'uint8',
+      } as MedicalImage);
+      assert.equal(Object.keys(diffs).length, 3, 'probabilities + 2 spatial maps');
+      for (const [k, d] of Object.entries(diffs)) assert.ok(d < 1e-4, `${k}: ${d}`);
+      assert.ok(tileDiff(torchPng, onnxPng) <= 1, 'overlay tiles equal up to rounding');
+      console.log('pneumonia predict --maps onnx vs torch (max abs):', diffs);
     });
 
     test('bad input is one line with exit code 1', () => {
@@ -346,6 +405,15 @@ describe('export --run on DRIVE (Attention U-Net)', needsData('drive', 'training
       'full',
       Object.fromEntries(fullDiffs),
     );
+  });
+
+  test('predict --maps: ONNX Runtime maps of the full DRIVE image equal libtorch maps within 1e-4', async () => {
+    const raw = await readImage(join(root, 'images', '37_training.tif'));
+    const { diffs, torchPng, onnxPng } = await lookedParity(run, raw);
+    assert.equal(Object.keys(diffs).length, 3, 'probability + 2 attention gates');
+    for (const [k, d] of Object.entries(diffs)) assert.ok(d < 1e-4, `${k}: ${d}`);
+    assert.ok(tileDiff(torchPng, onnxPng) <= 1, 'overlay tiles equal up to rounding');
+    console.log('drive predict --maps onnx vs torch (max abs):', diffs);
   });
 
   test('evaluate --engine onnx on a DRIVE case gives --engine torch metrics within 1e-4', () => {

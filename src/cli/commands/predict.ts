@@ -1,21 +1,18 @@
 /** `medattn predict --run DIR FILE... [--out DIR] [--json]`. */
 import { predictFiles } from '../../train/predict.js';
-import { ConfigError } from '../../train/config-error.js';
-import { OnnxModel, onnxFileOf, onnxInfer, resolveEngine } from '../../runtime/index.js';
+import { OnnxModel, onnxFileOf, onnxInfer, onnxLooked, resolveEngine } from '../../runtime/index.js';
 
 export async function predictCommand(
   files: string[],
   o: { run: string; out?: string; json?: boolean; threshold?: number; maps?: boolean; engine?: string },
 ): Promise<void> {
-  // --maps draws Grad-CAM beside the attention maps, which needs libtorch's gradients
-  const engine = o.maps && o.engine === undefined ? 'torch' : resolveEngine(o.run, o.engine);
-  if (o.maps && engine !== 'torch')
-    throw new ConfigError('command line', '--maps', 'draws Grad-CAM with libtorch; use it with --engine torch');
+  const engine = resolveEngine(o.run, o.engine);
   const onnx = engine === 'torch' ? undefined : await OnnxModel.load(onnxFileOf(o.run, engine));
   const results = await predictFiles(o.run, files, o.out, {
     threshold: o.threshold,
     maps: o.maps,
-    ...(onnx ? { infer: onnxInfer(onnx) } : {}),
+    // ONNX Runtime draws the exported attention maps; Grad-CAM needs libtorch's gradients (--engine torch)
+    ...(onnx ? { infer: onnxInfer(onnx), looked: onnxLooked(onnx) } : {}),
   }).finally(() => onnx?.release());
   if (o.json) {
     console.log(JSON.stringify(results));
