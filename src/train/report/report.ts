@@ -17,6 +17,8 @@ import { binaryAuroc, dice, rocCurve } from '../../metrics/index.js';
 import type { AttentionModel } from '../../models/attention-model.js';
 import type { TrainingConfig } from '../config.js';
 import type { ClassificationEvaluation, SegmentationEvaluation } from '../evaluate-model.js';
+import type { DetectionEvaluation } from '../tasks/detection.js';
+import { detectionSection } from './detection-section.js';
 import type { EpochRecord } from '../trainer.js';
 import { confusionMatrixSvg, lineChartSvg, svgSize, svgToPng } from './charts.js';
 import { summarizeDataset, type DataSummary } from './data-summary.js';
@@ -40,7 +42,7 @@ export interface ReportInput {
   valSet: Dataset;
   /** The training set, for its size and class balance; rebuilt from the config when not given. */
   trainSet?: Dataset;
-  evaluation?: ClassificationEvaluation | SegmentationEvaluation;
+  evaluation?: ClassificationEvaluation | SegmentationEvaluation | DetectionEvaluation;
 }
 
 interface ReportSample {
@@ -341,7 +343,8 @@ export async function writeReport(input: ReportInput): Promise<string> {
   );
 
   // 5. Where the model looked: one row per validation image, each attention block's map and Grad-CAM.
-  const samples = await reportSamples(input.valSet, config, config.report.samples);
+  // Detection shows its attention maps beside the boxes (detectionSection) instead.
+  const samples = config.task === 'detection' ? [] : await reportSamples(input.valSet, config, config.report.samples);
   if (samples.length) {
     const rows: ImageRow[] = [];
     const gridRows: Buffer[][] = [];
@@ -382,9 +385,11 @@ export async function writeReport(input: ReportInput): Promise<string> {
     );
   }
 
+  if (config.task === 'detection' && evaluation && 'examples' in evaluation)
+    sections.push(await detectionSection(outDir, evaluation as DetectionEvaluation, classNames, model));
   if (config.task === 'segmentation' && evaluation && 'examples' in evaluation && evaluation.examples.length) {
     const rows: ImageRow[] = [];
-    for (const [i, e] of evaluation.examples.entries()) {
+    for (const [i, e] of (evaluation as SegmentationEvaluation).examples.entries()) {
       const [, h, w] = e.shape;
       const grey = e.image.subarray(0, h * w);
       const pictures: [Uint8Array, boolean][] = [
@@ -402,7 +407,7 @@ export async function writeReport(input: ReportInput): Promise<string> {
         cells,
       });
     }
-    await writeSegmentationGrid(outDir, evaluation.examples);
+    await writeSegmentationGrid(outDir, (evaluation as SegmentationEvaluation).examples);
     sections.push(
       html`<h2 id="segmentation">Predicted masks</h2>
         <p>
