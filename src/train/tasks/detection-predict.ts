@@ -58,12 +58,10 @@ export async function predictDetections(
     const detections: DetectedObject[] = dets.map((d) => ({
       class: classNames?.[d.classId] ?? String(d.classId),
       score: +d.score.toFixed(4),
-      box: [d.box[0] * sx, d.box[1] * sy, d.box[2] * sx, d.box[3] * sy].map((v) => +v.toFixed(1)) as [
-        number,
-        number,
-        number,
-        number,
-      ],
+      // Clipped to the picture: a box decoded at the border can reach past it.
+      box: [d.box[0] * sx, d.box[1] * sy, d.box[2] * sx, d.box[3] * sy].map(
+        (v, j) => +Math.min(j % 2 ? H : W, Math.max(0, v)).toFixed(1),
+      ) as [number, number, number, number],
     }));
     const png = await drawBoxesPng(
       imageToRgb(original.data as ArrayLike<number>, original.shape),
