@@ -1,3 +1,4 @@
 /** Showing where a model looked: attention and saliency maps over the image. */
 export { turbo, normalizeMap, greyToRgb, maskToRgb, overlayHeatmap } from './overlay.js';
 export { gradCam, supportsGradCam, type GradCamModel, type GradCamOptions } from './grad-cam.js';
+export { drawBoxesPng, imageToRgb, classColor, CLASS_COLORS, type DrawnBox } from './draw-boxes.js';

@@ -40,3 +40,15 @@ export {
   type SegmentationReportOptions,
   type SegmentationSample,
 } from './segmentation-report.js';
+export {
+  detectionMap,
+  DetectionMap,
+  IOU_THRESHOLDS,
+  RECALL_THRESHOLDS,
+  AREA_RANGES,
+  type DetectionBox,
+  type DetectionImage,
+  type DetectionMapOptions,
+  type DetectionMapResult,
+  type ClassDetectionResult,
+} from './detection-map.js';

@@ -24,6 +24,7 @@ import {
 import { AttentionModel } from './attention-model.js';
 import { ModelConfigError } from './model-error.js';
 import { batchedNms, type Box } from './nms.js';
+import { renderCenterNetTargets } from '../data/transforms/centernet-targets.js';
 
 export interface CenterNetStage {
   channels: number;
@@ -216,66 +217,30 @@ export interface GroundTruth {
 }
 
 /**
- * Training targets at the output stride: Gaussian centre heatmaps (radius from CenterNet's gaussian_radius
- * with min overlap 0.7), and size/offset regression targets with a mask at each object's centre.
+ * Training targets at the output stride (rendered by the data layer's renderCenterNetTargets, which the loader's
+ * `centerNetTargets` transform also uses): Gaussian centre heatmaps, size/offset targets and their mask.
  */
 export function centerNetTargets(
   gt: GroundTruth[],
   numClasses: number,
   inputSize: [number, number],
 ): { heatmap: Tensor; regression: Tensor; mask: Tensor } {
+  const parts = gt.map((g) =>
+    renderCenterNetTargets(
+      { boxes: Float32Array.from(g.boxes.flat()), classes: Int32Array.from(g.classes) },
+      numClasses,
+      inputSize,
+      OUTPUT_STRIDE,
+    ),
+  );
   const h = Math.ceil(inputSize[0] / OUTPUT_STRIDE);
   const w = Math.ceil(inputSize[1] / OUTPUT_STRIDE);
-  const n = gt.length;
-  const heat = new Float32Array(n * numClasses * h * w);
-  const reg = new Float32Array(n * 4 * h * w);
-  const mask = new Float32Array(n * h * w);
-  gt.forEach((g, b) => {
-    g.boxes.forEach((box, j) => {
-      const c = g.classes[j];
-      if (!(c >= 0 && c < numClasses)) throw new RangeError(`centerNetTargets: class ${c} outside [0, ${numClasses})`);
-      const bw = (box[2] - box[0]) / OUTPUT_STRIDE;
-      const bh = (box[3] - box[1]) / OUTPUT_STRIDE;
-      const cx = (box[0] + box[2]) / 2 / OUTPUT_STRIDE;
-      const cy = (box[1] + box[3]) / 2 / OUTPUT_STRIDE;
-      const px = Math.min(w - 1, Math.max(0, Math.floor(cx)));
-      const py = Math.min(h - 1, Math.max(0, Math.floor(cy)));
-      const r = Math.max(0, Math.floor(gaussianRadius(bh, bw)));
-      const sigma = (2 * r + 1) / 6;
-      for (let y = Math.max(0, py - r); y <= Math.min(h - 1, py + r); y++)
-        for (let x = Math.max(0, px - r); x <= Math.min(w - 1, px + r); x++) {
-          const v = Math.exp(-((x - px) ** 2 + (y - py) ** 2) / (2 * sigma * sigma));
-          const i = ((b * numClasses + c) * h + y) * w + x;
-          heat[i] = Math.max(heat[i], v);
-        }
-      const at = (ch: number) => ((b * 4 + ch) * h + py) * w + px;
-      reg[at(0)] = bw;
-      reg[at(1)] = bh;
-      reg[at(2)] = cx - px;
-      reg[at(3)] = cy - py;
-      mask[(b * h + py) * w + px] = 1;
-    });
-  });
-  return {
-    heatmap: tensor(heat, { shape: [n, numClasses, h, w] }),
-    regression: tensor(reg, { shape: [n, 4, h, w] }),
-    mask: tensor(mask, { shape: [n, 1, h, w] }),
+  const join = (key: 'heatmap' | 'regression' | 'mask', c: number) => {
+    const out = new Float32Array(gt.length * c * h * w);
+    parts.forEach((p, b) => out.set(p[key], b * c * h * w));
+    return tensor(out, { shape: [gt.length, c, h, w] });
   };
-}
-
-/** CenterNet's gaussian_radius (CornerNet), min overlap 0.7. */
-function gaussianRadius(height: number, width: number, minOverlap = 0.7): number {
-  const b1 = height + width;
-  const c1 = (width * height * (1 - minOverlap)) / (1 + minOverlap);
-  const r1 = (b1 + Math.sqrt(b1 ** 2 - 4 * c1)) / 2;
-  const b2 = 2 * (height + width);
-  const c2 = (1 - minOverlap) * width * height;
-  const r2 = (b2 + Math.sqrt(b2 ** 2 - 16 * c2)) / 2;
-  const a3 = 4 * minOverlap;
-  const b3 = -2 * minOverlap * (height + width);
-  const c3 = (minOverlap - 1) * width * height;
-  const r3 = (b3 + Math.sqrt(b3 ** 2 - 4 * a3 * c3)) / 2;
-  return Math.min(r1, r2, r3);
+  return { heatmap: join('heatmap', numClasses), regression: join('regression', 4), mask: join('mask', 1) };
 }
 
 /**

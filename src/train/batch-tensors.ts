@@ -1,6 +1,7 @@
 /** Loader batches (plain typed arrays) to tensors on the training device. */
 import type { Batch, BatchField } from '../data/loader/index.js';
 import { tensor, type Device, type Tensor } from '../tensor/index.js';
+import { detectionBatchTensors } from './tasks/detection.js';
 
 export function fieldTensor(field: BatchField, device: Device = 'cpu'): Tensor {
   return tensor(field.data, { shape: field.shape, device });
@@ -15,10 +16,11 @@ export interface TrainingBatch {
 
 export function batchTensors(
   batch: Batch,
-  task: 'classification' | 'segmentation',
+  task: 'classification' | 'segmentation' | 'detection',
   roiKey?: string,
   device: Device = 'cpu',
 ): TrainingBatch {
+  if (task === 'detection') return detectionBatchTensors(batch, device);
   const image = batch.fields.image;
   if (!image) throw new Error(`batch has no 'image' field (fields: ${Object.keys(batch.fields).join(', ')})`);
   const x = fieldTensor(image, device);

@@ -31,7 +31,7 @@ const transformSpec = z.custom<TransformSpec>().superRefine((spec, ctx) => {
 export const trainingConfigSchema = z.strictObject({
   /** Free text shown in reports. */
   name: z.string().default('run'),
-  task: z.enum(['classification', 'segmentation']),
+  task: z.enum(['classification', 'segmentation', 'detection']),
   data: z.strictObject({
     train: datasetSpec,
     val: datasetSpec,

@@ -2,6 +2,7 @@
 import type { Dataset, DatasetSpec } from '../data/datasets/index.js';
 import { Loader } from '../data/loader/index.js';
 import type { TrainingConfig } from './config.js';
+import { withDetectionTargets } from './tasks/detection.js';
 
 /**
  * A dataset object is read as it is without workers; with workers each one rebuilds it from its spec with
@@ -15,10 +16,15 @@ export function openDataLoader(
   const { train } = options;
   return Loader.create({
     dataset,
-    transforms: train ? config.transforms.train : config.transforms.eval,
+    transforms:
+      config.task === 'detection'
+        ? withDetectionTargets(config, train ? config.transforms.train : config.transforms.eval)
+        : train
+          ? config.transforms.train
+          : config.transforms.eval,
     batchSize: train
       ? config.training.batchSize
-      : (config.training.evalBatchSize ?? (config.task === 'segmentation' ? 1 : 256)),
+      : (config.training.evalBatchSize ?? (config.task === 'segmentation' ? 1 : config.task === 'detection' ? 8 : 256)),
     shuffle: train,
     dropLast: train,
     seed: config.training.seed,

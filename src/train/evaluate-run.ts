@@ -4,6 +4,8 @@ import { openDataLoader } from './data-loader.js';
 import type { TrainingConfig } from './config.js';
 import { evaluateClassifier, evaluateSegmenter, type SkipListener } from './evaluate-model.js';
 import { dataArgumentToSpec, loadRun } from './run-folder.js';
+import { evaluateDetector } from './tasks/detection.js';
+import type { CenterNet } from '../models/centernet.js';
 
 export async function evaluateRun(
   runDir: string,
@@ -28,6 +30,10 @@ export async function evaluateOn(
 ) {
   const loader = await openDataLoader(dataset, config, { train: false, workers: 0 });
   try {
+    if (config.task === 'detection') {
+      const classNames = 'describe' in dataset ? dataset.classNames : undefined;
+      return (await evaluateDetector(model as unknown as CenterNet, loader, { classNames, onSkipped })).metrics;
+    }
     if (config.task === 'classification')
       return (await evaluateClassifier(model, loader, { onSkipped, threshold })).metrics;
     return (

@@ -16,6 +16,8 @@ import { loadRun } from './run-folder.js';
 import { ConfigError } from './config-error.js';
 import type { TrainingConfig } from './config.js';
 import { lookedRow, whereItLooked, writeGrid, type LookedMaps } from './report/where-it-looked.js';
+import { predictDetections, type DetectedObject } from './tasks/detection-predict.js';
+import type { CenterNet } from '../models/centernet.js';
 
 export interface Prediction {
   file: string;
@@ -31,6 +33,9 @@ export interface Prediction {
   /** With `maps`: the picture of where the model looked, and its columns. */
   maps?: string;
   mapColumns?: string[];
+  /** Detection: the boxes found and the picture they are drawn on. */
+  detections?: DetectedObject[];
+  boxesImage?: string;
 }
 
 /** Matches a read image to the channel count the model was trained with (grey <-> RGB). */
@@ -78,9 +83,14 @@ export async function predictFiles(
   const { config, model, dir, inputShape, classNames, threshold: chosen } = loadRun(runDir);
   const threshold = options.threshold ?? chosen ?? 0.5;
   const channels = inputShape?.[0] ?? (model.config as { inChannels?: number }).inChannels ?? 1;
+  const target = outDir ?? join(dir, 'predictions');
+  if (config.task === 'detection')
+    return predictDetections(model as unknown as CenterNet, config, classNames, files, target, {
+      scoreThreshold: options.threshold,
+      matchChannels: (image) => matchChannels(image, channels),
+    });
   const transform = createTransform(config.transforms.eval);
   const results: Prediction[] = [];
-  const target = outDir ?? join(dir, 'predictions');
   if (config.task === 'segmentation' || options.maps) mkdirSync(target, { recursive: true });
   for (const file of files) {
     let image = matchChannels(await readImage(file), channels);

@@ -37,7 +37,7 @@ export function checkRunFits(config: TrainingConfig, run: RunShape, file = 'conf
   const loss = config.loss.name;
   if (config.task === 'classification' && !CLASSIFICATION_LOSSES.includes(loss))
     fail('loss.name', `'${loss}' is a segmentation loss; classification takes ${CLASSIFICATION_LOSSES.join(' or ')}`);
-  const target = config.task === 'classification' ? 'label' : 'mask';
+  const target = config.task === 'classification' ? 'label' : config.task === 'detection' ? 'boxes' : 'mask';
   if (!run.sampleFields.includes(target))
     fail('task', `'${config.task}' needs samples with a '${target}'; the data gives ${run.sampleFields.join(', ')}`);
   const weights = config.loss.classWeights;

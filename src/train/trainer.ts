@@ -47,6 +47,8 @@ import {
   type ClassificationEvaluation,
   type SegmentationEvaluation,
 } from './evaluate-model.js';
+import { detectionClasses, detectionLoss, evaluateDetector, type DetectionEvaluation } from './tasks/detection.js';
+import type { CenterNet } from '../models/centernet.js';
 
 export interface EpochRecord {
   epoch: number;
@@ -92,7 +94,7 @@ export interface TrainResult {
   best: EpochRecord | undefined;
   monitor: string;
   stoppedBy: string;
-  lastEvaluation?: ClassificationEvaluation | SegmentationEvaluation;
+  lastEvaluation?: ClassificationEvaluation | SegmentationEvaluation | DetectionEvaluation;
   model: AttentionModel;
   /** Files left out because the data was opened with skipBad (unique, in the order met). */
   skipped: { file: string; reason: string }[];
@@ -130,11 +132,14 @@ export async function setupRun(config: TrainingConfig, shard?: { rank: number; c
     weights = tensor(computeClassWeights(classCounts(labels, classes), { method: cw }));
   }
   if (weights && device !== 'cpu') weights = weights.to(device);
-  const lossFn: LossFn = createLoss(config.loss.name, {
-    classWeights: weights,
-    focalGamma: config.loss.focalGamma,
-    labelSmoothing: config.loss.labelSmoothing,
-  });
+  const lossFn: LossFn =
+    config.task === 'detection'
+      ? detectionLoss(detectionClasses(config))
+      : createLoss(config.loss.name, {
+          classWeights: weights,
+          focalGamma: config.loss.focalGamma,
+          labelSmoothing: config.loss.labelSmoothing,
+        });
   const optimizer = buildOptimizer(model, config);
   const scheduler = buildScheduler(optimizer, config);
   return { trainSet, valSet, trainLoader, valLoader, model, lossFn, optimizer, scheduler };
@@ -287,7 +292,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
   noteSkipped([...trainSet.skipped(), ...valSet.skipped()]);
   const started = Date.now();
   let stoppedBy = 'epochs';
-  let lastEvaluation: ClassificationEvaluation | SegmentationEvaluation | undefined;
+  let lastEvaluation: ClassificationEvaluation | SegmentationEvaluation | DetectionEvaluation | undefined;
   try {
     for (let epoch = startEpoch; epoch < config.training.epochs; epoch++) {
       const epochStart = Date.now();
@@ -331,19 +336,26 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
         break;
       }
       const evaluation =
-        config.task === 'classification'
-          ? await evaluateClassifier(model, valLoader, {
-              threshold: config.training.threshold === 'fixed' ? 0.5 : config.training.threshold,
-              lossFn,
-              onSkipped: noteSkipped,
-            })
-          : await evaluateSegmenter(model, valLoader, {
-              roiKey: config.data.roiKey,
-              padMultiple: config.training.padMultiple,
+        config.task === 'detection'
+          ? await evaluateDetector(model as unknown as CenterNet, valLoader, {
+              classNames: valSet.classNames,
               keep: config.report.samples,
               lossFn,
               onSkipped: noteSkipped,
-            });
+            })
+          : config.task === 'classification'
+            ? await evaluateClassifier(model, valLoader, {
+                threshold: config.training.threshold === 'fixed' ? 0.5 : config.training.threshold,
+                lossFn,
+                onSkipped: noteSkipped,
+              })
+            : await evaluateSegmenter(model, valLoader, {
+                roiKey: config.data.roiKey,
+                padMultiple: config.training.padMultiple,
+                keep: config.report.samples,
+                lossFn,
+                onSkipped: noteSkipped,
+              });
       lastEvaluation = evaluation;
       const record: EpochRecord = {
         epoch,

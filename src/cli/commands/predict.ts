@@ -20,7 +20,11 @@ export async function predictCommand(
   }
   for (const r of results) {
     if (r.maps) console.log(`${r.file}\tmaps ${r.maps} (${r.mapColumns?.join(' | ')})`);
-    if (r.probabilities)
+    if (r.detections)
+      console.log(
+        `${r.file}\t${r.detections.length} boxes (${r.boxesImage})\t${r.detections.map((d) => `${d.class} ${d.score.toFixed(2)}`).join(', ')}`,
+      );
+    else if (r.probabilities)
       console.log(
         `${r.file}\t${r.predicted}\t${Object.entries(r.probabilities)
           .map(([k, v]) => `${k}=${v.toFixed(4)}`)

@@ -23,3 +23,5 @@ export { ModuleDataset, type ModuleDatasetSource, type ModuleSpec } from './modu
 export { classCounts, classWeights, type ClassWeighting, type ClassWeightOptions } from './class-stats.js';
 export { kFold, holdOut, splitIds, type Split, type KFoldOptions, type HoldOutOptions } from './splits.js';
 export { IMAGE_EXTENSIONS } from './image-files.js';
+export { VocDataset, type VocSpec } from './voc-dataset.js';
+export { parseVocAnnotation, readVocAnnotation, type VocAnnotation, type VocObject } from './voc-annotation.js';

@@ -57,3 +57,15 @@ export {
   transformTypes,
   type TransformSpec,
 } from './spec.js';
+export { getBoxes, mapBoxes, isBoxList, BOXES_KEY, type BoxList } from './box-list.js';
+export { BoxResize, type BoxResizeOptions } from './box-resize.js';
+export { RandBoxFlip, type RandBoxFlipOptions } from './box-flip.js';
+export { RandBoxAffine, boxAffine, type RandBoxAffineOptions } from './box-affine.js';
+export { RandBoxCrop, type RandBoxCropOptions } from './box-crop.js';
+export { RandColorJitter, type RandColorJitterOptions } from './color-jitter.js';
+export {
+  CenterNetTargets,
+  renderCenterNetTargets,
+  gaussianRadius,
+  type CenterNetTargetOptions,
+} from './centernet-targets.js';

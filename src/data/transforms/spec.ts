@@ -9,6 +9,12 @@
 import * as z from 'zod';
 import { Affine, RandAffine, type AffineOptions, type RandAffineOptions } from './affine.js';
 import { RandBrightness, type RandBrightnessOptions } from './brightness.js';
+import { BoxResize, type BoxResizeOptions } from './box-resize.js';
+import { RandBoxAffine, type RandBoxAffineOptions } from './box-affine.js';
+import { RandBoxCrop, type RandBoxCropOptions } from './box-crop.js';
+import { RandBoxFlip, type RandBoxFlipOptions } from './box-flip.js';
+import { CenterNetTargets, type CenterNetTargetOptions } from './centernet-targets.js';
+import { RandColorJitter, type RandColorJitterOptions } from './color-jitter.js';
 import { Compose } from './compose.js';
 import { RandContrast, type RandContrastOptions } from './contrast.js';
 import { CenterCropOrPad, PadTo, type CropOrPadOptions } from './crop-or-pad.js';
@@ -57,6 +63,13 @@ const registry = {
   randGaussianNoise: (o: RandGaussianNoiseOptions) => new RandGaussianNoise(o),
   gaussianBlur: (o: GaussianBlurOptions) => new GaussianBlur(o),
   randGaussianBlur: (o: RandGaussianBlurOptions) => new RandGaussianBlur(o),
+  // Detection: transforms that move `boxes` with the image, and CenterNet's targets from them.
+  boxResize: (o: BoxResizeOptions) => new BoxResize(o),
+  randBoxFlip: (o: RandBoxFlipOptions) => new RandBoxFlip(o),
+  randBoxAffine: (o: RandBoxAffineOptions) => new RandBoxAffine(o),
+  randBoxCrop: (o: RandBoxCropOptions) => new RandBoxCrop(o),
+  randColorJitter: (o: RandColorJitterOptions) => new RandColorJitter(o),
+  centerNetTargets: (o: CenterNetTargetOptions) => new CenterNetTargets(o),
 } satisfies Record<string, (o: never) => Transform>;
 
 type Registry = typeof registry;
@@ -156,6 +169,29 @@ const optionSchemas = [
   spec('randGaussianNoise', { ...keyed, std: z.union([z.number(), pair]), mean: z.number().optional() }),
   spec('gaussianBlur', { ...keyed, sigma: z.union([z.number(), numbers]) }),
   spec('randGaussianBlur', { ...keyed, sigma: pair }),
+  spec('boxResize', { ...keyed, size: numbers }),
+  spec('randBoxFlip', { ...keyed, horizontal: z.number().optional(), vertical: z.number().optional() }),
+  spec('randBoxAffine', {
+    ...keyed,
+    rotate: range.optional(),
+    scale: range.optional(),
+    translate: range.optional(),
+    minVisible: z.number().optional(),
+    padding: padding.optional(),
+  }),
+  spec('randBoxCrop', { ...keyed, size: numbers, minVisible: z.number().optional() }),
+  spec('randColorJitter', {
+    ...keyed,
+    brightness: z.number().optional(),
+    contrast: z.number().optional(),
+    saturation: z.number().optional(),
+  }),
+  spec('centerNetTargets', {
+    ...common,
+    numClasses: z.number(),
+    stride: z.number().optional(),
+    maxBoxes: z.number().optional(),
+  }),
   z.strictObject({
     type: z.literal('compose'),
     ...common,

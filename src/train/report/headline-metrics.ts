@@ -72,3 +72,16 @@ export function segmentationHeadline(best: Record<string, unknown>): MetricRow[]
     .filter(([, key]) => typeof best[key] === 'number')
     .map(([name, key, note]) => ({ name, value: num(best[key]), note }));
 }
+
+/** Detection: COCO box metrics (the per-class table is in the detection section). */
+export function detectionHeadline(best: Record<string, unknown>): MetricRow[] {
+  const known: [string, string, string][] = [
+    ['mAP@0.5', 'map50', 'COCO AP at IoU 0.5, mean over classes'],
+    ['mAP@0.5:0.95', 'map50_95', 'COCO AP averaged over IoU 0.50..0.95, mean over classes'],
+    ['mAP@0.75', 'map75', 'COCO AP at IoU 0.75'],
+    ['AR@100', 'mar100', 'recall with up to 100 detections per image, mean over IoU and classes'],
+  ];
+  return known
+    .filter(([, key]) => typeof best[key] === 'number')
+    .map(([name, key, note]) => ({ name, value: num(best[key]), note }));
+}

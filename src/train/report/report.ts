@@ -17,10 +17,12 @@ import { binaryAuroc, dice, rocCurve } from '../../metrics/index.js';
 import type { AttentionModel } from '../../models/attention-model.js';
 import type { TrainingConfig } from '../config.js';
 import type { ClassificationEvaluation, SegmentationEvaluation } from '../evaluate-model.js';
+import type { DetectionEvaluation } from '../tasks/detection.js';
+import { detectionSection } from './detection-section.js';
 import type { EpochRecord } from '../trainer.js';
 import { confusionMatrixSvg, lineChartSvg, svgSize, svgToPng } from './charts.js';
 import { summarizeDataset, type DataSummary } from './data-summary.js';
-import { classificationHeadline, segmentationHeadline, type MetricRow } from './headline-metrics.js';
+import { classificationHeadline, detectionHeadline, segmentationHeadline, type MetricRow } from './headline-metrics.js';
 import { html, joinHtml, type SafeHtml } from './html.js';
 import { colourBar, displayPng, imageTable, maxDisplayFor, pngImg, type ImageRow } from './image-table.js';
 import { firstChannel, lookedRow, tile, whereItLooked, writeGrid } from './where-it-looked.js';
@@ -40,7 +42,7 @@ export interface ReportInput {
   valSet: Dataset;
   /** The training set, for its size and class balance; rebuilt from the config when not given. */
   trainSet?: Dataset;
-  evaluation?: ClassificationEvaluation | SegmentationEvaluation;
+  evaluation?: ClassificationEvaluation | SegmentationEvaluation | DetectionEvaluation;
 }
 
 interface ReportSample {
@@ -241,14 +243,18 @@ export async function writeReport(input: ReportInput): Promise<string> {
   // 2. Headline metrics, 3. ROC and confusion matrix
   const bestMetrics = (best ?? {}) as Record<string, unknown>;
   const positive = classNames[1] ?? 'positive';
-  const headline = classification ? classificationHeadline(bestMetrics, positive) : segmentationHeadline(bestMetrics);
+  const headline = classification
+    ? classificationHeadline(bestMetrics, positive)
+    : config.task === 'detection'
+      ? detectionHeadline(bestMetrics)
+      : segmentationHeadline(bestMetrics);
   sections.push(
     html`<h2 id="metrics">Headline metrics</h2>
       <p>
         Best checkpoint: <b>epoch ${bestEpoch ?? 'none'}</b> of ${history.length}, chosen by validation ${monitor}.
         ${typeof best?.n === 'number' ? `${count(best.n)} validation ${classification ? 'cases' : 'images'}.` : ''}
       </p>
-      ${classification ? html`<p>${thresholdSentence(config, best)}</p>` : html`<p>Pixels are called foreground at probability 0.5.</p>`}
+      ${classification ? html`<p>${thresholdSentence(config, best)}</p>` : config.task === 'detection' ? html`` : html`<p>Pixels are called foreground at probability 0.5.</p>`}
       ${headline.length ? metricTable(headline) : html`<p>No validation metrics were recorded.</p>`}`,
   );
 
@@ -341,7 +347,8 @@ export async function writeReport(input: ReportInput): Promise<string> {
   );
 
   // 5. Where the model looked: one row per validation image, each attention block's map and Grad-CAM.
-  const samples = await reportSamples(input.valSet, config, config.report.samples);
+  // Detection shows its attention maps beside the boxes (detectionSection) instead.
+  const samples = config.task === 'detection' ? [] : await reportSamples(input.valSet, config, config.report.samples);
   if (samples.length) {
     const rows: ImageRow[] = [];
     const gridRows: Buffer[][] = [];
@@ -382,9 +389,19 @@ export async function writeReport(input: ReportInput): Promise<string> {
     );
   }
 
+  if (config.task === 'detection' && evaluation && 'examples' in evaluation)
+    sections.push(
+      await detectionSection(
+        outDir,
+        evaluation as DetectionEvaluation,
+        classNames,
+        model,
+        best as Record<string, unknown>,
+      ),
+    );
   if (config.task === 'segmentation' && evaluation && 'examples' in evaluation && evaluation.examples.length) {
     const rows: ImageRow[] = [];
-    for (const [i, e] of evaluation.examples.entries()) {
+    for (const [i, e] of (evaluation as SegmentationEvaluation).examples.entries()) {
       const [, h, w] = e.shape;
       const grey = e.image.subarray(0, h * w);
       const pictures: [Uint8Array, boolean][] = [
@@ -402,7 +419,7 @@ export async function writeReport(input: ReportInput): Promise<string> {
         cells,
       });
     }
-    await writeSegmentationGrid(outDir, evaluation.examples);
+    await writeSegmentationGrid(outDir, (evaluation as SegmentationEvaluation).examples);
     sections.push(
       html`<h2 id="segmentation">Predicted masks</h2>
         <p>
@@ -442,7 +459,7 @@ export async function writeReport(input: ReportInput): Promise<string> {
       <body>
         <h1>${config.name}</h1>
         <p class="lede">
-          ${classification ? 'Classification' : 'Segmentation'} with
+          ${classification ? 'Classification' : config.task === 'detection' ? 'Detection' : 'Segmentation'} with
           <code>${config.model.name}</code> (${count(model.numParameters())} parameters), trained for ${history.length}
           epoch${history.length === 1 ? '' : 's'}; best epoch <b>${bestEpoch ?? 'none'}</b> by validation
           ${monitor}${best && typeof best[monitor] === 'number' ? ` (${fixed(best[monitor] as number)})` : ''}.
