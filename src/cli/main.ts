@@ -16,6 +16,7 @@ import { cvCommand, searchCommand } from './commands/select.js';
 import { dataFetchCommand, dataListCommand } from './commands/data.js';
 import { useDataRoot } from './data-root-option.js';
 import { exportCommand } from './commands/export.js';
+import { deidCommand } from './commands/deid.js';
 
 const program = new Command()
   .name('medattn')
@@ -131,6 +132,27 @@ program
   .option('--set <key=value>', 'override a config value (repeatable)', collect)
   .option('--data-root <dir>', DATA_ROOT_HELP)
   .action(searchCommand);
+
+program
+  .command('deid')
+  .description(
+    'de-identify DICOM files (PS3.15 Basic Profile) under IN, writing each to the same relative path under OUT',
+  )
+  .argument('<in>', 'DICOM/NIfTI file or folder')
+  .argument('<out>', 'output folder (not inside IN)')
+  .option(
+    '--key-file <file>',
+    'secret key (>= 16 bytes) so UIDs, patient IDs and date shifts map the same across runs (default: a random key per run)',
+  )
+  .option(
+    '--dates <mode>',
+    "shift: move dates by a per-patient offset (Modified Dates option); remove: the profile's empty/dummy dates",
+    'shift',
+  )
+  .option('--allow-burned-in', 'also write files whose BurnedInAnnotation is YES (pixels are not changed)')
+  .option('--nifti', 'also write NIfTI files with descrip, aux_file, intent_name and extensions cleared')
+  .option('--json', 'print a JSON summary')
+  .action(deidCommand);
 
 program
   .command('models')

@@ -197,6 +197,10 @@ const cases: Record<string, Case> = {
     args: () => ['export', '--run', fakeRun('export-opset', cnn, realWeights), '--opset', '9'],
     line: /^medattn: --opset: expected one of .*got 9$/,
   },
+  DeidError: {
+    args: () => ['deid', at('no-such-dicom-folder'), at('deid-out')],
+    line: /no-such-dicom-folder: no such file or folder$/,
+  },
   OnnxModelError: {
     args: () => {
       const run = fakeRun('corrupt-onnx', cnn, realWeights);
