@@ -178,6 +178,12 @@ fl.command('server')
   .option('--mu <x>', 'FedProx proximal weight', '0.01')
   .option('--round-timeout <s>', 'seconds a round waits for its sites before dropping the silent ones', '600')
   .option('--max-update-mb <x>', 'largest update accepted, in MiB', '256')
+  .option('--dp-clip <C>', 'DP-FedAvg: clip each site update to this L2 norm (with --dp-noise; sites weighted equally)')
+  .option(
+    '--dp-noise <z>',
+    'DP-FedAvg: Gaussian noise std = z * C on the sum of clipped updates; epsilon per round in metrics.json',
+  )
+  .option('--dp-delta <d>', 'DP-FedAvg: delta of the reported epsilon', '1e-5')
   .option('--set <key=value>', 'override a config value (repeatable)', collect)
   .option('--data-root <dir>', DATA_ROOT_HELP)
   .action(flServerCommand);

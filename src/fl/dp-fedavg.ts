@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { privacySpent } from '../privacy/rdp-accountant.js';
+import { safetensorFromArray, safetensorToArray, type SafetensorRecord } from '../tensor/safetensors.js';
 
 export function l2Norm(v: Float32Array): number {
   let s = 0;
@@ -61,4 +62,40 @@ export function dpFedAvgEpsilon(
   delta = 1e-5,
 ) {
   return privacySpent({ samplingProbability: perRound / clients, noiseMultiplier, steps: rounds, delta }).epsilon;
+}
+
+/**
+ * One DP-FedAvg round on model states: each site's update (its float tensors minus the global ones, as one
+ * vector) is clipped and noised by `dpFedAvg`, and the noisy mean update is added to the global state.
+ * Integer tensors (batch-norm counters) keep the global value.
+ */
+export function dpFedAvgStates(
+  global: Record<string, SafetensorRecord>,
+  states: readonly Record<string, SafetensorRecord>[],
+  clipNorm: number,
+  noiseMultiplier: number,
+): Record<string, SafetensorRecord> {
+  const names = Object.keys(global).filter((k) => global[k].dtype === 'F32');
+  const flat = (state: Record<string, SafetensorRecord>) => {
+    const parts = names.map((k) => safetensorToArray(state[k] as SafetensorRecord & { dtype: 'F32' }));
+    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  };
+  const base = flat(global);
+  const updates = states.map((s) => flat(s).map((v, k) => v - base[k]));
+  const mean = dpFedAvg(updates, clipNorm, noiseMultiplier);
+  const out: Record<string, SafetensorRecord> = { ...global };
+  let o = 0;
+  for (const k of names) {
+    const n = global[k].shape.reduce((a, b) => a * b, 1);
+    const values = base.subarray(o, o + n).map((v, i) => v + mean[o + i]);
+    out[k] = safetensorFromArray('F32', global[k].shape, values);
+    o += n;
+  }
+  return out;
 }

@@ -27,6 +27,7 @@ import type { TrainingConfig } from '../train/config.js';
 import { fedAvg, type ClientState } from './aggregate.js';
 import { architectureMismatch, loadModelState, modelState, type StateRecords } from './model-state.js';
 import { FlError } from './fl-error.js';
+import { dpFedAvgEpsilon, dpFedAvgStates } from './dp-fedavg.js';
 
 export type FlAlgorithm = 'fedavg' | 'fedprox' | 'fedbn';
 
@@ -47,6 +48,8 @@ export interface FlServerOptions {
   roundTimeoutMs: number;
   maxUpdateBytes: number;
   seed: number;
+  /** DP-FedAvg: clip each site's update to clipNorm, add noise at aggregation (uniform site weights). */
+  dp?: { clipNorm: number; noiseMultiplier: number; delta: number };
   log?: (line: string) => void;
 }
 
@@ -136,7 +139,14 @@ export async function runFlServer(o: FlServerOptions): Promise<{ history: EpochR
     current = undefined;
     const started = Date.now();
     const states = [...r.updates.values()];
-    const aggregate = fedAvg(states);
+    const aggregate = o.dp
+      ? dpFedAvgStates(
+          decodeSafetensors(globalBytes, 'global weights').tensors,
+          states.map((c) => c.tensors),
+          o.dp.clipNorm,
+          o.dp.noiseMultiplier,
+        )
+      : fedAvg(states);
     loadModelState(model, aggregate);
     const evaluation = await evaluateClassifier(model, valLoader, { lossFn });
     const record: EpochRecord = {
@@ -152,6 +162,8 @@ export async function runFlServer(o: FlServerOptions): Promise<{ history: EpochR
       samples: states.reduce((s, c) => s + c.samples, 0),
       ...(evaluation.metrics as Record<string, unknown>),
     };
+    if (o.dp)
+      record.epsilon = dpFedAvgEpsilon(sites.length, o.clientsPerRound, o.dp.noiseMultiplier, r.round, o.dp.delta);
     const value = Number(record[monitor]);
     const improved = Number.isFinite(value) && (persisted.bestValue === null || value > persisted.bestValue);
     globalBytes = encodeSafetensors(aggregate, { round: String(r.round) });
@@ -301,7 +313,9 @@ export async function runFlServer(o: FlServerOptions): Promise<{ history: EpochR
     server.listen(o.port, o.host, resolve);
   });
   const port = (server.address() as { port: number }).port;
-  log(`fl server: listening on https://${o.host}:${port} (TLS 1.3), ${sites.length} sites, ${o.algorithm}`);
+  log(
+    `fl server: listening on https://${o.host}:${port} (TLS 1.3), ${sites.length} sites, ${o.algorithm}${o.dp ? `, DP-FedAvg (clip ${o.dp.clipNorm}, noise ${o.dp.noiseMultiplier})` : ''}`,
+  );
   if (!finished) startRound();
   const timer = setInterval(tick, 200);
   try {

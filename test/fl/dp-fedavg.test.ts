@@ -2,7 +2,8 @@
 // and the epsilon of a federated run comes from the same accountant as DP-SGD (q = sampled / all clients).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clipUpdate, dpFedAvg, dpFedAvgEpsilon, l2Norm } from '../../src/fl/dp-fedavg.js';
+import { clipUpdate, dpFedAvg, dpFedAvgEpsilon, dpFedAvgStates, l2Norm } from '../../src/fl/dp-fedavg.js';
+import { safetensorFromArray, safetensorToArray } from '../../src/tensor/safetensors.js';
 import { privacySpent } from '../../src/privacy/rdp-accountant.js';
 
 test('clipUpdate scales long updates to the bound and leaves short ones', () => {
@@ -42,4 +43,19 @@ test('dpFedAvgEpsilon: accountant with q = sampled / all clients, one step per r
   );
   // Three sites all taking part every round: no amplification by sampling.
   assert.ok(dpFedAvgEpsilon(3, 3, 1.0, 20) > dpFedAvgEpsilon(30, 3, 1.0, 20));
+});
+
+test('dpFedAvgStates: global + mean of clipped site updates (no noise); integer tensors keep the global value', () => {
+  const state = (w: number[], n: bigint) => ({
+    w: safetensorFromArray('F32', [2], new Float32Array(w)),
+    n: safetensorFromArray('I64', [], new BigInt64Array([n])),
+  });
+  const global = state([1, 1], 3n);
+  // Updates (3, 4) -> clipped to (0.6, 0.8) and (0.1, 0) kept: mean (0.35, 0.4).
+  const next = dpFedAvgStates(global, [state([4, 5], 9n), state([1.1, 1], 7n)], 1, 0);
+  assert.deepEqual(
+    Array.from(safetensorToArray(next.w as never) as Float32Array).map((v) => +v.toFixed(5)),
+    [1.35, 1.4],
+  );
+  assert.deepEqual(Array.from(safetensorToArray(next.n as never) as BigInt64Array), [3n]);
 });

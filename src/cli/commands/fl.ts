@@ -42,6 +42,9 @@ export interface FlServerCommandOptions {
   mu: string;
   roundTimeout: string;
   maxUpdateMb: string;
+  dpClip?: string;
+  dpNoise?: string;
+  dpDelta: string;
   set?: string[];
 }
 
@@ -63,6 +66,16 @@ export async function flServerCommand(o: FlServerCommandOptions): Promise<void> 
     throw new FlError('--algorithm', `must be fedavg, fedprox or fedbn, got '${o.algorithm}'`);
   const clientsPerRound = o.clientsPerRound ? int('--clients-per-round', o.clientsPerRound, 1) : sites.length;
   const minClients = o.minClients ? int('--min-clients', o.minClients, 1) : clientsPerRound;
+  if ((o.dpClip === undefined) !== (o.dpNoise === undefined))
+    throw new FlError('--dp-clip', 'DP-FedAvg needs both --dp-clip and --dp-noise');
+  const dp =
+    o.dpClip !== undefined && o.dpNoise !== undefined
+      ? {
+          clipNorm: positive('--dp-clip', o.dpClip),
+          noiseMultiplier: positive('--dp-noise', o.dpNoise),
+          delta: positive('--dp-delta', o.dpDelta),
+        }
+      : undefined;
   if (minClients > clientsPerRound)
     throw new FlError('--min-clients', `${minClients} is more than --clients-per-round ${clientsPerRound}`);
   await runFlServer({
@@ -85,6 +98,7 @@ export async function flServerCommand(o: FlServerCommandOptions): Promise<void> 
     roundTimeoutMs: positive('--round-timeout', o.roundTimeout) * 1000,
     maxUpdateBytes: Math.round(positive('--max-update-mb', o.maxUpdateMb) * 1024 * 1024),
     seed: config.training.seed,
+    dp,
   });
 }
 
