@@ -135,7 +135,7 @@ test('deid: medattn reads the same pixels back from the de-identified files', as
   const { dir, input } = makeInput();
   try {
     const output = join(dir, 'out');
-    assert.equal(medattn('deid', input, output).status, 0);
+    deidentifyTree(input, output); // in process: the CLI path is the first test's
     for (const rel of ['CT_small.dcm', 'MR_small_bigendian.dcm', 'series/MR_small_RLE.dcm', 'JPEG2000.dcm']) {
       const a = await readDicom(join(input, rel));
       const b = await readDicom(join(output, rel));
@@ -166,8 +166,8 @@ test('deid: BurnedInAnnotation YES is refused (others still written) unless --al
     assert.equal(refused.stderr.trim().split('\n').length, 1);
     assert.equal(existsSync(join(dir, 'out/b.dcm')), false);
     assert.equal(existsSync(join(dir, 'out/a.dcm')), true);
-    const allowed = medattn('deid', input, join(dir, 'out2'), '--allow-burned-in');
-    assert.equal(allowed.status, 0, allowed.stderr);
+    const allowed = deidentifyTree(input, join(dir, 'out2'), { allowBurnedIn: true });
+    assert.equal(allowed.refused.length, 0);
     assert.equal(existsSync(join(dir, 'out2/b.dcm')), true);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -224,8 +224,7 @@ img.header.extensions.append(nib.nifti1.Nifti1Extension(6, b'Doe John comment'))
 nib.save(img, '${dir}/in/a.nii.gz')
 nib.save(nib.Nifti2Image(np.ones((2, 2, 2), np.float32), np.eye(4), header=None), '${dir}/in/b.nii')
 `);
-    const skipped = medattn('deid', join(dir, 'in'), join(dir, 'skip'), '--json');
-    assert.equal(JSON.parse(skipped.stdout).skipped.length, 2);
+    assert.equal(deidentifyTree(join(dir, 'in'), join(dir, 'skip')).skipped.length, 2);
     const run = medattn('deid', join(dir, 'in'), join(dir, 'out'), '--nifti', '--json');
     assert.equal(run.status, 0, run.stderr);
     assert.equal(JSON.parse(run.stdout).nifti, 2);
