@@ -35,11 +35,17 @@ const plain = () =>
   });
 const dp = () =>
   tidy(() =>
-    dpSgdStep(model.parameters(), optimizer, (xi, yi) => lossFn(model.forward(xi), yi), { x, y }, {
-      noiseMultiplier: 1,
-      clipNorm: 1,
-      delta: 1e-5,
-    }),
+    dpSgdStep(
+      model.parameters(),
+      optimizer,
+      (xi, yi) => lossFn(model.forward(xi), yi),
+      { x, y },
+      {
+        noiseMultiplier: 1,
+        clipNorm: 1,
+        delta: 1e-5,
+      },
+    ),
   );
 
 function median(fn: () => unknown): number {
