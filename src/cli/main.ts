@@ -17,6 +17,8 @@ import { dataFetchCommand, dataListCommand } from './commands/data.js';
 import { useDataRoot } from './data-root-option.js';
 import { exportCommand } from './commands/export.js';
 import { launchCommand } from './commands/launch.js';
+import { deidCommand } from './commands/deid.js';
+import { flClientCommand, flServerCommand } from './commands/fl.js';
 
 const program = new Command()
   .name('medattn')
@@ -177,6 +179,72 @@ program
   .option('--set <key=value>', 'override a config value (repeatable)', collect)
   .option('--data-root <dir>', DATA_ROOT_HELP)
   .action(searchCommand);
+
+program
+  .command('deid')
+  .description(
+    'de-identify DICOM files (PS3.15 Basic Profile) under IN, writing each to the same relative path under OUT',
+  )
+  .argument('<in>', 'DICOM/NIfTI file or folder')
+  .argument('<out>', 'output folder (not inside IN)')
+  .option(
+    '--key-file <file>',
+    'secret key (>= 16 bytes) so UIDs, patient IDs and date shifts map the same across runs (default: a random key per run)',
+  )
+  .option(
+    '--dates <mode>',
+    "shift: move dates by a per-patient offset (Modified Dates option); remove: the profile's empty/dummy dates",
+    'shift',
+  )
+  .option('--allow-burned-in', 'also write files whose BurnedInAnnotation is YES (pixels are not changed)')
+  .option('--nifti', 'also write NIfTI files with descrip, aux_file, intent_name and extensions cleared')
+  .option('--json', 'print a JSON summary')
+  .action(deidCommand);
+
+const fl = program.command('fl').description('federated training between sites: a server and one client per site');
+fl.command('server')
+  .description('coordinate federated rounds over HTTPS; keeps a run folder like train (metrics.json, best.safetensors)')
+  .requiredOption('--config <file>', "training config (JSON): the model, and the server's validation data (data.val)")
+  .requiredOption('--out <dir>', 'run folder; a folder with fl-state.json is resumed after its last completed round')
+  .requiredOption('--tokens <file>', 'JSON mapping each site name to its secret token (>= 16 characters, one per site)')
+  .requiredOption('--cert <file>', "server's TLS certificate (PEM)")
+  .requiredOption('--key <file>', "server's TLS private key (PEM)")
+  .option('--client-ca <file>', 'mutual TLS: accept only clients with a certificate signed by this CA (PEM)')
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--port <n>', 'port to listen on (0: any free port, printed at start)', '8443')
+  .option('--rounds <n>', 'federated rounds', '10')
+  .option('--clients-per-round <n>', 'sites sampled each round (default: all sites in --tokens)')
+  .option('--min-clients <n>', 'fewest updates that complete a round at its timeout (default: --clients-per-round)')
+  .option('--local-epochs <n>', 'epochs each site trains per round', '1')
+  .option(
+    '--algorithm <name>',
+    'fedavg, fedprox (proximal term --mu) or fedbn (batch norm stays at each site)',
+    'fedavg',
+  )
+  .option('--mu <x>', 'FedProx proximal weight', '0.01')
+  .option('--round-timeout <s>', 'seconds a round waits for its sites before dropping the silent ones', '600')
+  .option('--max-update-mb <x>', 'largest update accepted, in MiB', '256')
+  .option('--dp-clip <C>', 'DP-FedAvg: clip each site update to this L2 norm (with --dp-noise; sites weighted equally)')
+  .option(
+    '--dp-noise <z>',
+    'DP-FedAvg: Gaussian noise std = z * C on the sum of clipped updates; epsilon per round in metrics.json',
+  )
+  .option('--dp-delta <d>', 'DP-FedAvg: delta of the reported epsilon', '1e-5')
+  .option('--set <key=value>', 'override a config value (repeatable)', collect)
+  .option('--data-root <dir>', DATA_ROOT_HELP)
+  .action(flServerCommand);
+fl.command('client')
+  .description("one site: train the server's model on this site's data each round and send back the weights")
+  .requiredOption('--config <file>', "training config (JSON): the same model as the server's, this site's data.train")
+  .requiredOption('--server <url>', 'the server, https://host:port')
+  .requiredOption('--token <token>', "this site's secret token (from the server's --tokens file)")
+  .option('--ca <file>', "CA or self-signed certificate that the server's certificate must chain to (PEM)")
+  .option('--cert <file>', "mutual TLS: this site's certificate (PEM)")
+  .option('--key <file>', "mutual TLS: this site's private key (PEM)")
+  .option('--patience <s>', 'give up after this many seconds without reaching the server', '120')
+  .option('--set <key=value>', 'override a config value (repeatable)', collect)
+  .option('--data-root <dir>', DATA_ROOT_HELP)
+  .action(flClientCommand);
 
 program
   .command('models')

@@ -112,6 +112,14 @@ export const trainingConfigSchema = z.strictObject({
       padMultiple: z.number().int().positive().default(16),
       /** Conv weights and training batches in channels-last (NHWC) memory, which oneDNN convolutions prefer on CPUs. */
       channelsLast: z.boolean().default(false),
+      /** DP-SGD: per-example clipping to clipNorm + Gaussian noise (src/train/dp-sgd.ts); epsilon at delta per epoch. */
+      dp: z
+        .strictObject({
+          noiseMultiplier: z.number().min(0),
+          clipNorm: z.number().positive(),
+          delta: z.number().gt(0).lt(1).default(1e-5),
+        })
+        .optional(),
     })
     .default({
       epochs: 10,

@@ -38,6 +38,7 @@ import { checkRunFits } from './run-fit-checks.js';
 import { removeStaleTempFiles, writeFileAtomic } from './run-folder-files.js';
 import { createLoss, type LossFn } from './losses.js';
 import { buildOptimizer, buildScheduler } from './build-optimizer.js';
+import { dpSgdEpsilon, dpSgdStep } from './dp-sgd.js';
 import { batchTensors } from './batch-tensors.js';
 import { openDataLoader } from './data-loader.js';
 import { defaultMonitor, isLowerBetter } from './monitor.js';
@@ -304,8 +305,17 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
       for await (const batch of trainLoader.epoch(epoch)) {
         if (batch.skipped) noteSkipped(batch.skipped);
         if (!batch.fields.image) continue;
+        const dp = config.training.dp;
         const loss = tidy(() => {
           const { x, y, roi } = batchTensors(batch, config.task, config.data.roiKey, config.training.device as Device);
+          if (dp)
+            return dpSgdStep(
+              model.parameters(),
+              optimizer,
+              (xi, yi, ri) => lossFn(model.forward(xi), yi, ri),
+              { x, y, roi },
+              dp,
+            );
           optimizer.zeroGrad();
           const out = model.forward(config.training.channelsLast ? toChannelsLast(x) : x);
           const l = lossFn(out, y, roi);
@@ -365,6 +375,13 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
         seconds: (Date.now() - epochStart) / 1000,
         ...(evaluation.metrics as Record<string, unknown>),
       };
+      if (config.training.dp)
+        record.epsilon = dpSgdEpsilon(
+          config.training.dp,
+          config.training.batchSize,
+          trainSet.length,
+          (epoch + 1) * batchesPerEpoch,
+        );
       if (scheduler) scheduler.step(monitorValue(record, monitor));
       history.push(record);
       const value = monitorValue(record, monitor);

@@ -213,6 +213,14 @@ const cases: Record<string, Case> = {
     args: () => ['export', '--run', fakeRun('export-opset', cnn, realWeights), '--opset', '9'],
     line: /^medattn: --opset: expected one of .*got 9$/,
   },
+  DeidError: {
+    args: () => ['deid', at('no-such-dicom-folder'), at('deid-out')],
+    line: /no-such-dicom-folder: no such file or folder$/,
+  },
+  FlError: {
+    args: () => ['fl', 'client', '--config', at('unused.json'), '--server', 'http://127.0.0.1:1', '--token', 't'],
+    line: /^medattn: --server: must be an https:\/\/ URL, got 'http:\/\/127\.0\.0\.1:1'$/,
+  },
   OnnxModelError: {
     args: () => {
       const run = fakeRun('corrupt-onnx', cnn, realWeights);

@@ -1,0 +1,101 @@
+/**
+ * Client-level differential privacy for federated rounds (DP-FedAvg, McMahan et al. 2018, "Learning
+ * Differentially Private Recurrent Language Models"): each client's model update is clipped to L2 norm
+ * `clipNorm`, the server sums the clipped updates of the round, adds N(0, (noiseMultiplier * clipNorm)^2) per
+ * coordinate and divides by the number of clients (uniform weights: weighting by sample counts would let one
+ * site's data size change the sensitivity). Epsilon comes from the RDP accountant with q = clients sampled per
+ * round / all clients, one step per round. It protects whether any one site took part, not single patients
+ * beyond that (a site's whole contribution is the unit).
+ */
+import { randomBytes } from 'node:crypto';
+import { privacySpent } from '../privacy/rdp-accountant.js';
+import { safetensorFromArray, safetensorToArray, type SafetensorRecord } from '../tensor/safetensors.js';
+
+export function l2Norm(v: Float32Array): number {
+  let s = 0;
+  for (let k = 0; k < v.length; k++) s += v[k] * v[k];
+  return Math.sqrt(s);
+}
+
+/** `update` scaled down to norm `clipNorm` when it is longer (a copy). */
+export function clipUpdate(update: Float32Array, clipNorm: number): Float32Array {
+  const norm = l2Norm(update);
+  const scale = norm > clipNorm ? clipNorm / norm : 1;
+  return update.map((v) => v * scale);
+}
+
+/** Standard normal samples from the operating system's CSPRNG (Box-Muller): noise an observer cannot predict. */
+export function gaussianNoise(length: number): Float64Array {
+  const out = new Float64Array(length);
+  const bytes = randomBytes(8 * (length + 1));
+  const u = new Uint32Array(bytes.buffer, bytes.byteOffset, 2 * (length + 1));
+  for (let k = 0; k < length; k += 2) {
+    const u1 = (u[2 * k] + 1) / 4294967297;
+    const u2 = u[2 * k + 1] / 4294967296;
+    const r = Math.sqrt(-2 * Math.log(u1));
+    out[k] = r * Math.cos(2 * Math.PI * u2);
+    if (k + 1 < length) out[k + 1] = r * Math.sin(2 * Math.PI * u2);
+  }
+  return out;
+}
+
+/** The round's noisy mean of clipped updates. */
+export function dpFedAvg(updates: readonly Float32Array[], clipNorm: number, noiseMultiplier: number): Float32Array {
+  const length = updates[0].length;
+  const sum = new Float64Array(length);
+  for (const u of updates) {
+    const c = clipUpdate(u, clipNorm);
+    for (let k = 0; k < length; k++) sum[k] += c[k];
+  }
+  const noise = gaussianNoise(length);
+  const out = new Float32Array(length);
+  for (let k = 0; k < length; k++) out[k] = (sum[k] + noise[k] * noiseMultiplier * clipNorm) / updates.length;
+  return out;
+}
+
+/** Epsilon at `delta` after `rounds` rounds sampling `perRound` of `clients` sites each round. */
+export function dpFedAvgEpsilon(
+  clients: number,
+  perRound: number,
+  noiseMultiplier: number,
+  rounds: number,
+  delta = 1e-5,
+) {
+  return privacySpent({ samplingProbability: perRound / clients, noiseMultiplier, steps: rounds, delta }).epsilon;
+}
+
+/**
+ * One DP-FedAvg round on model states: each site's update (its float tensors minus the global ones, as one
+ * vector) is clipped and noised by `dpFedAvg`, and the noisy mean update is added to the global state.
+ * Integer tensors (batch-norm counters) keep the global value.
+ */
+export function dpFedAvgStates(
+  global: Record<string, SafetensorRecord>,
+  states: readonly Record<string, SafetensorRecord>[],
+  clipNorm: number,
+  noiseMultiplier: number,
+): Record<string, SafetensorRecord> {
+  const names = Object.keys(global).filter((k) => global[k].dtype === 'F32');
+  const flat = (state: Record<string, SafetensorRecord>) => {
+    const parts = names.map((k) => safetensorToArray(state[k] as SafetensorRecord & { dtype: 'F32' }));
+    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  };
+  const base = flat(global);
+  const updates = states.map((s) => flat(s).map((v, k) => v - base[k]));
+  const mean = dpFedAvg(updates, clipNorm, noiseMultiplier);
+  const out: Record<string, SafetensorRecord> = { ...global };
+  let o = 0;
+  for (const k of names) {
+    const n = global[k].shape.reduce((a, b) => a * b, 1);
+    const values = base.subarray(o, o + n).map((v, i) => v + mean[o + i]);
+    out[k] = safetensorFromArray('F32', global[k].shape, values);
+    o += n;
+  }
+  return out;
+}
