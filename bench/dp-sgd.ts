@@ -9,7 +9,7 @@ import { AdamW } from '../src/optim/index.js';
 import { manualSeed, randn, randint, setNumThreads, tidy } from '../src/tensor/index.js';
 import { createModelFromConfig } from '../src/train/trainer.js';
 import { createLoss } from '../src/train/losses.js';
-import { dpSgdStep } from '../src/train/dp-sgd.js';
+import { dpSgdGradients } from '../src/train/dp-sgd.js';
 
 const option = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,18 +34,19 @@ const plain = () =>
     optimizer.step();
   });
 const dp = () =>
-  tidy(() =>
-    dpSgdStep(
-      model.parameters(),
-      optimizer,
-      (xi, yi) => lossFn(model.forward(xi), yi),
-      { x, y },
-      {
-        noiseMultiplier: 1,
-        clipNorm: 1,
-        delta: 1e-5,
-      },
-    ),
+  tidy(
+    () =>
+      dpSgdGradients(
+        model.parameters(),
+        optimizer,
+        (xi, yi) => lossFn(model.forward(xi), yi),
+        { x, y },
+        {
+          noiseMultiplier: 1,
+          clipNorm: 1,
+          delta: 1e-5,
+        },
+      ) + (optimizer.step(), 0),
   );
 
 function median(fn: () => unknown): number {

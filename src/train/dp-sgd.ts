@@ -20,8 +20,12 @@ export interface DpSgdOptions {
   delta: number;
 }
 
-/** One DP-SGD step on `batch`; returns the mean loss of its examples (before the update). */
-export function dpSgdStep(
+/**
+ * DP-SGD's gradients for `batch`: each parameter's `grad` becomes the noisy mean of the clipped per-example
+ * gradients, for the optimizer's next step (the trainer steps, after averaging over ranks in data-parallel
+ * runs). Returns the mean loss of the examples.
+ */
+export function dpSgdGradients(
   params: Tensor[],
   optimizer: Optimizer,
   lossOf: (x: Tensor, y: Tensor, roi?: Tensor) => Tensor,
@@ -54,7 +58,6 @@ export function dpSgdStep(
         }),
       ),
     );
-    optimizer.step();
   } finally {
     for (const s of sums) s.dispose();
   }

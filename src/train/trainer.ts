@@ -38,7 +38,7 @@ import { checkRunFits } from './run-fit-checks.js';
 import { removeStaleTempFiles, writeFileAtomic } from './run-folder-files.js';
 import { createLoss, type LossFn } from './losses.js';
 import { buildOptimizer, buildScheduler } from './build-optimizer.js';
-import { dpSgdEpsilon, dpSgdStep } from './dp-sgd.js';
+import { dpSgdEpsilon, dpSgdGradients } from './dp-sgd.js';
 import { batchTensors } from './batch-tensors.js';
 import { openDataLoader } from './data-loader.js';
 import { defaultMonitor, isLowerBetter } from './monitor.js';
@@ -305,16 +305,16 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
       for await (const batch of trainLoader.epoch(epoch)) {
         if (batch.skipped) noteSkipped(batch.skipped);
         if (!batch.fields.image) continue;
-        const dp = config.training.dp;
+        const privacy = config.training.dp;
         const loss = tidy(() => {
           const { x, y, roi } = batchTensors(batch, config.task, config.data.roiKey, config.training.device as Device);
-          if (dp)
-            return dpSgdStep(
+          if (privacy)
+            return dpSgdGradients(
               model.parameters(),
               optimizer,
               (xi, yi, ri) => lossFn(model.forward(xi), yi, ri),
               { x, y, roi },
-              dp,
+              privacy,
             );
           optimizer.zeroGrad();
           const out = model.forward(config.training.channelsLast ? toChannelsLast(x) : x);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { manualSeed, tensor, zeros, type Tensor } from '../../src/tensor/index.js';
 import { SGD } from '../../src/optim/index.js';
-import { dpSgdEpsilon, dpSgdStep } from '../../src/train/dp-sgd.js';
+import { dpSgdEpsilon, dpSgdGradients } from '../../src/train/dp-sgd.js';
 import { writeTinyMedmnist } from '../helpers/tiny-medmnist.js';
 
 const X = [
@@ -31,7 +31,8 @@ function step(clipNorm: number, noiseMultiplier: number): number[] {
   const opt = new SGD([w], { lr: 1 });
   const x = tensor(new Float32Array(X.flat()), { shape: [4, 3] });
   const y = tensor(new Float32Array(Y), { shape: [4] });
-  dpSgdStep([w], opt, (xi, yi) => leastSquares(xi, yi, w), { x, y }, { clipNorm, noiseMultiplier, delta: 1e-5 });
+  dpSgdGradients([w], opt, (xi, yi) => leastSquares(xi, yi, w), { x, y }, { clipNorm, noiseMultiplier, delta: 1e-5 });
+  opt.step();
   return Array.from(w.toArray() as Float32Array);
 }
 
@@ -62,13 +63,14 @@ test('DP-SGD step: noise std is noiseMultiplier * clipNorm / batch', () => {
   const opt = new SGD([p], { lr: 1 });
   const x = zeros([8, 1]);
   // A loss with zero gradient: the update is the noise alone.
-  dpSgdStep(
+  dpSgdGradients(
     [p],
     opt,
     (xi) => p.sum().mul(0).add(xi.sum()),
     { x, y: x },
     { clipNorm: 2, noiseMultiplier: 1.5, delta: 1e-5 },
   );
+  opt.step();
   const v = Array.from(p.toArray() as Float32Array);
   const mean = v.reduce((s, a) => s + a, 0) / v.length;
   const std = Math.sqrt(v.reduce((s, a) => s + (a - mean) ** 2, 0) / v.length);
