@@ -16,6 +16,7 @@ import { cvCommand, searchCommand } from './commands/select.js';
 import { dataFetchCommand, dataListCommand } from './commands/data.js';
 import { useDataRoot } from './data-root-option.js';
 import { exportCommand } from './commands/export.js';
+import { registerServeCommands } from './commands/serve-help.js';
 
 const program = new Command()
   .name('medattn')
@@ -154,6 +155,8 @@ data
   )
   .option('--mirror <url|dir>', "replaces the data set's base URL: a mirror's URL or a local folder holding the files")
   .action(dataFetchCommand);
+
+registerServeCommands(program);
 
 program
   .command('demo')
