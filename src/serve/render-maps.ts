@@ -20,6 +20,8 @@ async function png(pixels: Uint8Array, [h, w]: number[], channels: 1 | 3): Promi
   const buf = await sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), {
     raw: { width: w, height: h, channels },
   })
+    // sharp writes sRGB unless told: a grey map stays one channel
+    .toColourspace(channels === 1 ? 'b-w' : 'srgb')
     .png()
     .toBuffer();
   return `data:image/png;base64,${buf.toString('base64')}`;

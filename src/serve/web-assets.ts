@@ -1,6 +1,6 @@
 /**
- * The page's files: web/index.html, its script bundled by esbuild from web/app.ts (dist/web/app.js when the
- * package was built, else bundled in memory at start-up in a source checkout) and onnxruntime-web's WebAssembly
+ * The page's files: web/index.html, its script bundled by esbuild from web/app.ts (in memory at start-up in a
+ * source checkout, so an edit never meets a stale bundle; dist/web/app.js, from `npm run build`, when installed) and onnxruntime-web's WebAssembly
  * runtime from node_modules, served from this service (no CDN). A fixed table of names: request values never
  * become paths.
  */
@@ -20,8 +20,7 @@ export interface WebAsset {
 const ORT_FILES = ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs'];
 
 async function bundleApp(): Promise<Buffer> {
-  const built = join(root, 'dist/web/app.js');
-  if (existsSync(built)) return readFileSync(built);
+  if (!existsSync(join(root, 'web/app.ts'))) return readFileSync(join(root, 'dist/web/app.js'));
   const { build } = await import('esbuild');
   const out = await build({ ...webBuildOptions(), write: false });
   return Buffer.from(out.outputFiles[0].contents);
