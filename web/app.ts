@@ -176,7 +176,11 @@ for (const el of [opacity, cmap, level, width]) el.addEventListener('input', ren
 
 // --- server ----------------------------------------------------------------------------------------------
 async function pngToGrey(dataUrl: string): Promise<{ data: Float32Array; w: number; h: number }> {
-  const bitmap = await createImageBitmap(await (await fetch(dataUrl)).blob());
+  // decoded here, not fetched: the page's CSP (connect-src 'self') rightly refuses data: URLs to fetch()
+  const bytes = Uint8Array.from(atob(dataUrl.slice(dataUrl.indexOf(',') + 1)), (c) => c.charCodeAt(0));
+  const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }), {
+    colorSpaceConversion: 'none',
+  });
   const c = new OffscreenCanvas(bitmap.width, bitmap.height);
   const ctx = c.getContext('2d')!;
   ctx.drawImage(bitmap, 0, 0);

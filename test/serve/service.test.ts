@@ -8,7 +8,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +19,7 @@ import sharp from 'sharp';
 import { readImage, readNpz } from '../../src/data/io/index.js';
 import { normalizeMap } from '../../src/explain/overlay.js';
 import { OnnxModel } from '../../src/runtime/index.js';
-import { BatchQueue, QueueFullError } from '../../src/serve/index.js';
+import { BatchQueue, createService, defaultServeOptions, QueueFullError } from '../../src/serve/index.js';
 import { tinyConfig, writeTinyMedmnist } from '../helpers/tiny-medmnist.js';
 import { medattn, startServe, trainAndExport, type RunningService } from './serve-process.js';
 
@@ -332,6 +334,67 @@ describe('micro-batching', () => {
     const settled = await Promise.all(waiting);
     assert.equal(settled.filter((s) => s instanceof QueueFullError).length, 1);
     await onnx.release();
+  });
+});
+
+describe('HTTPS, rate limit and CORS (in-process service over the same run)', () => {
+  test('with --cert/--key it speaks TLS; past --rate-limit a token gets 429; only listed origins get CORS headers', async () => {
+    const pem = join(dir, 'tls');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-keyout',
+        `${pem}.key`,
+        '-out',
+        `${pem}.crt`,
+      ],
+      { stdio: 'ignore' },
+    );
+    const svc = await createService({
+      ...defaultServeOptions,
+      runs: [run],
+      port: 0,
+      tokenFile: join(dir, 'tokens'),
+      cert: `${pem}.crt`,
+      key: `${pem}.key`,
+      rateLimit: 3,
+      corsOrigins: ['https://pacs.example.org'],
+      log: false,
+    });
+    await svc.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = svc.app.server.address() as { port: number };
+    const get = (path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) => {
+        const req = httpsRequest({ host: '127.0.0.1', port, path, headers, ca: readFileSync(`${pem}.crt`) }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const auth = { authorization: `Bearer ${token}` };
+    try {
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await get('/v1/models', auth)).status);
+      assert.deepEqual(statuses, [200, 200, 200, 429]);
+      assert.equal((await get('/healthz', {})).status, 200); // health checks are not rate limited
+      const listed = await get('/healthz', { origin: 'https://pacs.example.org' });
+      assert.equal(listed.headers['access-control-allow-origin'], 'https://pacs.example.org');
+      const other = await get('/healthz', { origin: 'https://evil.example.com' });
+      assert.equal(other.headers['access-control-allow-origin'], undefined);
+      assert.match(String(listed.headers['strict-transport-security']), /max-age=/);
+    } finally {
+      await svc.app.close();
+    }
   });
 });
 
