@@ -389,7 +389,11 @@ async function handle(files: FileList | null) {
 const drop = $<HTMLDivElement>('drop');
 const picker = $<HTMLInputElement>('files');
 drop.addEventListener('click', () => picker.click());
-picker.addEventListener('change', () => void handle(picker.files));
+picker.addEventListener('change', () => {
+  const chosen = picker.files;
+  // cleared after reading, so choosing the same file again (e.g. after switching engines) is a change again
+  void handle(chosen).finally(() => (picker.value = ''));
+});
 drop.addEventListener('dragover', (e) => {
   e.preventDefault();
   drop.classList.add('over');
