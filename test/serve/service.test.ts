@@ -352,6 +352,8 @@ describe('HTTPS, rate limit and CORS (in-process service over the same run)', ()
         '1',
         '-subj',
         '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
         '-keyout',
         `${pem}.key`,
         '-out',
