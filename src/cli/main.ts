@@ -19,6 +19,7 @@ import { exportCommand } from './commands/export.js';
 import { launchCommand } from './commands/launch.js';
 import { deidCommand } from './commands/deid.js';
 import { flClientCommand, flServerCommand } from './commands/fl.js';
+import { registerServeCommands } from './commands/serve-help.js';
 
 const program = new Command()
   .name('medattn')
@@ -268,6 +269,8 @@ data
   )
   .option('--mirror <url|dir>', "replaces the data set's base URL: a mirror's URL or a local folder holding the files")
   .action(dataFetchCommand);
+
+registerServeCommands(program);
 
 program
   .command('demo')

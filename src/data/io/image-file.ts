@@ -22,9 +22,29 @@ export async function readImageFile(
   } catch (e) {
     throw new MedattnDataError(path, `cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
+  return decodeRaster(path, path, options);
+}
+
+/**
+ * The same decoding for file contents held in memory (an HTTP upload): `label` names them in errors.
+ * `maxPixels` bounds the decoded size before any pixel is decoded (a small PNG can claim 60000x60000).
+ */
+export function decodeImageBytes(
+  bytes: Uint8Array,
+  label: string,
+  options: ReadImageFileOptions & { maxPixels?: number } = {},
+): Promise<MedicalImage<Uint8Array | Uint16Array>> {
+  return decodeRaster(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), label, options);
+}
+
+async function decodeRaster(
+  source: string | Buffer,
+  path: string,
+  options: ReadImageFileOptions & { maxPixels?: number },
+): Promise<MedicalImage<Uint8Array | Uint16Array>> {
   try {
     // failOn 'warning' turns libpng/libjpeg complaints about corrupt data into errors instead of gray pixels.
-    const input = () => sharp(path, { failOn: 'warning', limitInputPixels: 1 << 30 });
+    const input = () => sharp(source, { failOn: 'warning', limitInputPixels: options.maxPixels ?? 1 << 30 });
     const meta = await input().metadata();
     const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
     const fileChannels = meta.channels ?? 3;

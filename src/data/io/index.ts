@@ -1,6 +1,6 @@
 // Public API of the medical image readers.
 export { MedattnDataError } from './errors.js';
-export { readImageFile, type ReadImageFileOptions } from './image-file.js';
+export { readImageFile, decodeImageBytes, type ReadImageFileOptions } from './image-file.js';
 export { readNpy, parseNpy, type NpyArray, type NpyDtype } from './npy.js';
 export { readNpz, parseNpz, listNpz, type ReadNpzOptions } from './npz.js';
 export {
@@ -19,5 +19,5 @@ export { decodePixelData, type DecodedPixels } from './dicom/pixel-data.js';
 export { readDicomSeries, type ReadSeriesOptions } from './dicom/series.js';
 export { applyWindow, fileWindow, WINDOW_PRESETS, type Window, type WindowPreset } from './dicom/window.js';
 export { lookupTransferSyntax, type TransferSyntax } from './dicom/transfer-syntax.js';
-export { readImage, detectFormat, type FileFormat } from './read-image.js';
+export { readImage, detectFormat, formatOfBytes, type FileFormat } from './read-image.js';
 export { inspectFile, formatInspection, type Inspection } from './inspect.js';

@@ -30,15 +30,31 @@ export async function detectFormat(path: string): Promise<FileFormat> {
   } finally {
     await fh.close();
   }
-  const b = head.subarray(0, n);
+  const format = formatOfBytes(head.subarray(0, n), path);
+  if (format) return format;
+  throw new MedattnDataError(
+    path,
+    'unrecognised file format (expected DICOM, NIfTI, NumPy .npy/.npz, PNG, JPEG, TIFF or GIF)',
+  );
+}
+
+/**
+ * The format of a file from its first bytes (600 are enough) and its name (extension fallbacks), or undefined.
+ * For contents held in memory (an upload) as well as files.
+ */
+export function formatOfBytes(b: Uint8Array, path: string): FileFormat | undefined {
+  const n = b.length;
+  const text = (from: number, to: number) =>
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', from, to);
+  const u16 = (at: number) => b[at] | (b[at + 1] << 8);
   const at = (offset: number, ...bytes: number[]) => bytes.every((v, i) => b[offset + i] === v);
-  if (n >= 132 && b.toString('latin1', 128, 132) === 'DICM') return 'dicom';
+  if (n >= 132 && text(128, 132) === 'DICM') return 'dicom';
   if (at(0, 0x89, 0x50, 0x4e, 0x47)) return 'png';
   if (at(0, 0xff, 0xd8, 0xff)) return 'jpeg';
   if (at(0, 0x49, 0x49, 0x2a, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2a)) return 'tiff';
-  if (b.toString('latin1', 0, 4) === 'GIF8') return 'gif';
-  if (b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP') return 'webp';
-  if (at(0, 0x93) && b.toString('latin1', 1, 6) === 'NUMPY') return 'npy';
+  if (text(0, 4) === 'GIF8') return 'gif';
+  if (text(0, 4) === 'RIFF' && text(8, 12) === 'WEBP') return 'webp';
+  if (at(0, 0x93) && text(1, 6) === 'NUMPY') return 'npy';
   if (at(0, 0x50, 0x4b, 0x03, 0x04) || at(0, 0x50, 0x4b, 0x05, 0x06)) return 'npz';
   if (isNiftiHeader(b)) return 'nifti';
   if (at(0, 0x1f, 0x8b) && /\.nii\.gz$/i.test(path)) return 'nifti';
@@ -54,11 +70,8 @@ export async function detectFormat(path: string): Promise<FileFormat> {
     }
   }
   // Bare DICOM data sets (no preamble) start with a group 0008 tag.
-  if (n >= 8 && (b.readUInt16LE(0) === 0x0008 || b.readUInt16LE(0) === 0x0002)) return 'dicom';
-  throw new MedattnDataError(
-    path,
-    'unrecognised file format (expected DICOM, NIfTI, NumPy .npy/.npz, PNG, JPEG, TIFF or GIF)',
-  );
+  if (n >= 8 && (u16(0) === 0x0008 || u16(0) === 0x0002)) return 'dicom';
+  return undefined;
 }
 
 function isNiftiHeader(b: Uint8Array): boolean {

@@ -1,0 +1,216 @@
+// The page at / in Debian's chromium (playwright-core, no browser download) against `medattn serve` with two runs
+// trained and exported here on real data: an attention CNN (CBAM) on PneumoniaMNIST and an Attention U-Net on
+// DRIVE. For a real PneumoniaMNIST validation image and a real DRIVE image (its TIFF converted losslessly to PNG,
+// which browsers decode), the page shows the server's diagnosis text, its overlay canvas is coloured where the
+// attention map is high and plain grey where it is lowest, and "run in this browser" (onnxruntime-web) gives the
+// server's probabilities within 1e-4. Screenshots go to $MEDATTN_SCREENSHOTS (default a temp folder).
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { readNpz } from '../../src/data/io/index.js';
+import { pneumoniaSubsets } from '../helpers/pneumonia-subset.js';
+import { dataPath, needsData } from '../helpers/shared-data.js';
+import { medattn, startServe, trainAndExport, type RunningService } from './serve-process.js';
+
+const options = { ...needsData('pneumoniamnist', 'pneumoniamnist.npz'), ...needsData('drive', 'training') };
+const dir = mkdtempSync(join(tmpdir(), 'medattn-browser-'));
+const shots = process.env.MEDATTN_SCREENSHOTS ?? join(dir, 'screenshots');
+let service: RunningService | undefined;
+let browser: Browser | undefined;
+let token = '';
+const files = { chest: '', retina: '' };
+
+after(async () => {
+  await browser?.close();
+  await service?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function pneumoniaConfig() {
+  return {
+    name: 'browser test pneumonia',
+    task: 'classification',
+    data: pneumoniaSubsets(600, 200),
+    transforms: {
+      train: [
+        { type: 'toFloat', scale: 1 / 255 },
+        { type: 'randFlip', axes: [1] },
+      ],
+      eval: [{ type: 'toFloat', scale: 1 / 255 }],
+    },
+    model: {
+      name: 'attention_cnn',
+      config: {
+        inChannels: 1,
+        numClasses: 2,
+        stages: [
+          { channels: 8, attention: 'cbam' },
+          { channels: 8, attention: 'se' },
+        ],
+        reduction: 4,
+      },
+    },
+    optimizer: { name: 'adamw', lr: 0.003 },
+    training: { epochs: 3, batchSize: 32, workers: 0, seed: 3 },
+    report: { samples: 1 },
+  };
+}
+
+function driveConfig() {
+  const root = dataPath('drive', 'training');
+  const pairs = (ids: string[]) => ({
+    kind: 'pairs',
+    images: join(root, 'images'),
+    masks: join(root, '1st_manual'),
+    roi: join(root, 'mask'),
+    ids,
+  });
+  const evalTransforms = [
+    { type: 'toFloat', scale: 1 / 255 },
+    { type: 'normalizeIntensity', mean: 0.5, std: 0.25 },
+  ];
+  return {
+    name: 'browser test drive',
+    task: 'segmentation',
+    data: { train: { kind: 'subset', of: pairs(['21', '22', '23']), repeat: 4 }, val: pairs(['36']), roiKey: 'roi' },
+    transforms: {
+      train: [{ type: 'randCrop', size: [96, 96], masks: ['mask', 'roi'] }, ...evalTransforms],
+      eval: evalTransforms,
+    },
+    model: { name: 'attention_unet', config: { inChannels: 3, numClasses: 1, features: [8, 16, 32] } },
+    loss: { name: 'dice_bce' },
+    optimizer: { name: 'adamw', lr: 0.01 },
+    training: { epochs: 3, batchSize: 4, workers: 0, seed: 0, padMultiple: 8, monitor: 'pooled_auroc' },
+    report: { samples: 1 },
+  };
+}
+
+async function apiPredict(name: string, file: string) {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(readFileSync(file))]), 'x.png');
+  const r = await fetch(`${service!.url}/v1/models/${name}/predict?maps=1`, {
+    method: 'POST',
+    body: form,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  assert.equal(r.status, 200);
+  return (await r.json()) as any;
+}
+
+async function greyPng(dataUrl: string): Promise<Uint8Array> {
+  return new Uint8Array(
+    await sharp(Buffer.from(dataUrl.split(',')[1], 'base64'))
+      .extractChannel(0)
+      .raw()
+      .toBuffer(),
+  );
+}
+
+/** Uploads through the page and returns the new result card's text, probabilities and canvas pixels (RGBA). */
+async function upload(page: Page, model: string, file: string, engine: 'server' | 'browser') {
+  await page.selectOption('#model', model);
+  await page.setChecked('#local', engine === 'browser');
+  const before = await page.locator(`.result[data-engine="${engine}"]`).count();
+  await page.setInputFiles('#files', file);
+  const card = page.locator(`.result[data-engine="${engine}"]`).nth(before);
+  await card.waitFor({ timeout: 60_000 });
+  return card.evaluate((el) => {
+    const canvas = el.querySelector('canvas.overlay') as HTMLCanvasElement;
+    const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    return {
+      diagnosis: el.querySelector('.diagnosis')!.textContent!,
+      probabilities: el.getAttribute('data-probabilities'),
+      width: canvas.width,
+      height: canvas.height,
+      pixels: Array.from(px),
+    };
+  });
+}
+
+/** The canvas is coloured at the map's peak and plain grey where the map is 0. */
+function checkOverlay(pixels: number[], map: Uint8Array) {
+  let hi = 0;
+  let lo = 0;
+  for (let i = 0; i < map.length; i++) {
+    if (map[i] > map[hi]) hi = i;
+    if (map[i] < map[lo]) lo = i;
+  }
+  const rgb = (i: number) => pixels.slice(4 * i, 4 * i + 3);
+  const [r, g, b] = rgb(hi);
+  assert.ok(Math.max(Math.abs(r - g), Math.abs(r - b), Math.abs(g - b)) > 40, `grey at the map's peak: ${rgb(hi)}`);
+  const [r0, g0, b0] = rgb(lo);
+  assert.ok(r0 === g0 && g0 === b0, `coloured where the map is lowest: ${rgb(lo)}`);
+}
+
+describe('the page in chromium', options, () => {
+  let page!: Page;
+
+  before(async () => {
+    mkdirSync(shots, { recursive: true });
+    const chest = trainAndExport(dir, 'pneumonia', pneumoniaConfig());
+    const retina = trainAndExport(dir, 'drive', driveConfig());
+    const made = medattn('token', 'new', '--token-file', join(dir, 'tokens'));
+    token = made.stdout.trim();
+    service = await startServe(['--run', chest, '--run', retina, '--token-file', join(dir, 'tokens'), '--no-log']);
+    const npz = await readNpz(dataPath('pneumoniamnist', 'pneumoniamnist.npz'), {
+      keys: ['val_images', 'val_labels'],
+    } as never);
+    const images = npz.get('val_images')!.data as Uint8Array;
+    const labels = npz.get('val_labels')!.data as Uint8Array;
+    const index = labels.indexOf(1); // a pneumonia case
+    files.chest = join(dir, `pneumonia_val_${index}.png`);
+    await sharp(Buffer.from(images.subarray(index * 784, (index + 1) * 784)), {
+      raw: { width: 28, height: 28, channels: 1 },
+    })
+      .toColourspace('b-w')
+      .png()
+      .toFile(files.chest);
+    files.retina = join(dir, '36_training.png');
+    await sharp(dataPath('drive', 'training', 'images', '36_training.tif'))
+      .png()
+      .toFile(files.retina);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (e) => console.log('page error:', e.message));
+    await page.goto(service.url);
+    await page.fill('#token', token);
+    await page.dispatchEvent('#token', 'change');
+    await page.waitForFunction(() => document.querySelectorAll('#model option').length === 2);
+  });
+
+  test('PneumoniaMNIST: diagnosis text, overlay where the map is high, in-browser probabilities = server (1e-4)', async () => {
+    const api = await apiPredict('pneumonia', files.chest);
+    const server = await upload(page, 'pneumonia', files.chest, 'server');
+    assert.equal(server.diagnosis, `${api.label} (p = ${api.probabilities[api.label].toFixed(3)})`);
+    assert.deepEqual([server.width, server.height], [28, 28]);
+    checkOverlay(server.pixels, await greyPng(api.maps.attention[0].map));
+    await page.screenshot({ path: join(shots, 'pneumonia-server.png'), fullPage: true });
+
+    const local = await upload(page, 'pneumonia', files.chest, 'browser');
+    const p = JSON.parse(local.probabilities!) as Record<string, number>;
+    for (const [k, v] of Object.entries(api.probabilities as Record<string, number>))
+      assert.ok(Math.abs(p[k] - v) <= 1e-4, `${k}: browser ${p[k]} vs server ${v}`);
+    assert.equal(local.diagnosis, server.diagnosis);
+    await page.screenshot({ path: join(shots, 'pneumonia-browser.png'), fullPage: true });
+    console.log(`pneumonia: server ${JSON.stringify(api.probabilities)}, browser ${local.probabilities}`);
+  });
+
+  test('DRIVE: mask summary text, attention overlay, in-browser mask = server', async () => {
+    const api = await apiPredict('drive', files.retina);
+    const server = await upload(page, 'drive', files.retina, 'server');
+    assert.equal(
+      server.diagnosis,
+      `mask covers ${(100 * api.segmentation.foregroundFraction).toFixed(2)}% of the image`,
+    );
+    assert.deepEqual([server.width, server.height], [565, 584]);
+    checkOverlay(server.pixels, await greyPng(api.maps.attention[0].map));
+    await page.screenshot({ path: join(shots, 'drive-server.png'), fullPage: true });
+    const local = await upload(page, 'drive', files.retina, 'browser');
+    assert.equal(local.diagnosis, server.diagnosis);
+    await page.screenshot({ path: join(shots, 'drive-browser.png'), fullPage: true });
+  });
+});
