@@ -1,12 +1,14 @@
 /** `medattn predict --run DIR FILE... [--out DIR] [--json]`. */
 import { predictFiles } from '../../train/predict.js';
 import { ConfigError } from '../../train/config-error.js';
+import { isTableRun, predictTableCommand } from './predict-table.js';
 import { OnnxModel, onnxFileOf, onnxInfer, resolveEngine } from '../../runtime/index.js';
 
 export async function predictCommand(
   files: string[],
   o: { run: string; out?: string; json?: boolean; threshold?: number; maps?: boolean; engine?: string },
 ): Promise<void> {
+  if (isTableRun(o.run)) return predictTableCommand(files, o);
   // --maps draws Grad-CAM beside the attention maps, which needs libtorch's gradients
   const engine = o.maps && o.engine === undefined ? 'torch' : resolveEngine(o.run, o.engine);
   if (o.maps && engine !== 'torch')

@@ -23,3 +23,6 @@ export { ModuleDataset, type ModuleDatasetSource, type ModuleSpec } from './modu
 export { classCounts, classWeights, type ClassWeighting, type ClassWeightOptions } from './class-stats.js';
 export { kFold, holdOut, splitIds, type Split, type KFoldOptions, type HoldOutOptions } from './splits.js';
 export { IMAGE_EXTENSIONS } from './image-files.js';
+export { TableDataset, encodePatient, tableSpecSchema, type TableSpec } from './table-dataset.js';
+export { DEFAULT_MISSING, type TableColumn, type TableSchema } from './table-schema.js';
+export { splitOf, unsplit, type SplitSpec } from './split-dataset.js';

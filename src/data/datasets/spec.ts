@@ -23,6 +23,8 @@ import { NiftiPatchesDataset, niftiPatchesSpecSchema, type NiftiPatchesSpec } fr
 import { NiftiSlicesDataset, niftiSlicesSpecSchema, type NiftiSlicesSpec } from './nifti-slices-dataset.js';
 import { PairsDataset, pairsSpecSchema, type PairsSpec } from './pairs-dataset.js';
 import { SubsetDataset, type SubsetSpec } from './subset-dataset.js';
+import { TableDataset, tableSpecSchema, type TableSpec } from './table-dataset.js';
+import { splitFields, splitOf, type SplitSpec } from './split-dataset.js';
 
 /** Every dataset kind's spec, discriminated by `kind`. */
 export type DatasetSpec =
@@ -34,7 +36,9 @@ export type DatasetSpec =
   | NiftiPatchesSpec
   | SubsetSpec
   | ArraysSpec
-  | ModuleSpec;
+  | ModuleSpec
+  | TableSpec
+  | SplitSpec;
 
 export interface CreateDatasetOptions {
   /** Folder that relative paths in the spec are relative to (the config file's folder). Default: the working directory. */
@@ -53,6 +57,13 @@ const subsetSpecSchema = z.strictObject({
   repeat: z.number().int().min(1).optional(),
 });
 
+const splitSpecSchema = z.strictObject({
+  ...splitFields,
+  get of(): z.ZodType<DatasetSpec> {
+    return datasetSpecSchema;
+  },
+});
+
 /** The schema of every kind; `subset.of` is validated recursively. */
 export const datasetSpecSchema: z.ZodType<DatasetSpec> = z.discriminatedUnion('kind', [
   medmnistSpecSchema,
@@ -64,6 +75,8 @@ export const datasetSpecSchema: z.ZodType<DatasetSpec> = z.discriminatedUnion('k
   subsetSpecSchema,
   arraysSpecSchema,
   moduleSpecSchema,
+  tableSpecSchema,
+  splitSpecSchema,
 ]);
 
 /** The `kind`s createDataset knows. */
@@ -77,6 +90,8 @@ export const datasetKinds: readonly DatasetSpec['kind'][] = [
   'subset',
   'arrays',
   'module',
+  'table',
+  'split',
 ];
 
 /** The first problem of a spec as (option path, one-line reason), or undefined when it is valid. */
@@ -132,6 +147,10 @@ export async function createDataset(spec: DatasetSpec, options: CreateDatasetOpt
       return new ArrayDataset(spec);
     case 'module':
       return ModuleDataset.create(spec);
+    case 'table':
+      return TableDataset.create(tableSpecSchema.parse(spec), ctx);
+    case 'split':
+      return splitOf(await createDataset(spec.of, options), spec);
     case 'subset': {
       const base = await createDataset(spec.of, options);
       return new SubsetDataset(base, {

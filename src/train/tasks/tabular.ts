@@ -1,0 +1,36 @@
+/**
+ * What training adds for table data: the model takes its columns and class count from the dataset (so one
+ * generic config fits any CSV), and fits its input scaling on the training set only.
+ */
+import { createDataset, TableDataset, type Dataset, type DatasetSpec } from '../../data/datasets/index.js';
+import type { TableSchema } from '../../data/datasets/index.js';
+import { isTableClassifier } from '../../models/tabular/table-classifier.js';
+import type { AttentionModel } from '../../models/attention-model.js';
+
+/** The table a dataset reads from, below subsets and splits; undefined for other data. */
+export async function tableSchemaOf(dataset: Dataset): Promise<TableSchema | undefined> {
+  if (dataset instanceof TableDataset) return dataset.schema;
+  let spec: DatasetSpec = dataset.describe();
+  while (spec.kind === 'subset' || spec.kind === 'split') spec = spec.of;
+  if (spec.kind !== 'table') return undefined;
+  return ((await createDataset(spec)) as TableDataset).schema;
+}
+
+/** The model config with the table's columns and class count, when the data is a table and the config lacks them. */
+export async function withTableSchema(
+  modelConfig: Record<string, unknown>,
+  trainSet: Dataset,
+): Promise<Record<string, unknown>> {
+  if (modelConfig.columns !== undefined) return modelConfig;
+  const schema = await tableSchemaOf(trainSet);
+  if (!schema) return modelConfig;
+  return { ...modelConfig, columns: schema.columns, numClasses: schema.classNames.length };
+}
+
+/** Fits a table model's input scaling on every training row (no-op for other models). */
+export async function fitTableInputs(model: AttentionModel, trainSet: Dataset): Promise<void> {
+  if (!isTableClassifier(model)) return;
+  const rows: Float32Array[] = [];
+  for (let i = 0; i < trainSet.length; i++) rows.push((await trainSet.get(i)).image.data as Float32Array);
+  model.fitInputs(rows);
+}
