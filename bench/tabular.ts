@@ -21,8 +21,8 @@ const tables = [
   { name: 'pima', label: 'diabetes' },
   { name: 'heart-cleveland', label: 'target' },
   { name: 'hepatitis', label: 'target' },
-  { name: 'hypothyroid', label: 'target' },
   { name: 'ckd', label: 'Class' },
+  { name: 'hypothyroid', label: 'target' },
 ].filter((t) => !option('only') || option('only')!.split(',').includes(t.name));
 const models = (option('models') ?? 'ft_transformer,feature_attention').split(',');
 const folds = option('folds') ?? '5';
@@ -87,8 +87,8 @@ for (const t of tables) {
   );
   if (peer.status !== 0) throw new Error(`baselines failed on ${t.name}`);
   Object.assign(results[t.name], JSON.parse(peer.stdout));
+  writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2)); // after each table: partial results survive
 }
-writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2));
 
 const columns = [...models, 'logistic_regression', 'hist_gradient_boosting'];
 const lines = [`| table | ${columns.join(' | ')} |`, `|---|${columns.map(() => '---').join('|')}|`];

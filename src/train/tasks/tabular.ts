@@ -2,7 +2,10 @@
  * What training adds for table data: the model takes its columns and class count from the dataset (so one
  * generic config fits any CSV), and fits its input scaling on the training set only.
  */
-import { createDataset, TableDataset, type Dataset, type DatasetSpec } from '../../data/datasets/index.js';
+import { extname } from 'node:path';
+import { createDataset, TableDataset, unsplit, type Dataset, type DatasetSpec } from '../../data/datasets/index.js';
+import { resolveDataPath } from '../../data/fetch/data-root.js';
+import type { TrainingConfig } from '../config.js';
 import type { TableSchema } from '../../data/datasets/index.js';
 import { isTableClassifier } from '../../models/tabular/table-classifier.js';
 import type { AttentionModel } from '../../models/attention-model.js';
@@ -33,4 +36,32 @@ export async function fitTableInputs(model: AttentionModel, trainSet: Dataset): 
   const rows: Float32Array[] = [];
   for (let i = 0; i < trainSet.length; i++) rows.push((await trainSet.get(i)).image.data as Float32Array);
   model.fitInputs(rows);
+}
+
+/**
+ * A table run evaluated on other data: a CSV path becomes a `table` spec with the run's label column and
+ * options, and any `table` spec is read with the run's vocabularies and class order (its `schema`), so codes
+ * mean what they meant in training.
+ */
+export function tableSpecForRun(
+  data: string,
+  spec: DatasetSpec | undefined,
+  trained: { config: TrainingConfig; model: AttentionModel; classNames?: string[] },
+): DatasetSpec | undefined {
+  if (!isTableClassifier(trained.model)) return spec;
+  const schema = { columns: trained.model.config.columns, classNames: trained.classNames ?? [] };
+  const runTable = unsplit(trained.config.data.train);
+  const base: DatasetSpec | undefined =
+    spec ??
+    (extname(data).toLowerCase() === '.csv' && runTable.kind === 'table'
+      ? { ...runTable, file: resolveDataPath(data, process.cwd()), schema: undefined }
+      : undefined);
+  if (!base) return spec;
+  const withSchema = (s: DatasetSpec): DatasetSpec =>
+    s.kind === 'table'
+      ? { ...s, schema: s.schema ?? schema }
+      : s.kind === 'subset' || s.kind === 'split'
+        ? { ...s, of: withSchema(s.of) }
+        : s;
+  return withSchema(base);
 }
