@@ -6,11 +6,13 @@
  * reads the folds.json that `medattn cv` wrote and the table as medattn encoded it. Prints a Markdown table
  * (mean ± std over folds) and writes every number to OUT/results.json.
  *   node --import tsx bench/tabular.ts [--out DIR] [--only pima,wdbc] [--models ft_transformer,feature_attention] [--folds 5]
+ * `--models ''` runs the baselines only.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createDataset, type TableDataset } from '../src/data/datasets/index.js';
+import { readFileSync } from 'node:fs';
+import { createDataset, kFold, type TableDataset } from '../src/data/datasets/index.js';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,8 +26,8 @@ const tables = [
   { name: 'ckd', label: 'Class' },
   { name: 'hypothyroid', label: 'target' },
 ].filter((t) => !option('only') || option('only')!.split(',').includes(t.name));
-const models = (option('models') ?? 'ft_transformer,feature_attention').split(',');
-const folds = option('folds') ?? '5';
+const models = (option('models') ?? 'ft_transformer,feature_attention').split(',').filter(Boolean);
+const foldCount = option('folds') ?? '5';
 const out = resolve(option('out') ?? join('runs', 'bench-tabular'));
 const shared = resolve('..', 'shared', 'data', 'tabular');
 
@@ -52,7 +54,7 @@ for (const t of tables) {
         '--set',
         `model.name=${model}`,
         '--folds',
-        folds,
+        foldCount,
         '--json',
         '--out',
         join(dir, model),
@@ -80,11 +82,18 @@ for (const t of tables) {
     dump,
     JSON.stringify({ columns: data.schema.columns, values, missing, labels: Array.from(data.labels()) }),
   );
-  const peer = spawnSync(
-    '/usr/bin/python3',
-    ['bench/peer/tabular_baselines.py', dump, join(dir, models[0], 'folds.json')],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  // The folds `medattn cv` uses (kFold with training.seed 0, stratified); checked against the ones it wrote.
+  const folds = kFold(data.length, { k: Number(foldCount), seed: 0, labels: data.labels() });
+  for (const model of models) {
+    const written = JSON.parse(readFileSync(join(dir, model, 'folds.json'), 'utf8')) as { folds: unknown };
+    if (JSON.stringify(written.folds) !== JSON.stringify(folds))
+      throw new Error(`${t.name}: medattn cv used other folds`);
+  }
+  writeFileSync(join(dir, 'folds.json'), JSON.stringify({ folds }));
+  const peer = spawnSync('/usr/bin/python3', ['bench/peer/tabular_baselines.py', dump, join(dir, 'folds.json')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (peer.status !== 0) throw new Error(`baselines failed on ${t.name}`);
   Object.assign(results[t.name], JSON.parse(peer.stdout));
   writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2)); // after each table: partial results survive
