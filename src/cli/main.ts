@@ -163,6 +163,8 @@ program
   .description('k-fold cross-validation of a config on its training set: mean and std of every metric')
   .requiredOption('--config <file>', 'training config (JSON)')
   .option('--folds <k>', 'number of folds', '5')
+  .option('--seeds <n>', 'repeat with n seeds (training.seed, +1, ...; new folds each) and pool the folds', '1')
+  .option('--json', 'print one JSON object: the mean and std of each metric')
   .option('--out <dir>', 'folder for the folds')
   .option('--set <key=value>', 'override a config value (repeatable)', collect)
   .option('--data-root <dir>', DATA_ROOT_HELP)

@@ -56,6 +56,9 @@ export function exampleInputShape(model: AttentionModel): number[] {
       return [1, c.inChannels, ...Array(c.spatialDims).fill(c.spatialDims === 3 ? 64 : 128)];
     case 'centernet':
       return [1, c.inChannels, 128, 128];
+    case 'ft_transformer':
+    case 'feature_attention': // values and missing mask per feature
+      return [1, 2, (model.config as { columns: unknown[] }).columns.length];
     default:
       return [1, c.inChannels, c.smallInput === false ? 224 : 64, c.smallInput === false ? 224 : 64];
   }

@@ -10,6 +10,7 @@ import { UNet, type UNetConfig } from './unet.js';
 import { AttentionUNet, type AttentionUNetConfig } from './attention-unet.js';
 import { CenterNet, type CenterNetConfig } from './centernet.js';
 import { ViT, type ViTConfig } from './vit.js';
+import { TableClassifier, type TableClassifierConfig } from './tabular/table-classifier.js';
 import type { AttentionModel } from './attention-model.js';
 import { checkModelConfig } from './model-size.js';
 
@@ -23,6 +24,8 @@ export interface ModelConfigs {
   attention_unet: AttentionUNetConfig;
   centernet: CenterNetConfig;
   vit: ViTConfig;
+  ft_transformer: TableClassifierConfig;
+  feature_attention: TableClassifierConfig;
 }
 export type ModelName = keyof ModelConfigs;
 
@@ -75,6 +78,16 @@ const factories: {
     create: (c) => new ViT(c),
     task: 'classification',
     description: 'small Vision Transformer (pre-norm, class token)',
+  },
+  ft_transformer: {
+    create: (c) => new TableClassifier('ft_transformer', c),
+    task: 'classification',
+    description: 'FT-Transformer for tables: a token per feature, self-attention, [CLS] (Gorishniy 2021)',
+  },
+  feature_attention: {
+    create: (c) => new TableClassifier('feature_attention', c),
+    task: 'classification',
+    description: 'attention over feature tokens (additive, one weight per feature), lighter than FT-Transformer',
   },
 };
 

@@ -28,16 +28,28 @@ const transformSpec = z.custom<TransformSpec>().superRefine((spec, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.reason });
 });
 
+/**
+ * `data` may be one dataset spec (`{ "kind": "table", "file": ..., "label": ... }`): training then uses a
+ * stratified 80/20 hold-out of it (kind `split`) and `cv` folds the whole of it.
+ */
+function trainValFromOneSet(data: unknown): unknown {
+  if (typeof data !== 'object' || data === null || !('kind' in data)) return data;
+  return { train: { kind: 'split', of: data, part: 'train' }, val: { kind: 'split', of: data, part: 'val' } };
+}
+
 export const trainingConfigSchema = z.strictObject({
   /** Free text shown in reports. */
   name: z.string().default('run'),
   task: z.enum(['classification', 'segmentation', 'detection']),
-  data: z.strictObject({
-    train: datasetSpec,
-    val: datasetSpec,
-    /** Region-of-interest key in samples (e.g. DRIVE's field-of-view), used by losses and metrics. */
-    roiKey: z.string().optional(),
-  }),
+  data: z.preprocess(
+    trainValFromOneSet,
+    z.strictObject({
+      train: datasetSpec,
+      val: datasetSpec,
+      /** Region-of-interest key in samples (e.g. DRIVE's field-of-view), used by losses and metrics. */
+      roiKey: z.string().optional(),
+    }),
+  ),
   transforms: z
     .strictObject({
       train: z.array(transformSpec).default([]),
@@ -251,7 +263,14 @@ export function resolveDataPaths(config: TrainingConfig, baseDir: string, file: 
   const fix = (spec: DatasetSpec, where: string): DatasetSpec => {
     const out: Record<string, unknown> = { ...spec };
     // A user dataset module's path is relative to the config too (a file: URL is taken as it is).
-    const keys = spec.kind === 'module' ? (spec.module.startsWith('file:') ? [] : ['module']) : PATH_KEYS;
+    const keys =
+      spec.kind === 'module'
+        ? spec.module.startsWith('file:')
+          ? []
+          : ['module']
+        : spec.kind === 'table' // its `label` is a column name
+          ? ['file']
+          : PATH_KEYS;
     for (const key of keys) {
       const v = out[key];
       if (typeof v !== 'string') continue;
@@ -264,7 +283,7 @@ export function resolveDataPaths(config: TrainingConfig, baseDir: string, file: 
         );
       out[key] = abs;
     }
-    if (spec.kind === 'subset') out.of = fix(spec.of, `${where}.of`);
+    if (spec.kind === 'subset' || spec.kind === 'split') out.of = fix(spec.of, `${where}.of`);
     // Only path strings changed (to absolute paths), so the spec keeps its kind's type.
     return out as DatasetSpec;
   };

@@ -6,14 +6,23 @@ import { evaluateClassifier, evaluateSegmenter, type SkipListener } from './eval
 import { dataArgumentToSpec, loadRun } from './run-folder.js';
 import { evaluateDetector } from './tasks/detection.js';
 import type { CenterNet } from '../models/centernet.js';
+import { tableSpecForRun } from './tasks/tabular.js';
 
 export async function evaluateRun(
   runDir: string,
   data: string,
   options: { split?: string; skipBad?: boolean; onSkipped?: SkipListener; threshold?: number } = {},
 ): Promise<Record<string, unknown>> {
-  const { config, model, inputShape, threshold } = loadRun(runDir);
-  const spec = dataArgumentToSpec(data, options.split, config.task, inputShape?.[0]);
+  const { config, model, inputShape, threshold, classNames } = loadRun(runDir);
+  // A table run reads a CSV with its own label column, and any table with its own vocabularies.
+  const tableSpec = tableSpecForRun(data, undefined, { config, model, classNames });
+  const spec =
+    tableSpec ??
+    tableSpecForRun(data, dataArgumentToSpec(data, options.split, config.task, inputShape?.[0]), {
+      config,
+      model,
+      classNames,
+    })!;
   const dataset = await createDataset(spec, { skipBad: options.skipBad });
   options.onSkipped?.(dataset.skipped());
   // Binary classifiers decide at --threshold, else at the threshold training chose on validation data, else 0.5.

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { writeFileAtomic } from './run-folder-files.js';
 import { join } from 'node:path';
-import { createDataset, kFold } from '../data/datasets/index.js';
+import { createDataset, kFold, unsplit } from '../data/datasets/index.js';
 import { Rng } from '../data/transforms/index.js';
 import { applyOverrides, parseConfig, type TrainingConfig } from './config.js';
 import { train, type EpochRecord, type TrainEvent } from './trainer.js';
@@ -52,11 +52,20 @@ export async function crossValidate(
   config: TrainingConfig,
   options: { folds: number; outDir: string; onEvent?: (fold: number, e: TrainEvent) => void },
 ): Promise<CrossValidationResult> {
-  const full = await createDataset(config.data.train);
+  // A config that holds out its validation part of one file is cross-validated on the whole file.
+  const full = await createDataset(unsplit(config.data.train));
   const spec = full.describe();
   const labels = config.task === 'classification' ? full.labels() : undefined;
   const splits = kFold(full.length, { k: options.folds, seed: config.training.seed, labels });
   mkdirSync(options.outDir, { recursive: true });
+  // The fold indices, so reference baselines (scripts/tabular_baselines.py) score exactly these folds.
+  writeJson(join(options.outDir, 'folds.json'), {
+    n: full.length,
+    seed: config.training.seed,
+    ids: full.ids(),
+    labels: labels ? Array.from(labels) : undefined,
+    folds: splits,
+  });
   const perFold: EpochRecord[] = [];
   let monitor = '';
   for (let f = 0; f < splits.length; f++) {

@@ -40,6 +40,7 @@ import { createLoss, type LossFn } from './losses.js';
 import { buildOptimizer, buildScheduler } from './build-optimizer.js';
 import { dpSgdEpsilon, dpSgdGradients } from './dp-sgd.js';
 import { batchTensors } from './batch-tensors.js';
+import { fitTableInputs, withTableSchema } from './tasks/tabular.js';
 import { openDataLoader } from './data-loader.js';
 import { defaultMonitor, isLowerBetter } from './monitor.js';
 import {
@@ -120,7 +121,9 @@ export async function setupRun(config: TrainingConfig, shard?: { rank: number; c
   const trainLoader = await openDataLoader(trainSet, config, { train: true, shard });
   const valLoader = await openDataLoader(valSet, config, { train: false });
   const device = checkDevice(config.training.device);
-  const model = createModelFromConfig(config.model.name, config.model.config);
+  // Table models take their columns from the data and fit their scaling on the training set only.
+  const model = createModelFromConfig(config.model.name, await withTableSchema(config.model.config, trainSet));
+  await fitTableInputs(model, trainSet);
   if (device !== 'cpu') model.to(device);
   if (config.training.channelsLast) model.channelsLast();
   let weights: Tensor | undefined;
@@ -473,7 +476,7 @@ export function metricsSummary(history: EpochRecord[], monitor: string, bestEpoc
 export function withSkipBad(config: TrainingConfig): TrainingConfig {
   // Kinds that read no files (in-memory arrays, user modules) have nothing to skip.
   const mark = (spec: DatasetSpec): DatasetSpec =>
-    spec.kind === 'subset'
+    spec.kind === 'subset' || spec.kind === 'split'
       ? { ...spec, of: mark(spec.of) }
       : spec.kind === 'arrays' || spec.kind === 'module'
         ? spec

@@ -18,6 +18,12 @@ import {
 
 manualSeed(0);
 
+const tableColumns = [
+  { name: 'age', type: 'numeric' as const },
+  { name: 'sex', type: 'categorical' as const, categories: ['F', 'M'] },
+  { name: 'glucose', type: 'numeric' as const },
+];
+
 /** Small configs so that the whole file runs in seconds; inputs [N, C, ...spatial] per case. */
 const small: {
   [K in ModelName]: { config: Partial<ModelConfigs[K]>; inputs: number[][]; out: (x: number[]) => number[] };
@@ -93,6 +99,16 @@ const small: {
   vit: {
     config: { imageSize: 32, patchSize: 8, inChannels: 1, numClasses: 3, dim: 32, depth: 2, numHeads: 4 },
     inputs: [[2, 1, 32, 32]],
+    out: (x) => [x[0], 3],
+  },
+  ft_transformer: {
+    config: { columns: tableColumns, numClasses: 2, dim: 16, depth: 2, numHeads: 2 },
+    inputs: [[3, 2, 3]],
+    out: (x) => [x[0], 2],
+  },
+  feature_attention: {
+    config: { columns: tableColumns, numClasses: 3, dim: 16 },
+    inputs: [[3, 2, 3]],
     out: (x) => [x[0], 3],
   },
 };

@@ -1,11 +1,13 @@
 /** `medattn predict --run DIR FILE... [--out DIR] [--json]`. */
 import { predictFiles } from '../../train/predict.js';
+import { isTableRun, predictTableCommand } from './predict-table.js';
 import { OnnxModel, onnxFileOf, onnxInfer, onnxLooked, resolveEngine } from '../../runtime/index.js';
 
 export async function predictCommand(
   files: string[],
   o: { run: string; out?: string; json?: boolean; threshold?: number; maps?: boolean; engine?: string },
 ): Promise<void> {
+  if (isTableRun(o.run)) return predictTableCommand(files, o);
   const engine = resolveEngine(o.run, o.engine);
   const onnx = engine === 'torch' ? undefined : await OnnxModel.load(onnxFileOf(o.run, engine));
   const results = await predictFiles(o.run, files, o.out, {

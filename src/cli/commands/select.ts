@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { applyOverrides, loadConfig, resolveDataPaths, parseConfig } from '../../train/config.js';
-import { crossValidate, searchOptions, type MetricSummary } from '../../train/model-selection.js';
+import { crossValidate, searchOptions, summarize, type MetricSummary } from '../../train/model-selection.js';
+import type { EpochRecord } from '../../train/trainer.js';
 import { progressPrinter } from '../progress.js';
 import { UsageError } from '../user-error.js';
 
@@ -20,22 +21,48 @@ function defaultOut(config: string, what: string): string {
   );
 }
 
-export async function cvCommand(o: { config: string; folds: string; out?: string; set?: string[] }): Promise<void> {
+export async function cvCommand(o: {
+  config: string;
+  folds: string;
+  seeds?: string;
+  json?: boolean;
+  out?: string;
+  set?: string[];
+}): Promise<void> {
   const folds = Number(o.folds);
   if (!Number.isInteger(folds) || folds < 2)
     throw new UsageError(`cv: --folds must be an integer >= 2, got '${o.folds}'`);
+  const seeds = o.seeds === undefined ? 1 : Number(o.seeds);
+  if (!Number.isInteger(seeds) || seeds < 1)
+    throw new UsageError(`cv: --seeds must be an integer >= 1, got '${o.seeds}'`);
   const config = loadConfig(o.config, o.set ?? []);
   const outDir = resolve(o.out ?? defaultOut(o.config, 'cv'));
   const print = progressPrinter();
-  const cv = await crossValidate(config, {
-    folds,
-    outDir,
-    onEvent: (f, e) => {
-      if (e.type === 'start') process.stderr.write(`fold ${f + 1}/${folds}\n`);
-      print(e); // the start event also tells the printer the epoch count
-    },
-  });
-  for (const [k, s] of Object.entries(cv.summary)) console.log(`${k.padEnd(18)} ${fmt(s)}`);
+  const perFold: EpochRecord[] = [];
+  let monitor = '';
+  for (let r = 0; r < seeds; r++) {
+    const seed = config.training.seed + r;
+    const cv = await crossValidate(
+      { ...config, training: { ...config.training, seed } },
+      {
+        folds,
+        outDir: seeds > 1 ? join(outDir, `seed-${seed}`) : outDir,
+        onEvent: (f, e) => {
+          if (e.type === 'start') process.stderr.write(`${seeds > 1 ? `seed ${seed} ` : ''}fold ${f + 1}/${folds}\n`);
+          if (!o.json) print(e); // the start event also tells the printer the epoch count
+        },
+      },
+    );
+    perFold.push(...cv.perFold);
+    monitor = cv.monitor;
+  }
+  const summary = summarize(perFold);
+  if (o.json) {
+    const metrics = Object.fromEntries(Object.entries(summary).map(([k, s]) => [k, { mean: s.mean, std: s.std }]));
+    console.log(JSON.stringify({ folds, seeds, runs: perFold.length, monitor, metrics, out: outDir }));
+    return;
+  }
+  for (const [k, s] of Object.entries(summary)) console.log(`${k.padEnd(18)} ${fmt(s)}`);
   console.log(`folds: ${outDir}`);
 }
 

@@ -10,7 +10,12 @@ export interface CsvTable {
   rows: Array<{ line: number; cells: string[] }>;
 }
 
-export function parseCsv(text: string, file: string): CsvTable {
+export function parseCsv(
+  text: string,
+  file: string,
+  /** Keep rows whose field count differs from the header's (the caller reports or skips them). */
+  options: { allowRagged?: boolean } = {},
+): CsvTable {
   const records: Array<{ line: number; cells: string[] }> = [];
   let cells: string[] = [];
   let field = '';
@@ -53,7 +58,7 @@ export function parseCsv(text: string, file: string): CsvTable {
   const header = records[0].cells.map((h) => h.trim());
   const rows = records.slice(1);
   for (const r of rows) {
-    if (r.cells.length !== header.length) {
+    if (!options.allowRagged && r.cells.length !== header.length) {
       throw new MedattnDataError(file, `line ${r.line}: ${r.cells.length} fields, the header has ${header.length}`);
     }
   }

@@ -25,3 +25,6 @@ export { kFold, holdOut, splitIds, type Split, type KFoldOptions, type HoldOutOp
 export { IMAGE_EXTENSIONS } from './image-files.js';
 export { VocDataset, type VocSpec } from './voc-dataset.js';
 export { parseVocAnnotation, readVocAnnotation, type VocAnnotation, type VocObject } from './voc-annotation.js';
+export { TableDataset, encodePatient, tableSpecSchema, type TableSpec } from './table-dataset.js';
+export { DEFAULT_MISSING, type TableColumn, type TableSchema } from './table-schema.js';
+export { splitOf, unsplit, type SplitSpec } from './split-dataset.js';

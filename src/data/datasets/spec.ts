@@ -24,6 +24,8 @@ import { NiftiSlicesDataset, niftiSlicesSpecSchema, type NiftiSlicesSpec } from 
 import { PairsDataset, pairsSpecSchema, type PairsSpec } from './pairs-dataset.js';
 import { SubsetDataset, type SubsetSpec } from './subset-dataset.js';
 import { VocDataset, vocSpecSchema, type VocSpec } from './voc-dataset.js';
+import { TableDataset, tableSpecSchema, type TableSpec } from './table-dataset.js';
+import { splitFields, splitOf, type SplitSpec } from './split-dataset.js';
 
 /** Every dataset kind's spec, discriminated by `kind`. */
 export type DatasetSpec =
@@ -36,7 +38,9 @@ export type DatasetSpec =
   | SubsetSpec
   | ArraysSpec
   | ModuleSpec
-  | VocSpec;
+  | VocSpec
+  | TableSpec
+  | SplitSpec;
 
 export interface CreateDatasetOptions {
   /** Folder that relative paths in the spec are relative to (the config file's folder). Default: the working directory. */
@@ -55,6 +59,13 @@ const subsetSpecSchema = z.strictObject({
   repeat: z.number().int().min(1).optional(),
 });
 
+const splitSpecSchema = z.strictObject({
+  ...splitFields,
+  get of(): z.ZodType<DatasetSpec> {
+    return datasetSpecSchema;
+  },
+});
+
 /** The schema of every kind; `subset.of` is validated recursively. */
 export const datasetSpecSchema: z.ZodType<DatasetSpec> = z.discriminatedUnion('kind', [
   medmnistSpecSchema,
@@ -67,6 +78,8 @@ export const datasetSpecSchema: z.ZodType<DatasetSpec> = z.discriminatedUnion('k
   arraysSpecSchema,
   moduleSpecSchema,
   vocSpecSchema,
+  tableSpecSchema,
+  splitSpecSchema,
 ]);
 
 /** The `kind`s createDataset knows. */
@@ -81,6 +94,8 @@ export const datasetKinds: readonly DatasetSpec['kind'][] = [
   'arrays',
   'module',
   'voc',
+  'table',
+  'split',
 ];
 
 /** The first problem of a spec as (option path, one-line reason), or undefined when it is valid. */
@@ -138,6 +153,10 @@ export async function createDataset(spec: DatasetSpec, options: CreateDatasetOpt
       return ModuleDataset.create(spec);
     case 'voc':
       return VocDataset.create(vocSpecSchema.parse(spec), ctx);
+    case 'table':
+      return TableDataset.create(tableSpecSchema.parse(spec), ctx);
+    case 'split':
+      return splitOf(await createDataset(spec.of, options), spec);
     case 'subset': {
       const base = await createDataset(spec.of, options);
       return new SubsetDataset(base, {

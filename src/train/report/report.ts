@@ -27,6 +27,8 @@ import { html, joinHtml, type SafeHtml } from './html.js';
 import { colourBar, displayPng, imageTable, maxDisplayFor, pngImg, type ImageRow } from './image-table.js';
 import { firstChannel, lookedRow, tile, whereItLooked, writeGrid } from './where-it-looked.js';
 import { writeFileAtomic } from '../run-folder-files.js';
+import { isTableClassifier } from '../../models/tabular/table-classifier.js';
+import { featureWeightsSection } from './feature-weights.js';
 
 /** Added to a 0-based epoch index (metrics.json, log.jsonl) to give the epoch number the report shows. */
 export const EPOCH_DISPLAY_OFFSET = 1;
@@ -429,6 +431,8 @@ export async function writeReport(input: ReportInput): Promise<string> {
         ${imageTable(['input', 'true mask', 'predicted mask (p ≥ 0.5)', 'predicted probability'], rows, { captionTitle: 'image' })}`,
     );
   }
+
+  if (isTableClassifier(model)) sections.push(await featureWeightsSection(model, input.valSet, outDir));
 
   // 6. Configuration
   sections.push(
