@@ -11,6 +11,15 @@ import { AttentionUNet, type AttentionUNetConfig } from './attention-unet.js';
 import { CenterNet, type CenterNetConfig } from './centernet.js';
 import { ViT, type ViTConfig } from './vit.js';
 import type { AttentionModel } from './attention-model.js';
+import {
+  IcuRnn,
+  IcuTransformer,
+  icuRnnDefaults,
+  icuTransformerDefaults,
+  type IcuRnnConfig,
+  type IcuTransformerConfig,
+} from './sequence/icu-models.js';
+import { FusionModel, fusionDefaults, type FusionConfig } from './fusion/fusion-model.js';
 import { checkModelConfig } from './model-size.js';
 
 export interface ModelConfigs {
@@ -23,6 +32,9 @@ export interface ModelConfigs {
   attention_unet: AttentionUNetConfig;
   centernet: CenterNetConfig;
   vit: ViTConfig;
+  icu_rnn: IcuRnnConfig;
+  icu_transformer: IcuTransformerConfig;
+  fusion: FusionConfig;
 }
 export type ModelName = keyof ModelConfigs;
 
@@ -75,6 +87,21 @@ const factories: {
     create: (c) => new ViT(c),
     task: 'classification',
     description: 'small Vision Transformer (pre-norm, class token)',
+  },
+  icu_rnn: {
+    create: (c) => new IcuRnn({ ...icuRnnDefaults, ...c }),
+    task: 'classification',
+    description: 'ICU series: GRU/LSTM with attention over variables and hours',
+  },
+  icu_transformer: {
+    create: (c) => new IcuTransformer({ ...icuTransformerDefaults, ...c }),
+    task: 'classification',
+    description: 'ICU series: transformer encoder over observations',
+  },
+  fusion: {
+    create: (c) => new FusionModel({ ...fusionDefaults, ...c }),
+    task: 'classification',
+    description: 'encoders per input (ICU series, static, table, image) fused by cross-attention',
   },
 };
 
