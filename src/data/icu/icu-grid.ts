@@ -65,7 +65,7 @@ export function icuStatics(record: IcuRecord): { values: Float32Array; mask: Flo
   return { values, mask };
 }
 
-/** The packed [3, H + 1, V] grid of one record (see the file comment). */
+/** The packed [3, H + 1, V] grid of one record (see the file comment); H bins of 48 / H hours each. */
 export function icuGrid(record: IcuRecord, hours = ICU_HOURS): Float32Array {
   const V = ICU_SERIES.length;
   const plane = (hours + 1) * V;
@@ -73,7 +73,7 @@ export function icuGrid(record: IcuRecord, hours = ICU_HOURS): Float32Array {
   const sum = new Float32Array(hours * V);
   const count = new Uint16Array(hours * V);
   for (let i = 0; i < record.values.length; i++) {
-    const h = Math.min(hours - 1, Math.floor(record.minutes[i] / 60));
+    const h = Math.min(hours - 1, Math.floor((record.minutes[i] * hours) / (48 * 60)));
     const v = record.variables[i];
     sum[h * V + v] += standardiseSeries(v, record.values[i]);
     count[h * V + v]++;

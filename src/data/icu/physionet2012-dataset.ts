@@ -25,7 +25,7 @@ export const physionet2012SpecSchema = z.strictObject({
   records: z.string().min(1),
   /** Outcomes file (RecordID,...,In-hospital_death). */
   outcomes: z.string().min(1),
-  /** Hours of the grid (the challenge's window is 48). */
+  /** Time bins over the 48-hour window (48: hourly; 24: two-hour bins). */
   hours: z.number().int().min(1).max(48).default(ICU_HOURS),
   fold: z
     .strictObject({

@@ -98,8 +98,10 @@ export class ObservationTransformerEncoder extends Module {
       weights = out.weights;
     });
     const embedding = this.norm.forward(y.select(1, 0));
-    // The [CLS] row of the last block's weights, over the real tokens, scattered back onto the grid.
-    const cls = weights!.select(1, 0).narrow(1, 1, l).mul(tokenMask); // [N, L]
+    // The [CLS] row of the last block's weights over the real tokens (renormalised without [CLS]'s weight on
+    // itself), scattered back onto the grid.
+    const toTokens = weights!.select(1, 0).narrow(1, 1, l).mul(tokenMask); // [N, L]
+    const cls = toTokens.div(toTokens.sum(1, true).clamp(1e-12));
     const grid = zeros([n, h * v])
       .scatterAdd(1, indices, cls)
       .reshape([n, h, v]);
