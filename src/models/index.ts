@@ -35,3 +35,14 @@ export {
   type CatalogModel,
   type CatalogBlock,
 } from './catalog.js';
+export {
+  IcuRnn,
+  IcuTransformer,
+  icuRnnDefaults,
+  icuTransformerDefaults,
+  type IcuRnnConfig,
+  type IcuTransformerConfig,
+} from './sequence/icu-models.js';
+export { FusionModel, fusionDefaults, type FusionConfig, type FusionInputConfig } from './fusion/fusion-model.js';
+export { StaticEncoder, type TableEncoder, type TableEncoding } from './fusion/static-encoder.js';
+export { CrossAttentionFusion } from './fusion/cross-attention-fusion.js';

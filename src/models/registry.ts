@@ -12,6 +12,15 @@ import { CenterNet, type CenterNetConfig } from './centernet.js';
 import { ViT, type ViTConfig } from './vit.js';
 import { TableClassifier, type TableClassifierConfig } from './tabular/table-classifier.js';
 import type { AttentionModel } from './attention-model.js';
+import {
+  IcuRnn,
+  IcuTransformer,
+  icuRnnDefaults,
+  icuTransformerDefaults,
+  type IcuRnnConfig,
+  type IcuTransformerConfig,
+} from './sequence/icu-models.js';
+import { FusionModel, fusionDefaults, type FusionConfig } from './fusion/fusion-model.js';
 import { checkModelConfig } from './model-size.js';
 
 export interface ModelConfigs {
@@ -26,6 +35,9 @@ export interface ModelConfigs {
   vit: ViTConfig;
   ft_transformer: TableClassifierConfig;
   feature_attention: TableClassifierConfig;
+  icu_rnn: IcuRnnConfig;
+  icu_transformer: IcuTransformerConfig;
+  fusion: FusionConfig;
 }
 export type ModelName = keyof ModelConfigs;
 
@@ -88,6 +100,21 @@ const factories: {
     create: (c) => new TableClassifier('feature_attention', c),
     task: 'classification',
     description: 'attention over feature tokens (additive, one weight per feature), lighter than FT-Transformer',
+  },
+  icu_rnn: {
+    create: (c) => new IcuRnn({ ...icuRnnDefaults, ...c }),
+    task: 'classification',
+    description: 'ICU series: GRU/LSTM with attention over variables and hours',
+  },
+  icu_transformer: {
+    create: (c) => new IcuTransformer({ ...icuTransformerDefaults, ...c }),
+    task: 'classification',
+    description: 'ICU series: transformer encoder over observations',
+  },
+  fusion: {
+    create: (c) => new FusionModel({ ...fusionDefaults, ...c }),
+    task: 'classification',
+    description: 'encoders per input (ICU series, static, table, image) fused by cross-attention',
   },
 };
 

@@ -256,7 +256,7 @@ export function parseConfig(raw: unknown, file = '<config>'): TrainingConfig {
   return result.data;
 }
 
-const PATH_KEYS = ['file', 'root', 'images', 'masks', 'roi', 'path', 'csv', 'image', 'label'];
+const PATH_KEYS = ['file', 'root', 'images', 'masks', 'roi', 'path', 'csv', 'image', 'label', 'records', 'outcomes'];
 
 /** Makes every path-like field of dataset specs absolute and checks that it exists. */
 export function resolveDataPaths(config: TrainingConfig, baseDir: string, file: string): TrainingConfig {

@@ -111,12 +111,24 @@ const small: {
     inputs: [[3, 2, 3]],
     out: (x) => [x[0], 3],
   },
+  // ICU models read the packed hourly grid [N, 3, hours + 1, variables] (src/data/icu/icu-grid.ts).
+  icu_rnn: {
+    config: { hidden: 16, variableDim: 4, variableHeads: 2 },
+    inputs: [[2, 3, 13, 37]],
+    out: (x) => [x[0], 2],
+  },
+  icu_transformer: { config: { dim: 16, depth: 1, heads: 2 }, inputs: [[2, 3, 7, 37]], out: (x) => [x[0], 2] },
+  fusion: { config: { dim: 16, heads: 2, modalityDropout: 0 }, inputs: [[2, 3, 9, 37]], out: (x) => [x[0], 2] },
 };
+
+/** Attention that is not an image map: ICU hours x variables, hours, static features, modality weights. */
+const sequenceMaps = /(^|\.)(hours_variables|hours|features|modalities)$/;
 
 function checkMaps(name: string, x: Tensor, attention: Map<string, Tensor>, expectMaps: boolean): void {
   if (expectMaps) assert.ok(attention.size > 0, `${name}: no attention maps`);
   for (const [key, map] of attention) {
     if (key.endsWith('.spatial')) assert.deepEqual(map.shape, [x.size(0), 1, ...x.shape.slice(2)], `${name} ${key}`);
+    else if (sequenceMaps.test(key)) assert.equal(map.size(0), x.size(0), `${name} ${key}`);
     else {
       assert.ok(key.endsWith('.channel'), key);
       assert.equal(map.ndim, 2);

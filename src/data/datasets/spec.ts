@@ -26,6 +26,7 @@ import { SubsetDataset, type SubsetSpec } from './subset-dataset.js';
 import { VocDataset, vocSpecSchema, type VocSpec } from './voc-dataset.js';
 import { TableDataset, tableSpecSchema, type TableSpec } from './table-dataset.js';
 import { splitFields, splitOf, type SplitSpec } from './split-dataset.js';
+import { Physionet2012Dataset, physionet2012SpecSchema, type Physionet2012Spec } from '../icu/physionet2012-dataset.js';
 
 /** Every dataset kind's spec, discriminated by `kind`. */
 export type DatasetSpec =
@@ -40,7 +41,8 @@ export type DatasetSpec =
   | ModuleSpec
   | VocSpec
   | TableSpec
-  | SplitSpec;
+  | SplitSpec
+  | Physionet2012Spec;
 
 export interface CreateDatasetOptions {
   /** Folder that relative paths in the spec are relative to (the config file's folder). Default: the working directory. */
@@ -80,6 +82,7 @@ export const datasetSpecSchema: z.ZodType<DatasetSpec> = z.discriminatedUnion('k
   vocSpecSchema,
   tableSpecSchema,
   splitSpecSchema,
+  physionet2012SpecSchema,
 ]);
 
 /** The `kind`s createDataset knows. */
@@ -96,6 +99,7 @@ export const datasetKinds: readonly DatasetSpec['kind'][] = [
   'voc',
   'table',
   'split',
+  'physionet2012',
 ];
 
 /** The first problem of a spec as (option path, one-line reason), or undefined when it is valid. */
@@ -157,6 +161,8 @@ export async function createDataset(spec: DatasetSpec, options: CreateDatasetOpt
       return TableDataset.create(tableSpecSchema.parse(spec), ctx);
     case 'split':
       return splitOf(await createDataset(spec.of, options), spec);
+    case 'physionet2012':
+      return Physionet2012Dataset.create(physionet2012SpecSchema.parse(spec), ctx);
     case 'subset': {
       const base = await createDataset(spec.of, options);
       return new SubsetDataset(base, {
