@@ -15,7 +15,7 @@ export interface TrainingBatch {
 
 export function batchTensors(
   batch: Batch,
-  task: 'classification' | 'segmentation',
+  task: 'classification' | 'segmentation' | 'text',
   roiKey?: string,
   device: Device = 'cpu',
 ): TrainingBatch {

@@ -4,12 +4,14 @@ import { openDataLoader } from './data-loader.js';
 import type { TrainingConfig } from './config.js';
 import { evaluateClassifier, evaluateSegmenter, type SkipListener } from './evaluate-model.js';
 import { dataArgumentToSpec, loadRun } from './run-folder.js';
+import { evaluateTextRun, isTextRun } from './tasks/text.js';
 
 export async function evaluateRun(
   runDir: string,
   data: string,
   options: { split?: string; skipBad?: boolean; onSkipped?: SkipListener; threshold?: number } = {},
 ): Promise<Record<string, unknown>> {
+  if (isTextRun(runDir)) return evaluateTextRun(runDir, dataArgumentToSpec(data, options.split, 'text'));
   const { config, model, inputShape, threshold } = loadRun(runDir);
   const spec = dataArgumentToSpec(data, options.split, config.task, inputShape?.[0]);
   const dataset = await createDataset(spec, { skipBad: options.skipBad });

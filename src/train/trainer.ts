@@ -37,6 +37,7 @@ import { removeStaleTempFiles, writeFileAtomic } from './run-folder-files.js';
 import { createLoss, type LossFn } from './losses.js';
 import { buildOptimizer, buildScheduler } from './build-optimizer.js';
 import { batchTensors } from './batch-tensors.js';
+import { trainText } from './tasks/text.js';
 import { openDataLoader } from './data-loader.js';
 import { defaultMonitor, isLowerBetter } from './monitor.js';
 import {
@@ -200,6 +201,7 @@ function toChannelsLast(x: Tensor): Tensor {
 }
 
 export async function train(config: TrainingConfig, options: TrainOptions): Promise<TrainResult> {
+  if (config.task === 'text') return trainText(config, options);
   const { outDir } = options;
   mkdirSync(outDir, { recursive: true });
   removeStaleTempFiles(outDir); // left by a process killed while writing

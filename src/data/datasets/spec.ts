@@ -23,6 +23,7 @@ import { NiftiPatchesDataset, niftiPatchesSpecSchema, type NiftiPatchesSpec } fr
 import { NiftiSlicesDataset, niftiSlicesSpecSchema, type NiftiSlicesSpec } from './nifti-slices-dataset.js';
 import { PairsDataset, pairsSpecSchema, type PairsSpec } from './pairs-dataset.js';
 import { SubsetDataset, type SubsetSpec } from './subset-dataset.js';
+import { TextDataset, textSpecSchema, type TextSpec } from './text-dataset.js';
 
 /** Every dataset kind's spec, discriminated by `kind`. */
 export type DatasetSpec =
@@ -34,7 +35,8 @@ export type DatasetSpec =
   | NiftiPatchesSpec
   | SubsetSpec
   | ArraysSpec
-  | ModuleSpec;
+  | ModuleSpec
+  | TextSpec;
 
 export interface CreateDatasetOptions {
   /** Folder that relative paths in the spec are relative to (the config file's folder). Default: the working directory. */
@@ -64,6 +66,7 @@ export const datasetSpecSchema: z.ZodType<DatasetSpec> = z.discriminatedUnion('k
   subsetSpecSchema,
   arraysSpecSchema,
   moduleSpecSchema,
+  textSpecSchema,
 ]);
 
 /** The `kind`s createDataset knows. */
@@ -77,6 +80,7 @@ export const datasetKinds: readonly DatasetSpec['kind'][] = [
   'subset',
   'arrays',
   'module',
+  'text',
 ];
 
 /** The first problem of a spec as (option path, one-line reason), or undefined when it is valid. */
@@ -132,6 +136,8 @@ export async function createDataset(spec: DatasetSpec, options: CreateDatasetOpt
       return new ArrayDataset(spec);
     case 'module':
       return ModuleDataset.create(spec);
+    case 'text':
+      return TextDataset.create(textSpecSchema.parse(spec), ctx);
     case 'subset': {
       const base = await createDataset(spec.of, options);
       return new SubsetDataset(base, {
