@@ -1,12 +1,17 @@
 /** `medattn predict --run DIR FILE... [--out DIR] [--json]`. */
 import { predictFiles } from '../../train/predict.js';
+import { isTextRun } from '../../train/tasks/text.js';
+import { predictTextCommand } from './predict-text.js';
 import { ConfigError } from '../../train/config-error.js';
 import { OnnxModel, onnxFileOf, onnxInfer, resolveEngine } from '../../runtime/index.js';
 
 export async function predictCommand(
   files: string[],
-  o: { run: string; out?: string; json?: boolean; threshold?: number; maps?: boolean; engine?: string },
+  o: { run: string; out?: string; json?: boolean; threshold?: number; maps?: boolean; engine?: string; text?: string },
 ): Promise<void> {
+  if (isTextRun(o.run)) return predictTextCommand(files, o);
+  if (o.text !== undefined) throw new ConfigError('command line', '--text', 'is for runs of task text');
+  if (!files.length) throw new ConfigError('command line', 'files', 'give at least one image file');
   // --maps draws Grad-CAM beside the attention maps, which needs libtorch's gradients
   const engine = o.maps && o.engine === undefined ? 'torch' : resolveEngine(o.run, o.engine);
   if (o.maps && engine !== 'torch')

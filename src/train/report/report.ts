@@ -25,6 +25,7 @@ import { html, joinHtml, type SafeHtml } from './html.js';
 import { colourBar, displayPng, imageTable, maxDisplayFor, pngImg, type ImageRow } from './image-table.js';
 import { firstChannel, lookedRow, tile, whereItLooked, writeGrid } from './where-it-looked.js';
 import { writeFileAtomic } from '../run-folder-files.js';
+import { writeTextReport } from './text-report.js';
 
 /** Added to a 0-based epoch index (metrics.json, log.jsonl) to give the epoch number the report shows. */
 export const EPOCH_DISPLAY_OFFSET = 1;
@@ -217,6 +218,7 @@ function segmentationDice(
 }
 
 export async function writeReport(input: ReportInput): Promise<string> {
+  if (input.config.task === 'text') return writeTextReport(input);
   const { outDir, config, history, monitor, best, model } = input;
   const classification = config.task === 'classification';
   const classNames = input.valSet.classNames ?? [];
