@@ -2,7 +2,8 @@
  * The text classifiers by name, kept apart from the image registry (registry.ts) because their input is
  * token ids, not images: the image catalog, export and parity suites iterate that registry with image inputs.
  */
-import { UserError } from '../../user-error.js';
+import { ModelConfigError } from '../model-error.js';
+import { UnknownModelError } from '../registry.js';
 import { TextBiLSTM, type TextBiLSTMConfig } from './bilstm-attention.js';
 import { TextTransformer, type TextTransformerConfig } from './text-transformer.js';
 import type { TextModel } from './text-model.js';
@@ -13,8 +14,6 @@ export interface TextModelConfigs {
 }
 export type TextModelName = keyof TextModelConfigs;
 export const textModelNames: TextModelName[] = ['text_bilstm', 'text_transformer'];
-
-export class TextModelConfigError extends UserError {}
 
 const SIZES = [
   'vocabSize',
@@ -37,14 +36,12 @@ export function createTextModel(name: TextModelName, config: Record<string, unkn
   for (const key of SIZES) {
     const v = config[key];
     if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 1_000_000))
-      throw new TextModelConfigError(
-        `${name}: option '${key}' must be a positive integer up to 1000000, got ${JSON.stringify(v)}`,
-      );
+      throw new ModelConfigError(name, key, 'a positive integer up to 1000000', v);
   }
   const d = config.dropout;
   if (d !== undefined && (typeof d !== 'number' || d < 0 || d >= 1))
-    throw new TextModelConfigError(`${name}: option 'dropout' must be in [0, 1), got ${JSON.stringify(d)}`);
+    throw new ModelConfigError(name, 'dropout', 'in [0, 1)', d);
   if (name === 'text_bilstm') return new TextBiLSTM(config as Partial<TextBiLSTMConfig>);
   if (name === 'text_transformer') return new TextTransformer(config as Partial<TextTransformerConfig>);
-  throw new TextModelConfigError(`unknown text model '${String(name)}'; expected one of ${textModelNames.join(', ')}`);
+  throw new UnknownModelError(`unknown text model '${String(name)}'; expected one of ${textModelNames.join(', ')}`);
 }
