@@ -129,7 +129,8 @@ program
     parseThreshold,
   )
   .option('--engine <name>', 'onnx, onnx-int8 or torch (default: onnx when the run has model.onnx, else torch)')
-  .argument('<files...>', 'image files (PNG, JPEG, TIFF, GIF, DICOM, NIfTI slice)')
+  .option('--text <note>', 'text runs: a note to classify (or give note files as arguments)')
+  .argument('[files...]', 'image files (PNG, JPEG, TIFF, GIF, DICOM, NIfTI slice), or note files for a text run')
   .action(predictCommand);
 
 const parseOpset = (value: string) => {

@@ -16,7 +16,7 @@ export interface TrainingBatch {
 
 export function batchTensors(
   batch: Batch,
-  task: 'classification' | 'segmentation' | 'detection',
+  task: 'classification' | 'segmentation' | 'detection' | 'text',
   roiKey?: string,
   device: Device = 'cpu',
 ): TrainingBatch {

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
 import { modelNames, type ModelName } from '../models/registry.js';
+import { textModelNames } from '../models/text/text-models.js';
 import { ConfigError } from './config-error.js';
 import { datasetSpecProblem, type DatasetSpec } from '../data/datasets/index.js';
 import { transformSpecProblem, type TransformSpec } from '../data/transforms/index.js';
@@ -40,7 +41,7 @@ function trainValFromOneSet(data: unknown): unknown {
 export const trainingConfigSchema = z.strictObject({
   /** Free text shown in reports. */
   name: z.string().default('run'),
-  task: z.enum(['classification', 'segmentation', 'detection']),
+  task: z.enum(['classification', 'segmentation', 'detection', 'text']),
   data: z.preprocess(
     trainValFromOneSet,
     z.strictObject({
@@ -57,7 +58,7 @@ export const trainingConfigSchema = z.strictObject({
     })
     .default({ train: [], eval: [] }),
   model: z.strictObject({
-    name: z.enum(modelNames as [ModelName, ...ModelName[]]),
+    name: z.enum([...modelNames, ...textModelNames] as [ModelName, ...ModelName[]]),
     config: z.record(z.string(), z.unknown()).default({}),
   }),
   loss: z
@@ -144,6 +145,15 @@ export const trainingConfigSchema = z.strictObject({
       channelsLast: false,
     }),
   report: z.strictObject({ samples: z.number().int().min(0).default(8) }).default({ samples: 8 }),
+  /** Tokenizer options of task 'text' (see src/train/tasks/text.ts). */
+  text: z
+    .strictObject({
+      vocabSize: z.number().int().min(64).max(1_000_000).default(8000),
+      lowercase: z.boolean().default(true),
+      /** Longer notes keep their first and last maxTokens/2 tokens. */
+      maxTokens: z.number().int().min(8).max(100_000).default(512),
+    })
+    .default({ vocabSize: 8000, lowercase: true, maxTokens: 512 }),
 });
 
 export type TrainingConfig = z.output<typeof trainingConfigSchema>;

@@ -7,12 +7,14 @@ import { dataArgumentToSpec, loadRun } from './run-folder.js';
 import { evaluateDetector } from './tasks/detection.js';
 import type { CenterNet } from '../models/centernet.js';
 import { tableSpecForRun } from './tasks/tabular.js';
+import { evaluateTextRun, isTextRun } from './tasks/text.js';
 
 export async function evaluateRun(
   runDir: string,
   data: string,
   options: { split?: string; skipBad?: boolean; onSkipped?: SkipListener; threshold?: number } = {},
 ): Promise<Record<string, unknown>> {
+  if (isTextRun(runDir)) return evaluateTextRun(runDir, dataArgumentToSpec(data, options.split, 'text'));
   const { config, model, inputShape, threshold, classNames } = loadRun(runDir);
   // A table run reads a CSV with its own label column, and any table with its own vocabularies.
   const tableSpec = tableSpecForRun(data, undefined, { config, model, classNames });

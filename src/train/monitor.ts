@@ -9,5 +9,5 @@ export function isLowerBetter(metric: string): boolean {
 }
 
 export function defaultMonitor(task: TrainingConfig['task']): string {
-  return task === 'classification' ? 'auroc' : task === 'detection' ? 'map50' : 'dice';
+  return task === 'classification' ? 'auroc' : task === 'detection' ? 'map50' : task === 'text' ? 'macro_f1' : 'dice';
 }

@@ -41,6 +41,7 @@ import { buildOptimizer, buildScheduler } from './build-optimizer.js';
 import { dpSgdEpsilon, dpSgdGradients } from './dp-sgd.js';
 import { batchTensors } from './batch-tensors.js';
 import { fitTableInputs, withTableSchema } from './tasks/tabular.js';
+import { trainText } from './tasks/text.js';
 import { openDataLoader } from './data-loader.js';
 import { defaultMonitor, isLowerBetter } from './monitor.js';
 import {
@@ -216,6 +217,7 @@ function toChannelsLast(x: Tensor): Tensor {
 }
 
 export async function train(config: TrainingConfig, options: TrainOptions): Promise<TrainResult> {
+  if (config.task === 'text') return trainText(config, options);
   const { outDir, dataParallel: dp } = options;
   // Only rank 0 writes: the other ranks of a data-parallel run read the run folder (to resume) but never change it.
   const writer = !dp || dp.isWriter;

@@ -2,12 +2,18 @@
 import { predictFiles } from '../../train/predict.js';
 import { isTableRun, predictTableCommand } from './predict-table.js';
 import { OnnxModel, onnxFileOf, onnxInfer, onnxLooked, resolveEngine } from '../../runtime/index.js';
+import { isTextRun } from '../../train/tasks/text.js';
+import { predictTextCommand } from './predict-text.js';
+import { ConfigError } from '../../train/config-error.js';
 
 export async function predictCommand(
   files: string[],
-  o: { run: string; out?: string; json?: boolean; threshold?: number; maps?: boolean; engine?: string },
+  o: { run: string; out?: string; json?: boolean; threshold?: number; maps?: boolean; engine?: string; text?: string },
 ): Promise<void> {
   if (isTableRun(o.run)) return predictTableCommand(files, o);
+  if (isTextRun(o.run)) return predictTextCommand(files, o);
+  if (o.text !== undefined) throw new ConfigError('command line', '--text', 'is for runs of task text');
+  if (!files.length) throw new ConfigError('command line', 'files', 'give at least one image file');
   const engine = resolveEngine(o.run, o.engine);
   const onnx = engine === 'torch' ? undefined : await OnnxModel.load(onnxFileOf(o.run, engine));
   const results = await predictFiles(o.run, files, o.out, {

@@ -27,6 +27,7 @@ import { VocDataset, vocSpecSchema, type VocSpec } from './voc-dataset.js';
 import { TableDataset, tableSpecSchema, type TableSpec } from './table-dataset.js';
 import { splitFields, splitOf, type SplitSpec } from './split-dataset.js';
 import { Physionet2012Dataset, physionet2012SpecSchema, type Physionet2012Spec } from '../icu/physionet2012-dataset.js';
+import { TextDataset, textSpecSchema, type TextSpec } from './text-dataset.js';
 
 /** Every dataset kind's spec, discriminated by `kind`. */
 export type DatasetSpec =
@@ -42,7 +43,8 @@ export type DatasetSpec =
   | VocSpec
   | TableSpec
   | SplitSpec
-  | Physionet2012Spec;
+  | Physionet2012Spec
+  | TextSpec;
 
 export interface CreateDatasetOptions {
   /** Folder that relative paths in the spec are relative to (the config file's folder). Default: the working directory. */
@@ -83,6 +85,7 @@ export const datasetSpecSchema: z.ZodType<DatasetSpec> = z.discriminatedUnion('k
   tableSpecSchema,
   splitSpecSchema,
   physionet2012SpecSchema,
+  textSpecSchema,
 ]);
 
 /** The `kind`s createDataset knows. */
@@ -100,6 +103,7 @@ export const datasetKinds: readonly DatasetSpec['kind'][] = [
   'table',
   'split',
   'physionet2012',
+  'text',
 ];
 
 /** The first problem of a spec as (option path, one-line reason), or undefined when it is valid. */
@@ -163,6 +167,8 @@ export async function createDataset(spec: DatasetSpec, options: CreateDatasetOpt
       return splitOf(await createDataset(spec.of, options), spec);
     case 'physionet2012':
       return Physionet2012Dataset.create(physionet2012SpecSchema.parse(spec), ctx);
+    case 'text':
+      return TextDataset.create(textSpecSchema.parse(spec), ctx);
     case 'subset': {
       const base = await createDataset(spec.of, options);
       return new SubsetDataset(base, {

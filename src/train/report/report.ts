@@ -29,6 +29,7 @@ import { firstChannel, lookedRow, tile, whereItLooked, writeGrid } from './where
 import { writeFileAtomic } from '../run-folder-files.js';
 import { isTableClassifier } from '../../models/tabular/table-classifier.js';
 import { featureWeightsSection } from './feature-weights.js';
+import { writeTextReport } from './text-report.js';
 
 /** Added to a 0-based epoch index (metrics.json, log.jsonl) to give the epoch number the report shows. */
 export const EPOCH_DISPLAY_OFFSET = 1;
@@ -221,6 +222,7 @@ function segmentationDice(
 }
 
 export async function writeReport(input: ReportInput): Promise<string> {
+  if (input.config.task === 'text') return writeTextReport(input);
   const { outDir, config, history, monitor, best, model } = input;
   const classification = config.task === 'classification';
   const classNames = input.valSet.classNames ?? [];

@@ -1,0 +1,119 @@
+/**
+ * A small transformer encoder for notes: token + learned position embeddings, pre-norm encoder blocks with
+ * a key padding mask, additive attention pooling, linear classifier. forwardWithAttention returns the
+ * pooling weights ('tokens') and attention rollout (Abnar & Zuidema 2020: per block 0.5 A + 0.5 I, rows
+ * renormalised, multiplied through the blocks, then read out with the pooling weights; 'rollout', [N, L]).
+ * Notes longer than maxLen tokens are cut by the tokenizer (head + tail) before they reach the model.
+ */
+import { eye, F, empty, type Tensor } from '../../tensor/index.js';
+import { Embedding, LayerNorm, Linear, Module, MultiHeadAttention } from '../../nn/index.js';
+import { normal_ } from '../../nn/init.js';
+import type { AttentionResult } from '../attention-model.js';
+import { AdditiveAttention } from './additive-attention.js';
+import { TextModel, type TextModelConfig } from './text-model.js';
+
+export interface TextTransformerConfig extends TextModelConfig {
+  dim: number;
+  depth: number;
+  numHeads: number;
+  /** Longest input in tokens (size of the position table). */
+  maxLen: number;
+  dropout: number;
+}
+
+export const textTransformerDefaults: TextTransformerConfig = {
+  vocabSize: 8000,
+  numClasses: 2,
+  dim: 128,
+  depth: 2,
+  numHeads: 4,
+  maxLen: 512,
+  dropout: 0.1,
+};
+
+class EncoderBlock extends Module {
+  readonly norm1: LayerNorm;
+  readonly attn: MultiHeadAttention;
+  readonly norm2: LayerNorm;
+  readonly fc1: Linear;
+  readonly fc2: Linear;
+  constructor(
+    dim: number,
+    numHeads: number,
+    readonly dropout: number,
+  ) {
+    super();
+    this.norm1 = this.module('norm1', new LayerNorm(dim));
+    this.attn = this.module('attn', new MultiHeadAttention(dim, { numHeads, dropout }));
+    this.norm2 = this.module('norm2', new LayerNorm(dim));
+    this.fc1 = this.module('fc1', new Linear(dim, 4 * dim));
+    this.fc2 = this.module('fc2', new Linear(4 * dim, dim));
+  }
+  forward(x: Tensor, padding: Tensor, needWeights: boolean): { y: Tensor; weights?: Tensor } {
+    const h = this.norm1.forward(x);
+    const { output, weights } = this.attn.forward(h, h, h, { keyPaddingMask: padding, needWeights });
+    const y = x.add(F.dropout(output, this.dropout, this.training));
+    const m = this.fc2.forward(F.dropout(this.fc1.forward(this.norm2.forward(y)).gelu(), this.dropout, this.training));
+    return { y: y.add(F.dropout(m, this.dropout, this.training)), weights };
+  }
+}
+
+export class TextTransformer extends TextModel<TextTransformerConfig> {
+  readonly modelName = 'text_transformer';
+  readonly config: TextTransformerConfig;
+  readonly embedding: Embedding;
+  readonly position: Tensor;
+  readonly blocks: EncoderBlock[];
+  readonly norm: LayerNorm;
+  readonly pool: AdditiveAttention;
+  readonly head: Linear;
+  constructor(config: Partial<TextTransformerConfig> = {}) {
+    super();
+    this.config = { ...textTransformerDefaults, ...config };
+    const c = this.config;
+    if (c.dim % c.numHeads)
+      throw new RangeError(`text_transformer: dim ${c.dim} not divisible by numHeads ${c.numHeads}`);
+    this.embedding = this.module('embedding', new Embedding(c.vocabSize, c.dim, 0));
+    normal_(this.embedding.weight, 0, 0.02);
+    this.position = this.param('position', empty([c.maxLen, c.dim]));
+    normal_(this.position, 0, 0.02);
+    this.blocks = Array.from({ length: c.depth }, (_, i) =>
+      this.module(`blocks.${i}`, new EncoderBlock(c.dim, c.numHeads, c.dropout)),
+    );
+    this.norm = this.module('norm', new LayerNorm(c.dim));
+    this.pool = this.module('pool', new AdditiveAttention(c.dim, c.dim));
+    this.head = this.module('head', new Linear(c.dim, c.numClasses));
+  }
+
+  #run(ids: Tensor, rollout: boolean): AttentionResult {
+    const l = ids.size(1);
+    if (l > this.config.maxLen)
+      throw new RangeError(`text_transformer: ${l} tokens, more than maxLen ${this.config.maxLen}`);
+    const padding = ids.eq(0);
+    let x = this.embedding.forward(ids).add(this.position.narrow(0, 0, l));
+    x = F.dropout(x, this.config.dropout, this.training);
+    let r: Tensor | undefined;
+    for (const block of this.blocks) {
+      const { y, weights } = block.forward(x, padding, rollout);
+      x = y;
+      if (weights) {
+        const a = weights.detach().add(eye(l)).mul(0.5);
+        const norm = a.div(a.sum(-1, true));
+        r = r ? norm.bmm(r) : norm;
+      }
+    }
+    const { context, weights } = this.pool.forward(this.norm.forward(x), padding);
+    const output = this.head.forward(F.dropout(context, this.config.dropout, this.training));
+    const attention = new Map([['tokens', weights]]);
+    if (r) attention.set('rollout', weights.detach().unsqueeze(1).bmm(r).squeeze(1).maskedFill(padding, 0));
+    return { output, attention };
+  }
+
+  forwardWithAttention(ids: Tensor): AttentionResult {
+    return this.#run(ids, true);
+  }
+
+  forward(ids: Tensor): Tensor {
+    return this.#run(ids, false).output;
+  }
+}
