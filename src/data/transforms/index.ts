@@ -58,3 +58,4 @@ export {
   transformTypes,
   type TransformSpec,
 } from './spec.js';
+export { resampleToSpacing, requireSpacing, MissingSpacingError } from './resample-to-spacing.js';
