@@ -10,7 +10,8 @@
  */
 import { UserError } from '../user-error.js';
 
-export class SlidingWindowError extends UserError {}
+/** Bad sliding-window options are user errors (one line). */
+export const SlidingWindowError = UserError;
 
 export interface SlidingWindowOptions {
   /** Window size per spatial axis. */

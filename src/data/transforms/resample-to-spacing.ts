@@ -6,17 +6,20 @@
  * guessed.
  */
 import { UserError } from '../../user-error.js';
+import { MedattnDataError } from '../io/errors.js';
 import type { MedicalImage } from '../medical-image.js';
 import { warp3d, type Interpolation } from './resample.js';
 
-export class MissingSpacingError extends UserError {}
+/** A volume without usable voxel spacing (a data error: the CLI prints `<file>: <reason>`). */
+export const MissingSpacingError = MedattnDataError;
 
 /** The volume's voxel size in mm, [dz, dy, dx]; a one-line error naming `source` when it is missing. */
 export function requireSpacing(image: MedicalImage, source: string): number[] {
   const s = image.spacing;
   if (image.meta?.spacingMissing === true || !s || s.length !== image.shape.length - 1 || s.some((v) => !(v > 0)))
-    throw new MissingSpacingError(
-      `${source}: the volume's voxel spacing is missing (${s ? `[${s.join(', ')}]` : 'none'}); set it in the file header`,
+    throw new MedattnDataError(
+      source,
+      `the volume's voxel spacing is missing (${s ? `[${s.join(', ')}]` : 'none'}); set it in the file header`,
     );
   return s;
 }
@@ -27,7 +30,8 @@ export function resampleToSpacing(
   options: { mode?: Interpolation; source?: string } = {},
 ): MedicalImage<Float32Array> {
   const spacing = requireSpacing(image, options.source ?? 'volume');
-  if (image.shape.length !== 4) throw new MissingSpacingError(`${options.source ?? 'volume'}: expected [C, D, H, W]`);
+  if (image.shape.length !== 4)
+    throw new MedattnDataError(options.source ?? 'volume', 'expected a [C, D, H, W] volume');
   if (target.length !== 3 || target.some((v) => !(v > 0)))
     throw new UserError(`target spacing must be 3 positive numbers in mm, got [${target.join(', ')}]`);
   const [C, D, H, W] = image.shape;
