@@ -157,6 +157,7 @@ program
   .argument('<file>')
   .option('--json', 'print JSON')
   .option('--phi', 'also show patient identifiers')
+  .option('--series <uid>', 'DICOM folder: the Series Instance UID to read (default: the one with most slices)')
   .action(inspectCommand);
 
 program

@@ -27,11 +27,21 @@ export function normalizeMap(map: ArrayLike<number>): Float32Array {
   return Float32Array.from(map, (v) => (span > 0 ? (v - lo) / span : 0));
 }
 
-/** Grey image (any range, min-max scaled) as interleaved RGB bytes. */
-export function greyToRgb(image: ArrayLike<number>): Uint8Array {
-  const g = normalizeMap(image);
+/**
+ * Grey image as interleaved RGB bytes: min-max scaled, or through a display window (e.g. a CT Hounsfield
+ * window `WINDOW_PRESETS.brain`) so that a CT overlay shows tissue the way a radiologist reads it.
+ */
+export function greyToRgb(image: ArrayLike<number>, window?: { center: number; width: number }): Uint8Array {
+  const g = window ? windowed(image, window) : normalizeMap(image);
   const out = new Uint8Array(g.length * 3);
   for (let i = 0; i < g.length; i++) out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = Math.round(g[i] * 255);
+  return out;
+}
+
+function windowed(image: ArrayLike<number>, w: { center: number; width: number }): Float32Array {
+  const out = new Float32Array(image.length);
+  const lo = w.center - w.width / 2;
+  for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, (image[i] - lo) / w.width));
   return out;
 }
 

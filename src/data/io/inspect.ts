@@ -7,6 +7,7 @@ import { detectFormat, readImage, type FileFormat } from './read-image.js';
 import { readNpz } from './npz.js';
 import { readDicomFile, DicomAttributes } from './dicom/dicom-file.js';
 import type { MedicalImage } from '../medical-image.js';
+import { listDicomSeries, readDicomSeries, type SeriesSummary } from './dicom/series.js';
 
 export interface Inspection {
   file: string;
@@ -26,6 +27,14 @@ export interface Inspection {
   arrays?: Record<string, { shape: number[]; dtype: string }>;
   /** Only with `phi: true`. */
   patient?: Record<string, string>;
+  /** DICOM series (a folder): slices read, orientation cosines, measured tilt, and warnings. */
+  slices?: number;
+  orientation?: number[];
+  gantryTiltDegrees?: number;
+  warnings?: string[];
+  /** Every series in the folder when it holds more than one (the one shown is `seriesInstanceUID`). */
+  series?: SeriesSummary[];
+  seriesInstanceUID?: string;
 }
 
 /** DICOM attributes that identify a patient (PS3.15 Basic Profile subset); shown only with phi. */
@@ -44,7 +53,7 @@ const PHI_TAGS: Record<string, string> = {
   x00200010: 'StudyID',
 };
 
-export async function inspectFile(path: string, options: { phi?: boolean } = {}): Promise<Inspection> {
+export async function inspectFile(path: string, options: { phi?: boolean; series?: string } = {}): Promise<Inspection> {
   const format = await detectFormat(path);
   if (format === 'npz') {
     const arrays = await readNpz(path);
@@ -74,7 +83,10 @@ export async function inspectFile(path: string, options: { phi?: boolean } = {})
     }
     return { ...out, min, max, mean: n ? sum / n : NaN };
   }
-  const image = await readImage(path);
+  const image =
+    format === 'dicom-series'
+      ? await readDicomSeries(path, { seriesInstanceUID: options.series })
+      : await readImage(path);
   const stats = valueStats(image, path);
   const meta = image.meta ?? {};
   const result: Inspection = {
@@ -90,6 +102,14 @@ export async function inspectFile(path: string, options: { phi?: boolean } = {})
     if (meta.transferSyntax) result.transferSyntax = String(meta.transferSyntax);
     if (meta.photometricInterpretation) result.photometricInterpretation = String(meta.photometricInterpretation);
     if (typeof meta.numberOfFrames === 'number') result.frames = meta.numberOfFrames;
+    if (format === 'dicom-series') {
+      result.slices = meta.slices as number;
+      result.orientation = meta.orientation as number[];
+      result.gantryTiltDegrees = Number((meta.gantryTiltDegrees as number).toFixed(3));
+      result.warnings = meta.warnings as string[];
+      result.seriesInstanceUID = String(meta.seriesInstanceUID ?? '');
+      if ((meta.seriesInFolder as number) > 1) result.series = await listDicomSeries(path);
+    }
     if (options.phi) {
       const first = format === 'dicom' ? path : (meta.sliceFiles as string[])[0];
       const attrs = new DicomAttributes(await readDicomFile(first));
@@ -144,7 +164,16 @@ export function formatInspection(r: Inspection): string {
     ['transfer syntax', r.transferSyntax],
     ['photometric', r.photometricInterpretation],
     ['frames', r.frames === undefined ? undefined : String(r.frames)],
+    ['slices', r.slices === undefined ? undefined : String(r.slices)],
+    ['orientation', r.orientation?.map((v) => num(v)).join(' ')],
+    ['gantry tilt', r.gantryTiltDegrees === undefined ? undefined : `${num(r.gantryTiltDegrees)} degrees`],
+    ['series', r.series ? r.seriesInstanceUID : undefined],
   ];
+  for (const s of r.series ?? [])
+    lines.push([
+      `  series ${s.seriesInstanceUID}`,
+      `${s.slices} slices ${s.modality ?? ''} ${s.description ?? ''}`.trim(),
+    ]);
   for (const [name, a] of Object.entries(r.arrays ?? {}))
     lines.push([`array ${name}`, `(${a.shape.join(', ')}) ${a.dtype}`]);
   for (const [name, v] of Object.entries(r.patient ?? {})) lines.push([name, v]);

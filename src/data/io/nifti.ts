@@ -233,6 +233,8 @@ export function parseNifti(fileBytes: Uint8Array, path: string, options: ReadNif
       format: `nifti${h.version}`,
       datatype: type.name,
       dims: h.dims,
+      // pixdim 0 (or NaN) on a present axis: the spacing above is a placeholder 1, not millimetres.
+      spacingMissing: h.dims.slice(0, 3).some((_, i) => !(Math.abs(h.pixdim[i + 1]) > 0)),
       sclSlope: h.sclSlope,
       sclInter: h.sclInter,
       scaled,

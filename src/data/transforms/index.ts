@@ -35,6 +35,7 @@ export {
   type ScaleIntensityPercentilesOptions,
 } from './scale-intensity-percentiles.js';
 export { Window, type WindowOptions } from './window.js';
+export { CtWindow, CT_WINDOW_PRESETS, type CtWindowOptions } from './ct-window.js';
 export { ToFloat, type ToFloatOptions } from './to-float.js';
 export { Flip, RandFlip, type FlipOptions, type RandFlipOptions } from './flip.js';
 export { Rot90, RandRot90, type Rot90Options, type RandRot90Options } from './rot90.js';
@@ -69,3 +70,4 @@ export {
   gaussianRadius,
   type CenterNetTargetOptions,
 } from './centernet-targets.js';
+export { resampleToSpacing, requireSpacing, MissingSpacingError } from './resample-to-spacing.js';

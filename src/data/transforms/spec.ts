@@ -39,6 +39,7 @@ import { ScaleIntensityRange, type ScaleIntensityRangeOptions } from './scale-in
 import { ToFloat, type ToFloatOptions } from './to-float.js';
 import { TransformError, type Transform } from './transform.js';
 import { Window, type WindowOptions } from './window.js';
+import { CtWindow, type CtWindowOptions } from './ct-window.js';
 
 const registry = {
   toFloat: (o: ToFloatOptions) => new ToFloat(o),
@@ -50,6 +51,7 @@ const registry = {
   scaleIntensityRange: (o: ScaleIntensityRangeOptions) => new ScaleIntensityRange(o),
   scaleIntensityPercentiles: (o: ScaleIntensityPercentilesOptions) => new ScaleIntensityPercentiles(o),
   window: (o: WindowOptions) => new Window(o),
+  ctWindow: (o: CtWindowOptions) => new CtWindow(o),
   affine: (o: AffineOptions) => new Affine(o),
   randAffine: (o: RandAffineOptions) => new RandAffine(o),
   flip: (o: FlipOptions) => new Flip(o),
@@ -133,6 +135,12 @@ const optionSchemas = [
     ...keyed,
     center: z.number(),
     width: z.number(),
+    outMin: z.number().optional(),
+    outMax: z.number().optional(),
+  }),
+  spec('ctWindow', {
+    ...keyed,
+    preset: z.enum(['lung', 'mediastinum', 'softTissue', 'bone', 'brain']),
     outMin: z.number().optional(),
     outMax: z.number().optional(),
   }),

@@ -65,6 +65,9 @@ export async function dicomToImage(file: DicomFile, options: ReadDicomOptions = 
       sopClassUID: attrs.string('x00080016'),
       seriesInstanceUID: attrs.string('x0020000e'),
       instanceNumber: attrs.number('x00200013'),
+      seriesDescription: attrs.string('x0008103e')?.trim(),
+      sliceThickness: attrs.number('x00180050'),
+      gantryTilt: attrs.number('x00181120'),
     },
   };
 }

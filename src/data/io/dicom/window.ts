@@ -13,6 +13,7 @@ export interface Window {
 export const WINDOW_PRESETS = {
   lung: { center: -600, width: 1500 },
   mediastinum: { center: 50, width: 350 },
+  softTissue: { center: 50, width: 400 },
   bone: { center: 400, width: 1800 },
   brain: { center: 40, width: 80 },
 } as const satisfies Record<string, Window>;
