@@ -5,6 +5,7 @@
  * in-browser model sees the same numbers as the server's).
  */
 import type { MedicalImage } from '../data/medical-image.js';
+import { matchChannels } from '../data/match-channels.js';
 import { Resize } from '../data/transforms/resize.js';
 import { Rng } from '../data/transforms/rng.js';
 import { createTransform } from '../data/transforms/spec.js';
@@ -18,21 +19,6 @@ export interface ModelInput {
   size: [number, number];
   /** The image after the eval transforms, channel 0 (for overlays), [H, W]. */
   display: Float32Array;
-}
-
-/** Grey -> RGB by repeating, RGB -> grey by the channel mean (as medattn predict does). */
-export function matchChannels(image: MedicalImage, channels: number): MedicalImage {
-  const [c, ...spatial] = image.shape;
-  if (c === channels) return image;
-  const plane = spatial.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(channels * plane);
-  for (let i = 0; i < plane; i++) {
-    let mean = 0;
-    for (let k = 0; k < c; k++) mean += Number(image.data[k * plane + i]);
-    mean /= c;
-    for (let k = 0; k < channels; k++) out[k * plane + i] = c === 1 ? Number(image.data[i]) : mean;
-  }
-  return { ...image, data: out, shape: [channels, ...spatial] };
 }
 
 /** Edge-replication padding of [C, H, W] to multiples of `m` at the bottom and right (as libtorch's padToMultiple). */

@@ -8,6 +8,7 @@ import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { readImage } from '../data/io/index.js';
 import type { MedicalImage } from '../data/medical-image.js';
+import { matchChannels } from '../data/match-channels.js';
 import type { AttentionModel } from '../models/attention-model.js';
 import { createTransform, Resize, Rng } from '../data/transforms/index.js';
 import { noGrad, tensor, tidy } from '../tensor/index.js';
@@ -36,21 +37,6 @@ export interface Prediction {
   /** Detection: the boxes found and the picture they are drawn on. */
   detections?: DetectedObject[];
   boxesImage?: string;
-}
-
-/** Matches a read image to the channel count the model was trained with (grey <-> RGB). */
-function matchChannels(image: MedicalImage, channels: number): MedicalImage {
-  const [c, ...spatial] = image.shape;
-  if (c === channels) return image;
-  const plane = spatial.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(channels * plane);
-  for (let i = 0; i < plane; i++) {
-    let mean = 0;
-    for (let k = 0; k < c; k++) mean += Number(image.data[k * plane + i]);
-    mean /= c;
-    for (let k = 0; k < channels; k++) out[k * plane + i] = c === 1 ? Number(image.data[i]) : mean;
-  }
-  return { ...image, data: out, shape: [channels, ...spatial] };
 }
 
 /** Class probabilities, or the foreground probability per pixel (cropped back from the padded input). */
