@@ -18,10 +18,15 @@ import {
 import type { MedicalImage } from '../data/medical-image.js';
 import { UserError } from '../user-error.js';
 
+// Request errors, answered with an HTTP status by the predict route; not command-line errors (UserError).
 /** The upload is not an image medattn can read, or is damaged: the route answers 422. */
-export class UndecodableUploadError extends UserError {}
+export class UndecodableUploadError extends Error {
+  override name = 'UndecodableUploadError';
+}
 /** The upload decodes to more pixels than allowed, or took too long to decode: 413 / 422. */
-export class UploadTooLargeError extends UserError {}
+export class UploadTooLargeError extends Error {
+  override name = 'UploadTooLargeError';
+}
 
 export interface DecodeOptions {
   maxPixels: number;
@@ -87,7 +92,7 @@ export async function decodeUpload(bytes: Uint8Array, options: DecodeOptions): P
     decoded = await Promise.race([decode(bytes, options), timeout]);
   } catch (e) {
     if (e instanceof MedattnDataError) throw new UndecodableUploadError(`${LABEL}: ${e.reason}`);
-    if (e instanceof UserError) throw e;
+    if (e instanceof UserError || e instanceof UploadTooLargeError || e instanceof UndecodableUploadError) throw e;
     throw new UndecodableUploadError(`${LABEL}: cannot decode (${String((e as Error).message ?? e).split('\n')[0]})`);
   } finally {
     clearTimeout(timer);

@@ -208,6 +208,10 @@ const cases: Record<string, Case> = {
     ],
     line: /^medattn: --node-rank: expected an integer 0\.\.1, got 5$/,
   },
+  ServeError: {
+    args: () => ['token', 'new', '--token-file', at('no-such-folder/tokens')],
+    line: /^medattn: --token-file: .*no-such-folder\/tokens: cannot append to it \(ENOENT\)$/,
+  },
   FetchError: { args: () => ['data', 'fetch', 'no-such-dataset', '--dir', at('fetched')], line: /no-such-dataset/ },
   ExportError: {
     args: () => ['export', '--run', fakeRun('export-opset', cnn, realWeights), '--opset', '9'],
