@@ -12,16 +12,20 @@ void registerDistributed(Napi::Env env, Napi::Object exports) {
     throw Napi::Error::New(info.Env(),
                            "torch.distributed: this addon was built without Gloo (install libgloo-dev and rebuild)");
   };
-  for (const char* name : {"processGroupCreate", "allreduceSum", "broadcast", "barrier", "processGroupDestroy"})
+  for (const char* name :
+       {"processGroupCreate", "allreduceSum", "broadcast", "barrier", "processGroupDestroy", "syncBatchNorm"})
     exports.Set(name, Napi::Function::New(env, missing, name));
 }
 }  // namespace medattn
 #else
 
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/autograd/custom_function.h>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include "handle.h"
 
 namespace medattn {
@@ -34,6 +38,102 @@ struct GroupHolder {
   Group group;
   int rank = 0;
   int size = 1;
+};
+
+// Groups that synchronised BatchNorm's saved autograd state refers to (by address: an IValue cannot hold a
+// ProcessGroupGloo); removed when the group is destroyed, so a backward after that is an error, not a crash.
+std::mutex liveGroupsMutex;
+std::unordered_map<int64_t, Group> liveGroups;
+
+int64_t rememberGroup(const Group& group) {
+  std::lock_guard<std::mutex> lock(liveGroupsMutex);
+  auto key = reinterpret_cast<int64_t>(group.get());
+  liveGroups.emplace(key, group);
+  return key;
+}
+
+Group findGroup(int64_t key) {
+  std::lock_guard<std::mutex> lock(liveGroupsMutex);
+  auto it = liveGroups.find(key);
+  if (it == liveGroups.end()) throw std::runtime_error("the process group was destroyed before backward");
+  return it->second;
+}
+
+void forgetGroup(const Group& group) {
+  std::lock_guard<std::mutex> lock(liveGroupsMutex);
+  liveGroups.erase(reinterpret_cast<int64_t>(group.get()));
+}
+
+// Sums `t` over the ranks in place, blocking up to `timeout` (used inside forward/backward, which are synchronous).
+void allreduceNow(const Group& group, at::Tensor& t, std::chrono::milliseconds timeout) {
+  std::vector<at::Tensor> one{t};
+  group->allreduce(one)->wait(timeout);
+}
+
+// Synchronised BatchNorm (PyTorch's SyncBatchNorm, Ioffe & Szegedy 2015 with statistics over every rank's batch):
+// forward normalises with the mean and variance of all ranks' samples (one allreduce of [sum, sum of squares,
+// count]); backward all-reduces the two per-channel sums the input gradient needs, so each rank's input gradient
+// is that of the sum of all ranks' losses. weight/bias gradients stay local (DataParallel averages them).
+struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFunction> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, const at::Tensor& weight,
+                            const at::Tensor& bias, Group group, at::Tensor runningMean, at::Tensor runningVar,
+                            double momentum, double eps, std::chrono::milliseconds timeout) {
+    const int64_t channels = x.size(1);
+    std::vector<int64_t> reduceDims{0};
+    for (int64_t d = 2; d < x.dim(); ++d) reduceDims.push_back(d);
+    std::vector<int64_t> shape(x.dim(), 1);
+    shape[1] = channels;
+    // Statistics in float64: sum-of-squares cancellation in float32 would cost digits on large batches.
+    auto xd = x.to(at::kDouble);
+    auto stats = at::cat({xd.sum(reduceDims), (xd * xd).sum(reduceDims),
+                          at::full({1}, static_cast<double>(x.numel() / channels), xd.options())});
+    allreduceNow(group, stats, timeout);
+    const double count = stats[2 * channels].item<double>();
+    auto mean = stats.slice(0, 0, channels) / count;
+    auto var = (stats.slice(0, channels, 2 * channels) / count - mean * mean).clamp_min(0);
+    if (runningMean.defined()) {
+      at::NoGradGuard noGrad;
+      runningMean.mul_(1 - momentum).add_(mean.to(runningMean.scalar_type()), momentum);
+      runningVar.mul_(1 - momentum).add_((var * (count / std::max(count - 1, 1.0))).to(runningVar.scalar_type()),
+                                         momentum);
+    }
+    auto meanX = mean.to(x.scalar_type()).view(shape);
+    auto invstd = (var + eps).rsqrt().to(x.scalar_type()).view(shape);
+    auto xhat = (x - meanX) * invstd;
+    ctx->save_for_backward({xhat, invstd, weight});
+    ctx->saved_data["count"] = count;
+    ctx->saved_data["timeout"] = static_cast<int64_t>(timeout.count());
+    ctx->saved_data["group"] = rememberGroup(group);
+    auto y = xhat;
+    if (weight.defined()) y = y * weight.view(shape);
+    if (bias.defined()) y = y + bias.view(shape);
+    return y;
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    auto saved = ctx->get_saved_variables();
+    auto xhat = saved[0], invstd = saved[1], weight = saved[2];
+    auto dy = grads[0];
+    const int64_t channels = xhat.size(1);
+    std::vector<int64_t> reduceDims{0};
+    for (int64_t d = 2; d < xhat.dim(); ++d) reduceDims.push_back(d);
+    std::vector<int64_t> shape(xhat.dim(), 1);
+    shape[1] = channels;
+    auto sumDy = dy.sum(reduceDims);
+    auto sumDyXhat = (dy * xhat).sum(reduceDims);
+    auto totals = at::cat({sumDy, sumDyXhat}).to(at::kDouble);
+    auto group = findGroup(ctx->saved_data["group"].toInt());
+    allreduceNow(group, totals, std::chrono::milliseconds(ctx->saved_data["timeout"].toInt()));
+    const double count = ctx->saved_data["count"].toDouble();
+    auto meanDy = (totals.slice(0, 0, channels) / count).to(dy.scalar_type()).view(shape);
+    auto meanDyXhat = (totals.slice(0, channels, 2 * channels) / count).to(dy.scalar_type()).view(shape);
+    auto scale = weight.defined() ? invstd * weight.view(shape) : invstd;
+    auto dx = scale * (dy - meanDy - xhat * meanDyXhat);
+    at::Tensor dWeight = weight.defined() ? sumDyXhat : at::Tensor();
+    at::Tensor dBias = weight.defined() ? sumDy : at::Tensor();
+    return {dx, dWeight, dBias, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+  }
 };
 
 std::string firstLine(const std::exception& e) {
@@ -203,9 +303,31 @@ Napi::Value Barrier(const Napi::CallbackInfo& info) {
   return queue(new PromiseWorker(env, "barrier", [work, timeout] { work->wait(timeout); }));
 }
 
+// syncBatchNorm(group, x, weight|null, bias|null, runningMean|null, runningVar|null, momentum, eps, timeoutMs)
+// -> y: training-mode BatchNorm with statistics over every rank's batch (see SyncBatchNormFunction). Blocking,
+// like the rest of a forward pass; a dead peer is an error after the timeout.
+Napi::Value SyncBatchNorm(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  auto group = unwrapGroup(env, info[0], "syncBatchNorm")->group;
+  auto optional = [&](int i) { return info[i].IsNull() || info[i].IsUndefined() ? at::Tensor()
+                                                                              : unwrapTensor(env, info[i], "syncBatchNorm"); };
+  auto& x = unwrapTensor(env, info[1], "syncBatchNorm");
+  if (x.dim() < 2) throw Napi::TypeError::New(env, "syncBatchNorm: expects [N, C, ...], got " + describeTensor(x));
+  try {
+    return wrapTensor(env, SyncBatchNormFunction::apply(x, optional(2), optional(3), group, optional(4), optional(5),
+                                                        info[6].As<Napi::Number>().DoubleValue(),
+                                                        info[7].As<Napi::Number>().DoubleValue(), toTimeout(info[8])));
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, "syncBatchNorm: " + firstLine(e));
+  }
+}
+
 // processGroupDestroy(group): closes the connections now (the finalizer is only the backstop).
 Napi::Value ProcessGroupDestroy(const Napi::CallbackInfo& info) {
-  if (info[0].IsExternal()) info[0].As<Napi::External<GroupHolder>>().Data()->group.reset();
+  if (!info[0].IsExternal()) return info.Env().Undefined();
+  auto* holder = info[0].As<Napi::External<GroupHolder>>().Data();
+  if (holder->group) forgetGroup(holder->group);
+  holder->group.reset();
   return info.Env().Undefined();
 }
 
@@ -216,6 +338,7 @@ void registerDistributed(Napi::Env env, Napi::Object exports) {
   REG("broadcast", Broadcast);
   REG("barrier", Barrier);
   REG("processGroupDestroy", ProcessGroupDestroy);
+  REG("syncBatchNorm", SyncBatchNorm);
 #undef REG
 }
 

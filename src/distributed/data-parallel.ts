@@ -8,9 +8,12 @@
  * "stop" requests (Ctrl-C, a time budget) travel in the same allreduce, so every rank stops after the same batch
  * instead of one rank waiting for a collective the others never start.
  *
- * Not done here: overlapping the allreduce with backward (autograd hooks per bucket, which the binding has not);
- * synchronised BatchNorm (each rank normalises with its own batch statistics, DDP's default).
+ * BatchNorm is local by default (each rank normalises with its own batch statistics, DDP's default);
+ * `syncBatchNorm(model)` makes it synchronised (PyTorch's convert_sync_batchnorm).
+ *
+ * Not done here: overlapping the allreduce with backward (autograd hooks per bucket, which the binding has not).
  */
+import { BatchNorm } from '../nn/layers/normalization.js';
 import type { Module } from '../nn/module.js';
 import { cat, noGrad, tensor, zerosLike, type Tensor } from '../tensor/index.js';
 import { ProcessGroup, processGroupOptionsFromEnv, type ProcessGroupOptions } from './process-group.js';
@@ -55,6 +58,21 @@ export class DataParallel {
   async broadcastState(model: Module): Promise<void> {
     // The module's own tensors (not copies), overwritten in place.
     await this.group.broadcast([...model.stateDict().values()], 0);
+  }
+
+  /**
+   * Every BatchNorm of the model normalises training batches over all ranks' samples (running statistics then
+   * agree across ranks too). Returns how many layers were switched.
+   */
+  syncBatchNorm(model: Module): number {
+    let count = 0;
+    for (const [, m] of model.namedModules()) {
+      if (m instanceof BatchNorm) {
+        m.synchronised = (x, o) => this.group.syncBatchNorm(x, o);
+        count++;
+      }
+    }
+    return count;
   }
 
   /**

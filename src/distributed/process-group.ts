@@ -8,7 +8,8 @@
  *   group.destroy();
  */
 import { native, type ProcessGroupHandle as GroupHandle } from '../tensor/native.js';
-import type { Tensor } from '../tensor/index.js';
+import { Tensor } from '../tensor/index.js';
+import type { BatchNormOptions } from '../tensor/functional.js';
 import { DistributedError } from './distributed-error.js';
 
 const addon = native;
@@ -89,6 +90,34 @@ export class ProcessGroup {
     await this.collective('barrier', () => addon.barrier(this.live(), this.timeoutMs));
   }
 
+  /**
+   * Training-mode BatchNorm over [N, C, ...] with the mean and variance of every rank's batch (PyTorch's
+   * SyncBatchNorm); differentiable, and its backward all-reduces the input gradient's two per-channel sums.
+   * Synchronous like the forward pass it is part of; every rank must call it in the same order.
+   */
+  syncBatchNorm(x: Tensor, o: BatchNormOptions): Tensor {
+    const h = (t: Tensor | undefined) => t?.handle ?? null;
+    try {
+      return new Tensor(
+        addon.syncBatchNorm(
+          this.live(),
+          x.handle,
+          h(o.weight),
+          h(o.bias),
+          h(o.runningMean),
+          h(o.runningVar),
+          o.momentum ?? 0.1,
+          o.eps ?? 1e-5,
+          this.timeoutMs,
+        ),
+      );
+    } catch (e) {
+      throw new DistributedError(
+        `rank ${this.rank}: synchronised BatchNorm failed (another rank stopped?): ${explain(e)}`,
+      );
+    }
+  }
+
   /** Closes the connections (idempotent). */
   destroy(): void {
     if (this.handle) addon.processGroupDestroy(this.handle);
@@ -117,5 +146,5 @@ function handles(tensors: Tensor[]) {
 /** The first line of a native error without the binding's own prefix. */
 function explain(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
-  return message.split('\n')[0].replace(/^(processGroupCreate|allreduce|broadcast|barrier): /, '');
+  return message.split('\n')[0].replace(/^(processGroupCreate|allreduce|broadcast|barrier|syncBatchNorm): /, '');
 }

@@ -63,6 +63,17 @@ export interface NativeAddon {
   broadcast(group: ProcessGroupHandle, tensors: TensorHandle[], root: number, timeoutMs: number): Promise<void>;
   barrier(group: ProcessGroupHandle, timeoutMs: number): Promise<void>;
   processGroupDestroy(group: ProcessGroupHandle): void;
+  syncBatchNorm(
+    group: ProcessGroupHandle,
+    x: TensorHandle,
+    weight: TensorHandle | null,
+    bias: TensorHandle | null,
+    runningMean: TensorHandle | null,
+    runningVar: TensorHandle | null,
+    momentum: number,
+    eps: number,
+    timeoutMs: number,
+  ): TensorHandle;
 }
 
 /** Every function of NativeAddon: each starts as a stub that loads the addon and is then replaced by the real one. */
@@ -103,6 +114,7 @@ const methods = [
   'broadcast',
   'barrier',
   'processGroupDestroy',
+  'syncBatchNorm',
 ] as const satisfies readonly (keyof NativeAddon)[];
 // Fails to compile when NativeAddon gains a function that is missing above.
 const everyMethodListed: [Exclude<keyof NativeAddon, (typeof methods)[number]>] extends [never] ? true : never = true;

@@ -111,6 +111,8 @@ export const trainingConfigSchema = z.strictObject({
       batchesPerEpoch: z.number().int().positive().optional(),
       gradClip: z.number().positive().optional(),
       seed: z.number().int().default(0),
+      /** Data-parallel runs (--nproc): BatchNorm statistics over every rank's batch instead of each rank's own. */
+      syncBatchNorm: z.boolean().default(false),
       /** Loader worker threads; more than 64 only adds start-up time and memory. */
       workers: z.number().int().min(0).max(64).default(1),
       /** libtorch intra-op threads (100,000 OpenMP threads hang the process). */
@@ -138,6 +140,7 @@ export const trainingConfigSchema = z.strictObject({
       epochs: 10,
       batchSize: 32,
       seed: 0,
+      syncBatchNorm: false,
       workers: 1,
       threshold: 'fixed',
       device: 'cpu',

@@ -265,6 +265,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
     options.configFile,
   );
   if (dp) await dp.broadcastState(model); // every rank starts from rank 0's weights
+  if (dp && config.training.syncBatchNorm) dp.syncBatchNorm(model);
   if (writer) writeJsonAtomic(join(outDir, 'config.json'), config); // on resume too: --set overrides are part of the run
   if (writer && !resuming) {
     writeJsonAtomic(join(outDir, 'model.json'), {

@@ -1,5 +1,9 @@
 import { F, noGrad, ones, zeros, type Tensor } from '../../tensor/index.js';
+import type { BatchNormOptions } from '../../tensor/functional.js';
 import { Module } from '../module.js';
+
+/** Training-mode batch norm whose statistics cover more than this process's batch (see distributed/). */
+export type SynchronisedBatchNorm = (x: Tensor, options: BatchNormOptions) => Tensor;
 
 export interface BatchNormConfig {
   eps?: number;
@@ -20,6 +24,8 @@ export class BatchNorm extends Module {
   readonly numBatchesTracked?: Tensor;
   readonly eps: number;
   readonly momentum: number;
+  /** Set by DataParallel.syncBatchNorm: training batches are normalised over every rank's samples. */
+  synchronised?: SynchronisedBatchNorm;
   constructor(
     readonly numFeatures: number,
     config: BatchNormConfig = {},
@@ -40,7 +46,7 @@ export class BatchNorm extends Module {
   forward(x: Tensor): Tensor {
     const useBatchStats = this.training || !this.runningMean;
     if (this.training && this.numBatchesTracked) noGrad(() => this.numBatchesTracked!.add_(1));
-    return F.batchNorm(x, {
+    const options = {
       weight: this.weight,
       bias: this.bias,
       runningMean: this.runningMean,
@@ -48,7 +54,8 @@ export class BatchNorm extends Module {
       training: useBatchStats,
       momentum: this.momentum,
       eps: this.eps,
-    });
+    };
+    return this.training && this.synchronised ? this.synchronised(x, options) : F.batchNorm(x, options);
   }
 }
 export class BatchNorm1d extends BatchNorm {}
