@@ -82,6 +82,27 @@ test('2 ranks x batch 4 end with the parameters of 1 process x batch 8 (10 SGD s
   assert.ok(existsSync(join(dir, 'two', 'report.html')));
 });
 
+test('--resume of a 2-rank run stopped after epoch 1 ends where the unbroken 2-rank run ends', () => {
+  const first = medattn(
+    'train',
+    '--config',
+    'b4.json',
+    '--out',
+    'resumed',
+    '--nproc',
+    '2',
+    '--set',
+    'training.epochs=1',
+  );
+  assert.equal(first.status, 0, first.stderr);
+  const second = medattn('train', '--resume', 'resumed', '--nproc', '2', '--set', 'training.epochs=2');
+  assert.equal(second.status, 0, second.stderr);
+  const a = parameters(join(dir, 'two'));
+  const b = parameters(join(dir, 'resumed'));
+  for (const [k, va] of a) assert.deepEqual(b.get(k), va, k);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'resumed', 'metrics.json'), 'utf8')).history.length, 2);
+});
+
 test('with training.syncBatchNorm, 2 ranks x batch 4 of a BatchNorm CNN match 1 process x batch 8 (within 1e-5)', () => {
   // The CNN's BatchNorm layers normalise each training batch; only synchronised statistics (mean and variance of
   // all 8 samples, and the backward sums over both ranks) make the two ranks' steps those of the batch of 8.
