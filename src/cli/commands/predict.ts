@@ -1,6 +1,7 @@
 /** `medattn predict --run DIR FILE... [--out DIR] [--json]`. */
 import { predictFiles } from '../../train/predict.js';
 import { isTableRun, predictTableCommand } from './predict-table.js';
+import { isIcuRun, predictIcuCommand } from './predict-icu.js';
 import { OnnxModel, onnxFileOf, onnxInfer, onnxLooked, resolveEngine } from '../../runtime/index.js';
 import { isTextRun } from '../../train/tasks/text.js';
 import { predictTextCommand } from './predict-text.js';
@@ -11,6 +12,7 @@ export async function predictCommand(
   o: { run: string; out?: string; json?: boolean; threshold?: number; maps?: boolean; engine?: string; text?: string },
 ): Promise<void> {
   if (isTableRun(o.run)) return predictTableCommand(files, o);
+  if (isIcuRun(o.run)) return predictIcuCommand(files, o);
   if (isTextRun(o.run)) return predictTextCommand(files, o);
   if (o.text !== undefined) throw new ConfigError('command line', '--text', 'is for runs of task text');
   if (!files.length) throw new ConfigError('command line', 'files', 'give at least one image file');

@@ -28,6 +28,8 @@ import { colourBar, displayPng, imageTable, maxDisplayFor, pngImg, type ImageRow
 import { firstChannel, lookedRow, tile, whereItLooked, writeGrid } from './where-it-looked.js';
 import { writeFileAtomic } from '../run-folder-files.js';
 import { isTableClassifier } from '../../models/tabular/table-classifier.js';
+import { ICU_SERIES_MODELS } from '../../explain/icu-attention.js';
+import { icuAttentionSection } from './icu-section.js';
 import { featureWeightsSection } from './feature-weights.js';
 import { writeTextReport } from './text-report.js';
 
@@ -352,7 +354,10 @@ export async function writeReport(input: ReportInput): Promise<string> {
 
   // 5. Where the model looked: one row per validation image, each attention block's map and Grad-CAM.
   // Detection shows its attention maps beside the boxes (detectionSection) instead.
-  const samples = config.task === 'detection' ? [] : await reportSamples(input.valSet, config, config.report.samples);
+  // ICU series models show hours x variables heat maps (icuAttentionSection) instead of image overlays.
+  const icu = ICU_SERIES_MODELS.has(model.modelName);
+  const samples =
+    config.task === 'detection' || icu ? [] : await reportSamples(input.valSet, config, config.report.samples);
   if (samples.length) {
     const rows: ImageRow[] = [];
     const gridRows: Buffer[][] = [];
@@ -435,6 +440,7 @@ export async function writeReport(input: ReportInput): Promise<string> {
   }
 
   if (isTableClassifier(model)) sections.push(await featureWeightsSection(model, input.valSet, outDir));
+  if (icu) sections.push(await icuAttentionSection(model, input.valSet, outDir));
 
   // 6. Configuration
   sections.push(

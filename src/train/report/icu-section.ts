@@ -1,0 +1,108 @@
+/**
+ * The report section of an ICU series model: the attention over variables and over hours averaged over the
+ * validation patients, and for a few patients (alternating outcomes) the heat map of attention over
+ * hours x variables with the measured cells marked.
+ */
+import { join } from 'node:path';
+import type { Dataset } from '../../data/datasets/index.js';
+import { ICU_SERIES } from '../../data/icu/physionet2012-variables.js';
+import { icuAttention, icuHeatmapSvg, variableWeights } from '../../explain/icu-attention.js';
+import type { AttentionModel } from '../../models/attention-model.js';
+import { svgSize, svgToPng } from './charts.js';
+import { barChartSvg } from './feature-weights.js';
+import { html, joinHtml, type SafeHtml } from './html.js';
+import { pngImg } from './image-table.js';
+
+async function chart(svg: string, outDir: string, file: string, alt: string): Promise<SafeHtml> {
+  const png = await svgToPng(svg, join(outDir, file));
+  const { width, height } = svgSize(svg);
+  return pngImg(png, width, height, alt);
+}
+
+export async function icuAttentionSection(
+  model: AttentionModel,
+  valSet: Dataset,
+  outDir: string,
+  patients = 4,
+): Promise<SafeHtml> {
+  const grids: Float32Array[] = [];
+  let hours = 0;
+  for (let i = 0; i < valSet.length; i++) {
+    const { image } = await valSet.get(i);
+    grids.push(image.data as Float32Array);
+    hours = image.shape[1] - 1;
+  }
+  const V = ICU_SERIES.length;
+  const attention = icuAttention(model, grids, hours);
+  const n = grids.length;
+  const meanVariables = new Float32Array(V);
+  const meanHours = new Float32Array(hours);
+  for (let i = 0; i < n; i++) {
+    variableWeights(attention.hoursVariables[i], hours).forEach((w, v) => (meanVariables[v] += w / n));
+    attention.hours[i].forEach((w, h) => (meanHours[h] += w / n));
+  }
+  const binHours = 48 / hours;
+  const variablesChart = await chart(
+    barChartSvg(
+      'Mean attention per variable (validation patients)',
+      [...meanVariables.keys()]
+        .map((v) => ({ label: ICU_SERIES[v], value: meanVariables[v] }))
+        .sort((a, b) => b.value - a.value)
+        .slice(0, 15),
+    ),
+    outDir,
+    'icu-variables.png',
+    'mean attention per variable',
+  );
+  const hoursChart = await chart(
+    barChartSvg(
+      'Mean attention per time bin (hours since admission)',
+      [...meanHours.keys()].map((h) => ({ label: `${h * binHours}-${(h + 1) * binHours} h`, value: meanHours[h] })),
+      { width: 420 },
+    ),
+    outDir,
+    'icu-hours.png',
+    'mean attention per time bin',
+  );
+  const labels = valSet.labels() ?? new Int32Array(n);
+  const ids = valSet.ids();
+  const positive = valSet.classNames?.[1] ?? 'positive';
+  const picked: number[] = [];
+  for (let i = 0; picked.length < Math.min(patients, n) && i < 2 * n; i++) {
+    const wanted = picked.length % 2 === 0 ? 1 : 0; // a positive (died) patient first, then alternating
+    const next = [...labels.keys()].find((r) => labels[r] === wanted && !picked.includes(r));
+    picked.push(next ?? [...labels.keys()].find((r) => !picked.includes(r))!);
+  }
+  const maps: SafeHtml[] = [];
+  for (const [k, i] of picked.entries()) {
+    const observed = grids[i].subarray((hours + 1) * V, (hours + 1) * V + hours * V);
+    const p = attention.probabilities[i];
+    const title = `${ids[i]}: p(${positive}) = ${p[p.length - 1].toFixed(3)}, true ${valSet.classNames?.[labels[i]] ?? labels[i]}`;
+    maps.push(
+      await chart(
+        icuHeatmapSvg(title, attention.hoursVariables[i], observed, hours),
+        outDir,
+        `icu-heatmap-${k + 1}.png`,
+        `attention over hours and variables of ${ids[i]}`,
+      ),
+    );
+  }
+  return html`<h2 id="icu-attention">Which hours and variables drove the predictions</h2>
+    <p>
+      The model's attention over hours × variables for each patient (sums to 1 per patient): attention over time bins
+      times attention over variables within each bin for the GRU/LSTM model, the [CLS] token's attention over the
+      observed cells for the transformer. Means over the ${n} validation patients, then patients of both outcomes (rows:
+      the 12 most attended variables; dots: measured in that bin; white to red: the patient's largest weight). Attention
+      shows what the model weighted, not a causal effect.
+    </p>
+    <div class="figures">
+      <figure>${variablesChart}</figure>
+      <figure>${hoursChart}</figure>
+    </div>
+    <div class="figures">
+      ${joinHtml(
+        maps.map((m) => html`<figure>${m}</figure>`),
+        '\n',
+      )}
+    </div>`;
+}
