@@ -85,7 +85,7 @@ export async function predictIcuRecords(
       .map((v) => ({
         variable: ICU_SERIES[v],
         weight: +byVariable[v].toFixed(6),
-        ...(last.has(v) ? { lastValue: last.get(v) } : {}),
+        ...(last.has(v) ? { lastValue: +last.get(v)!.toPrecision(6) } : {}), // as written, not float32 noise
         observations: count[v],
       }));
     const topHours = [...hourWeights[i].keys()]
@@ -124,7 +124,7 @@ export function formatIcuPrediction(p: IcuPrediction): string {
   ];
   for (const v of p.topVariables)
     lines.push(
-      `  ${v.variable.padEnd(11)} ${(v.lastValue === undefined ? 'not measured' : `last ${v.lastValue} (${v.observations}x)`).padEnd(22)} ${v.weight.toFixed(3)}  ${'█'.repeat(Math.round(v.weight * 40))}`,
+      `  ${v.variable.padEnd(11)} ${(v.lastValue === undefined ? 'not measured' : `last ${v.lastValue} (${v.observations}x)`).padEnd(24)} ${v.weight.toFixed(3)}  ${'█'.repeat(Math.round(v.weight * 40))}`,
     );
   lines.push(`  hours: ${p.topHours.map((h) => `${h.from}-${h.to} h (${h.weight.toFixed(3)})`).join(', ')}`);
   if (p.heatmap) lines.push(`  heat map: ${p.heatmap}`);
