@@ -123,6 +123,17 @@ export const trainingConfigSchema = z.strictObject({
       /** Decision threshold chosen on validation data ('youden' or 'f1') instead of 0.5, binary tasks only. */
       threshold: z.enum(['fixed', 'youden', 'f1']).default('fixed'),
       device: z.string().default('cpu'),
+      /**
+       * Segmentation evaluation by overlapping windows of `roi` voxels blended with Gaussian weights (MONAI's
+       * sliding_window_inference), for volumes too large to predict whole; otherwise images are padded whole.
+       */
+      slidingWindow: z
+        .strictObject({
+          roi: z.array(z.number().int().positive()).min(2).max(3),
+          overlap: z.number().min(0).lt(1).default(0.25),
+          batchSize: z.number().int().positive().default(1),
+        })
+        .optional(),
       /** Segmentation evaluation: pad full images to a multiple of this (U-Net depth). */
       padMultiple: z.number().int().positive().default(16),
       /** Conv weights and training batches in channels-last (NHWC) memory, which oneDNN convolutions prefer on CPUs. */

@@ -12,7 +12,8 @@ import {
   type SegmentationReport,
 } from '../metrics/index.js';
 import type { SegmentationSample } from '../metrics/segmentation-report.js';
-import { noGrad, tidy, type Device, type Tensor } from '../tensor/index.js';
+import { noGrad, tensor, tidy, type Device, type Tensor } from '../tensor/index.js';
+import { slidingWindowInference, type SlidingWindowOptions } from './sliding-window-inference.js';
 import { cropTo, foregroundProbability, padToMultiple } from './pad-to-multiple.js';
 import type { Module } from '../nn/index.js';
 import { batchTensors } from './batch-tensors.js';
@@ -93,6 +94,10 @@ export async function evaluateSegmenter(
     keep?: number;
     lossFn?: (o: Tensor, y: Tensor, roi?: Tensor) => Tensor;
     onSkipped?: SkipListener;
+    /** Predict each image or volume by overlapping windows blended with Gaussian weights instead of whole. */
+    slidingWindow?: SlidingWindowOptions;
+    /** Voxel spacing for HD95 (mm), when the images do not differ. */
+    spacing?: readonly number[];
   } = {},
 ): Promise<SegmentationEvaluation> {
   model.eval();
@@ -108,11 +113,18 @@ export async function evaluateSegmenter(
   for await (const batch of loader.epoch(0)) {
     if (batch.skipped) options.onSkipped?.(batch.skipped);
     if (!batch.fields.image) continue;
+    const windowed = options.slidingWindow ? await slidingWindowLogits(model, batch, options.slidingWindow) : undefined;
     tidy(() =>
       noGrad(() => {
         const { x, y, roi } = batchTensors(batch, 'segmentation', options.roiKey, deviceOf(model));
-        const { padded, spatial } = padToMultiple(x, options.padMultiple ?? 16);
-        const logits = cropTo(model.forward(padded) as Tensor, spatial);
+        let logits: Tensor;
+        let spatial = x.shape.slice(2);
+        if (windowed) logits = tensor(windowed.data, { shape: windowed.shape }).to(x.device as Device);
+        else {
+          const fit = padToMultiple(x, options.padMultiple ?? 16);
+          spatial = fit.spatial;
+          logits = cropTo(model.forward(fit.padded) as Tensor, spatial);
+        }
         if (options.lossFn) lossSum += options.lossFn(logits, y, roi).item() * x.size(0);
         const prob = foregroundProbability(logits);
         for (let i = 0; i < x.size(0); i++) {
@@ -151,11 +163,38 @@ export async function evaluateSegmenter(
       }),
     );
   }
-  const report: SegmentationReport = segmentationReport(samples);
+  const report: SegmentationReport = segmentationReport(samples, { spacing: options.spacing });
   const metrics: Record<string, unknown> = {
     ...report,
     pooled_f1: (2 * tp) / Math.max(1, 2 * tp + fp + fn),
     pooled_auroc: binaryAuroc(Float32Array.from(pooledScores), Uint8Array.from(pooledTargets)),
   };
   return { metrics, examples, loss: n ? lossSum / n : NaN };
+}
+
+/** Logits [N, K, ...spatial] of a batch, each image predicted by sliding windows (sliding-window-inference.ts). */
+async function slidingWindowLogits(
+  model: Module,
+  batch: Parameters<typeof batchTensors>[0],
+  sw: SlidingWindowOptions,
+): Promise<{ data: Float32Array; shape: number[] }> {
+  const device = deviceOf(model);
+  const { images, shape } = tidy(() => {
+    const { x } = batchTensors(batch, 'segmentation', undefined, 'cpu');
+    return { images: Array.from({ length: x.size(0) }, (_, i) => x.select(0, i).toFloat32Array()), shape: x.shape };
+  });
+  const [, C, ...spatial] = shape;
+  const predict = async (windows: Float32Array, n: number) =>
+    tidy(() =>
+      noGrad(() => {
+        const out = model.forward(tensor(windows, { shape: [n, C, ...sw.roi] }).to(device)) as Tensor;
+        return { data: out.to('cpu').toFloat32Array(), channels: out.size(1) };
+      }),
+    );
+  const outputs = [];
+  for (const image of images) outputs.push(await slidingWindowInference(image, [C, ...spatial], predict, sw));
+  const perImage = outputs[0].data.length;
+  const data = new Float32Array(images.length * perImage);
+  outputs.forEach((o, i) => data.set(o.data, i * perImage));
+  return { data, shape: [images.length, ...outputs[0].shape] };
 }

@@ -51,6 +51,9 @@ export async function evaluateOn(
       await evaluateSegmenter(model, loader, {
         roiKey: config.data.roiKey,
         padMultiple: config.training.padMultiple,
+        slidingWindow: config.training.slidingWindow,
+        // Volumes predicted by windows: HD95 in millimetres from the first volume's voxel spacing.
+        spacing: config.training.slidingWindow ? await firstSpacing(dataset) : undefined,
         keep: 0,
         onSkipped,
       })
@@ -58,4 +61,10 @@ export async function evaluateOn(
   } finally {
     await loader.close();
   }
+}
+
+/** The voxel spacing of the first sample (building the dataset from its spec if needed). */
+async function firstSpacing(dataset: Dataset | DatasetSpec): Promise<readonly number[] | undefined> {
+  const built = 'get' in dataset ? dataset : await createDataset(dataset);
+  return built.length ? (await built.get(0)).image.spacing : undefined;
 }

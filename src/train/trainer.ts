@@ -251,6 +251,8 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
     // Random draws (dropout) continue from a seed derived from the epoch: a resumed run equals an unbroken one.
   }
   const sample = await evalSample(valSet, config);
+  // Volumes predicted by windows: HD95 in millimetres from the first volume's voxel spacing.
+  const valSpacing = config.training.slidingWindow && valSet.length ? (await valSet.get(0)).image.spacing : undefined;
   const inputShape = (sample.image as { shape: number[] }).shape;
   const sizes = model.config as { inChannels?: unknown; numClasses?: unknown };
   checkRunFits(
@@ -368,6 +370,8 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
             : await evaluateSegmenter(model, valLoader, {
                 roiKey: config.data.roiKey,
                 padMultiple: config.training.padMultiple,
+                slidingWindow: config.training.slidingWindow,
+                spacing: valSpacing,
                 keep: config.report.samples,
                 lossFn,
                 onSkipped: noteSkipped,

@@ -37,6 +37,16 @@ export const niftiPatchesSpecSchema = z.strictObject({
   /** Only patches with at least `minForeground` mask voxels (random mode redraws until one has). */
   foregroundOnly: z.boolean().default(false),
   minForeground: z.number().int().min(1).default(1),
+  /**
+   * Only patches inside this box of each volume ([D, H, W] voxels after reorientation): distinct regions of one
+   * volume for training and validation (e.g. the left and the right hemisphere of an atlas).
+   */
+  region: z
+    .strictObject({
+      start: z.tuple([z.number().int().min(0), z.number().int().min(0), z.number().int().min(0)]),
+      size: size3,
+    })
+    .optional(),
 });
 export type NiftiPatchesSpec = z.input<typeof niftiPatchesSpecSchema>;
 
@@ -75,24 +85,32 @@ export class NiftiPatchesDataset implements Dataset {
         bad.reject(e);
         continue;
       }
-      const dims = v.image.shape.slice(1);
+      const full = v.image.shape.slice(1);
+      const region = parsed.region ?? { start: [0, 0, 0], size: full };
+      if (region.start.some((s, i) => s + region.size[i] > full[i]))
+        throw new DatasetSpecError(
+          'region',
+          `[${region.start.join(', ')}] + [${region.size.join(', ')}] reaches outside volume ${entry.image} [${full.join(', ')}]`,
+        );
+      const dims = region.size;
+      const offset = (corner: number[]) => corner.map((c, a) => c + region.start[a]);
       const size = parsed.patchSize;
       if (size.some((p, i) => p > dims[i])) {
         throw new DatasetSpecError(
           'patchSize',
-          `[${size.join(', ')}] is larger than volume ${entry.image} [${dims.join(', ')}]`,
+          `[${size.join(', ')}] is larger than ${parsed.region ? 'the region of volume' : 'volume'} ${entry.image} [${dims.join(', ')}]`,
         );
       }
       if (parsed.foregroundOnly && !v.mask)
         throw new DatasetSpecError('foregroundOnly', `volume ${entry.image} has no label volume`);
       const vi = volumes.push(v) - 1;
       const keep = (corner: number[]) =>
-        !parsed.foregroundOnly || countForeground(v.mask!, corner, size) >= parsed.minForeground;
+        !parsed.foregroundOnly || countForeground(v.mask!, offset(corner), size) >= parsed.minForeground;
       if (parsed.mode === 'grid') {
         const stride = parsed.stride ?? size;
         const axes = dims.map((n, a) => gridStarts(n, size[a], stride[a]));
         for (const d of axes[0])
-          for (const h of axes[1]) for (const w of axes[2]) if (keep([d, h, w])) entries.push(vi, d, h, w);
+          for (const h of axes[1]) for (const w of axes[2]) if (keep([d, h, w])) entries.push(vi, ...offset([d, h, w]));
       } else {
         // Each volume has its own stream: adding a volume does not move the patches of the others.
         const rng = Rng.seeded(parsed.seed).fork(vi);
@@ -108,7 +126,7 @@ export class NiftiPatchesDataset implements Dataset {
             }
             corner = dims.map((n, a) => rng.int(n - size[a] + 1));
           } while (!keep(corner));
-          entries.push(vi, ...corner);
+          entries.push(vi, ...offset(corner));
         }
       }
     }
