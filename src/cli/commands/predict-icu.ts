@@ -1,20 +1,13 @@
 /** `medattn predict --run DIR RECORDID.txt... [--out DIR] [--json]` for an ICU series run. */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ICU_SERIES_MODELS } from '../../explain/icu-attention.js';
 import { loadRun } from '../../train/run-folder.js';
 import { formatIcuPrediction, predictIcuRecords } from '../../train/predict-icu.js';
 import { ConfigError } from '../../train/config-error.js';
+import { readRunModelJson } from '../../train/run-model-json.js';
 
 /** Whether the run folder holds an ICU series model (read from model.json without loading weights). */
 export function isIcuRun(dir: string): boolean {
-  const file = join(dir, 'model.json');
-  if (!existsSync(file)) return false;
-  try {
-    return ICU_SERIES_MODELS.has((JSON.parse(readFileSync(file, 'utf8')) as { model?: string }).model ?? '');
-  } catch {
-    return false; // loadRun reports the broken file
-  }
+  return ICU_SERIES_MODELS.has(readRunModelJson(dir)?.model ?? '');
 }
 
 export async function predictIcuCommand(

@@ -1,21 +1,14 @@
 /** `medattn predict --run DIR patients.csv|patient.json` for a table model: probabilities and top features. */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadRun } from '../../train/run-folder.js';
 import { formatPatient, predictPatients } from '../../train/predict-table.js';
 import { ConfigError } from '../../train/config-error.js';
+import { readRunModelJson } from '../../train/run-model-json.js';
 
 const TABLE_MODELS = new Set(['ft_transformer', 'feature_attention']);
 
 /** Whether the run folder holds a table model (read from model.json without loading weights). */
 export function isTableRun(dir: string): boolean {
-  const file = join(dir, 'model.json');
-  if (!existsSync(file)) return false;
-  try {
-    return TABLE_MODELS.has((JSON.parse(readFileSync(file, 'utf8')) as { model?: string }).model ?? '');
-  } catch {
-    return false; // loadRun reports the broken file
-  }
+  return TABLE_MODELS.has(readRunModelJson(dir)?.model ?? '');
 }
 
 export async function predictTableCommand(

@@ -46,7 +46,8 @@ export function barChartSvg(
   return parts.join('');
 }
 
-async function chart(svg: string, outDir: string, file: string, alt: string): Promise<SafeHtml> {
+/** The SVG written as `outDir/file` (PNG) and its <img> at the SVG's size. */
+export async function chart(svg: string, outDir: string, file: string, alt: string): Promise<SafeHtml> {
   const png = await svgToPng(svg, join(outDir, file));
   const { width, height } = svgSize(svg);
   return pngImg(png, width, height, alt);

@@ -3,21 +3,12 @@
  * validation patients, and for a few patients (alternating outcomes) the heat map of attention over
  * hours x variables with the measured cells marked.
  */
-import { join } from 'node:path';
 import type { Dataset } from '../../data/datasets/index.js';
 import { ICU_SERIES } from '../../data/icu/physionet2012-variables.js';
 import { icuAttention, icuHeatmapSvg, variableWeights } from '../../explain/icu-attention.js';
 import type { AttentionModel } from '../../models/attention-model.js';
-import { svgSize, svgToPng } from './charts.js';
-import { barChartSvg } from './feature-weights.js';
+import { barChartSvg, chart } from './feature-weights.js';
 import { html, joinHtml, type SafeHtml } from './html.js';
-import { pngImg } from './image-table.js';
-
-async function chart(svg: string, outDir: string, file: string, alt: string): Promise<SafeHtml> {
-  const png = await svgToPng(svg, join(outDir, file));
-  const { width, height } = svgSize(svg);
-  return pngImg(png, width, height, alt);
-}
 
 export async function icuAttentionSection(
   model: AttentionModel,

@@ -39,6 +39,7 @@ import { removeStaleTempFiles, writeFileAtomic } from '../run-folder-files.js';
 import type { EpochRecord, TrainOptions, TrainResult } from '../trainer.js';
 import { metricsSummary } from '../trainer.js';
 import type { AttentionModel } from '../../models/attention-model.js';
+import { readRunModelJson } from '../run-model-json.js';
 
 /** A text dataset from a spec; another kind is a one-line error naming the option. */
 export async function openTextDataset(spec: DatasetSpec, where: string, file = 'config'): Promise<TextDataset> {
@@ -326,13 +327,7 @@ export interface LoadedTextRun {
 }
 
 export function isTextRun(dir: string): boolean {
-  const file = join(dir, 'model.json');
-  if (!existsSync(file)) return false;
-  try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { task?: string }).task === 'text';
-  } catch {
-    return false;
-  }
+  return readRunModelJson(dir)?.task === 'text';
 }
 
 export function loadTextRun(dir: string): LoadedTextRun {
