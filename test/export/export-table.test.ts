@@ -2,15 +2,18 @@
 // trained one epoch on ckd.csv (numeric and categorical columns, empty cells) are exported; on the first rows
 // of the CSV, ONNX Runtime's logits, probabilities and per-patient feature weights equal libtorch's eval
 // outputs within 1e-4; the file passes ONNX's full checker and says its input layout; evaluate --engine onnx
-// gives --engine torch's metrics within 1e-4; --int8 is a one-line error.
+// gives --engine torch's metrics within 1e-4; predict through ONNX Runtime (library and CLI) gives libtorch's
+// probabilities, feature weights and decisions; --int8 is a one-line error.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createDataset } from '../../src/data/datasets/index.js';
 import { decodeModel, exportRun, ExportError } from '../../src/export/index.js';
-import { evaluateRunOnnx } from '../../src/runtime/index.js';
+import { evaluateRunOnnx, OnnxModel, onnxTableInfer } from '../../src/runtime/index.js';
+import { predictPatients } from '../../src/train/predict-table.js';
 import { tensor } from '../../src/tensor/index.js';
 import { loadConfig } from '../../src/train/config.js';
 import { evaluateRun } from '../../src/train/evaluate-run.js';
@@ -77,6 +80,46 @@ describe('table models export (ckd.csv)', needsData('tabular', 'ckd.csv'), () =>
       assert.ok(d < 1e-4, `metrics differ by ${d}`);
     });
   }
+
+  test("predict through ONNX Runtime (the default once model.onnx exists) gives libtorch's probabilities and feature weights", async () => {
+    const run = join(dir, 'ft_transformer');
+    // 6 real patients as a user gives them: the CSV's own lines
+    const lines = readFileSync(csv, 'utf8').split('\n');
+    const patients = join(dir, 'patients.csv');
+    writeFileSync(patients, `${lines.slice(0, 7).join('\n')}\n`);
+    const loaded = loadRun(run);
+    const torch = await predictPatients(loaded, [patients]);
+    const onnx = await OnnxModel.load(join(run, 'model.onnx'));
+    const viaOnnx = await predictPatients(loaded, [patients], { infer: onnxTableInfer(onnx) }).finally(() =>
+      onnx.release(),
+    );
+    loaded.model.dispose();
+    assert.equal(viaOnnx.length, 6);
+    let worst = 0;
+    viaOnnx.forEach((p, i) => {
+      assert.equal(p.predicted, torch[i].predicted);
+      assert.deepEqual(Object.keys(p.weights), Object.keys(torch[i].weights));
+      for (const [k, v] of Object.entries(p.probabilities))
+        worst = Math.max(worst, Math.abs(v - torch[i].probabilities[k]));
+      for (const [k, v] of Object.entries(p.weights)) worst = Math.max(worst, Math.abs(v - torch[i].weights[k]));
+    });
+    console.log('predict: ONNX vs libtorch, max abs diff of probabilities and weights (6 decimals)', worst);
+    assert.ok(worst < 1e-4, `differ by ${worst}`);
+    // the CLI picks ONNX Runtime by itself and prints the same decisions as --engine torch
+    const cli = (...args: string[]) => {
+      const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, MEDATTN_THREADS: '1' },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as { predicted: string }[];
+    };
+    const byDefault = cli('predict', '--run', run, '--json', patients);
+    assert.deepEqual(
+      byDefault.map((p) => p.predicted),
+      torch.map((p) => p.predicted),
+    );
+  });
 
   test('--int8 on a table run is a one-line ExportError', async () => {
     await assert.rejects(

@@ -3,7 +3,7 @@
 // lengths (right-padded in one batch, so the BiLSTM's sequence lengths and the transformer's key padding mask
 // are exercised), ONNX Runtime's logits, probabilities and token attention (and rollout) equal libtorch's eval
 // outputs within 1e-4; the file passes ONNX's full checker; evaluate --engine onnx gives --engine torch's
-// metrics within 1e-4.
+// metrics within 1e-4; predict's explanations through ONNX Runtime equal libtorch's.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import { createDataset } from '../../src/data/datasets/index.js';
 import type { TextDataset } from '../../src/data/datasets/text-dataset.js';
 import { decodeModel, exportRun } from '../../src/export/index.js';
-import { evaluateRunOnnx, OnnxModel } from '../../src/runtime/index.js';
+import { evaluateRunOnnx, explainNotesOnnx, OnnxModel } from '../../src/runtime/index.js';
+import { explainNotes } from '../../src/train/tasks/text-explain.js';
 import { textProbabilitiesOnnx } from '../../src/runtime/evaluate-text-onnx.js';
 import { loadConfig } from '../../src/train/config.js';
 import { evaluateTextRun, idsTensor, loadTextRun, predictProbs } from '../../src/train/tasks/text.js';
@@ -127,6 +128,25 @@ describe('text models export (mtsamples)', needsData('text', 'mtsamples.csv'), (
       const p = want.reduce((m, v, i) => Math.max(m, Math.abs(v - got[i])), 0);
       console.log(name, 'probabilities of the 30 validation notes: max abs diff', p);
       assert.ok(p < 1e-4, `probabilities differ by ${p}`);
+    });
+
+    test(`${name}: predict through ONNX Runtime explains notes as libtorch does`, async () => {
+      const { model, tokenizer } = loadTextRun(run);
+      const encoded = await tokenizer.encode(samples.slice(0, 4), 160);
+      const want = explainNotes(model, encoded);
+      model.dispose();
+      const session = await OnnxModel.load(join(run, 'model.onnx'));
+      const got = await explainNotesOnnx(session, encoded).finally(() => session.release());
+      let worst = 0;
+      got.forEach((e, i) => {
+        assert.equal(e.predicted, want[i].predicted);
+        assert.deepEqual(Object.keys(e.weights).sort(), Object.keys(want[i].weights).sort());
+        e.probs.forEach((v, c) => (worst = Math.max(worst, Math.abs(v - want[i].probs[c]))));
+        for (const [k, w] of Object.entries(e.weights))
+          w.forEach((v, t) => (worst = Math.max(worst, Math.abs(v - want[i].weights[k][t]))));
+      });
+      console.log(name, 'predict: ONNX vs libtorch, max abs diff of probabilities and token weights', worst);
+      assert.ok(worst < 1e-4, `differ by ${worst}`);
     });
   }
 });
