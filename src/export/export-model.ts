@@ -15,6 +15,7 @@ import './transformer-emitters.js';
 import './vit-emitter.js';
 import './table-emitters.js';
 import './sequence-emitters.js';
+import './fusion-emitter.js';
 import './text-emitters.js';
 import { DataType, encodeModel, type Dim, type ModelProto, type ValueInfoProto } from './onnx-proto.js';
 

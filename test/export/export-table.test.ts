@@ -14,6 +14,7 @@ import { createDataset } from '../../src/data/datasets/index.js';
 import { decodeModel, exportRun, ExportError } from '../../src/export/index.js';
 import { evaluateRunOnnx, OnnxModel, onnxTableInfer } from '../../src/runtime/index.js';
 import { predictPatients } from '../../src/train/predict-table.js';
+import { modelInfoFromMetadata } from '../../src/serve/model-info.js';
 import { tensor } from '../../src/tensor/index.js';
 import { loadConfig } from '../../src/train/config.js';
 import { evaluateRun } from '../../src/train/evaluate-run.js';
@@ -52,6 +53,11 @@ describe('table models export (ckd.csv)', needsData('tabular', 'ckd.csv'), () =>
       );
       assert.match(props['medattn.input_layout'], /^table \[batch, 2, 24\] float32: row 0 the raw values/);
       assert.equal(metadata['medattn.model'], name);
+      // the HTTP service serves images: it refuses the table model at start in one line
+      assert.throws(
+        () => modelInfoFromMetadata(props, path),
+        new RegExp(`^Error: ${path}: the input is table \\[batch, 2, 24\\] float32, the service serves image models$`),
+      );
 
       // the first 16 patients of the CSV, as the table dataset encodes them (codes, missing cells)
       const ds = await createDataset({ kind: 'table', file: csv, label: 'Class' });
