@@ -5,6 +5,7 @@
 // outputs within 1e-4; the file passes ONNX's full checker; evaluate --engine onnx gives --engine torch's
 // metrics within 1e-4; predict's explanations through ONNX Runtime equal libtorch's.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,6 +130,29 @@ describe('text models export (mtsamples)', needsData('text', 'mtsamples.csv'), (
       console.log(name, 'probabilities of the 30 validation notes: max abs diff', p);
       assert.ok(p < 1e-4, `probabilities differ by ${p}`);
     });
+
+    if (name === 'text_bilstm')
+      test('through the CLI: export --triton --json, then evaluate --json picks ONNX Runtime and prints the same metrics', () => {
+        const cli = (...args: string[]) => {
+          const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], {
+            encoding: 'utf8',
+            env: { ...process.env, MEDATTN_THREADS: '1' },
+          });
+          assert.equal(r.status, 0, r.stderr);
+          return JSON.parse(r.stdout) as Record<string, unknown>;
+        };
+        const triton = join(dir, 'triton');
+        const out = cli('export', '--run', run, '--triton', triton, '--json');
+        assert.deepEqual(out.input, { name: 'input_ids', dims: ['batch', 'tokens'], dtype: 'int64' });
+        const pbtxt = readFileSync(join(triton, name, 'config.pbtxt'), 'utf8');
+        assert.match(pbtxt, /name: "input_ids"\n {4}data_type: TYPE_INT64\n {4}dims: \[ -1 \]/);
+        assert.match(pbtxt, /name: "attention\/tokens"\n {4}data_type: TYPE_FP32\n {4}dims: \[ -1 \]/);
+        const val = join(dir, 'val.json');
+        const onnx = cli('evaluate', '--run', run, '--data', val, '--json');
+        const torch = cli('evaluate', '--run', run, '--data', val, '--engine', 'torch', '--json');
+        assert.deepEqual(Object.keys(onnx), Object.keys(torch));
+        assert.ok(maxMetricDiff(torch, onnx) < 1e-4);
+      });
 
     test(`${name}: predict through ONNX Runtime explains notes as libtorch does`, async () => {
       const { model, tokenizer } = loadTextRun(run);
