@@ -13,6 +13,10 @@ import { resizeLike, type EmitContext } from './layer-emitters.js';
 import { modelEmitterOf } from './model-emitters.js';
 import './transformer-emitters.js';
 import './vit-emitter.js';
+import './table-emitters.js';
+import './sequence-emitters.js';
+import './fusion-emitter.js';
+import './text-emitters.js';
 import { DataType, encodeModel, type Dim, type ModelProto, type ValueInfoProto } from './onnx-proto.js';
 
 export const supportedOpsets = [15, 16, 17] as const;
@@ -33,6 +37,8 @@ export interface ExportOptions {
 export interface TensorSpec {
   name: string;
   dims: (number | string)[];
+  /** Element type (float32 unless said: token ids are int64). */
+  dtype?: 'float32' | 'int64';
 }
 
 export interface ExportedModel {
@@ -46,25 +52,39 @@ export { medattnVersion };
 
 function valueInfo(spec: TensorSpec): ValueInfoProto {
   const dim: Dim[] = spec.dims.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d }));
-  return { name: spec.name, type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim } } } };
+  const elemType = spec.dtype === 'int64' ? DataType.INT64 : DataType.FLOAT;
+  return { name: spec.name, type: { tensor_type: { elem_type: elemType, shape: { dim } } } };
 }
 
 export function exportModel(model: AttentionModel, options: ExportOptions = {}): ExportedModel {
   const opset = options.opset ?? defaultOpset;
   if (!(supportedOpsets as readonly number[]).includes(opset))
     throw new ExportError(`--opset: expected one of ${supportedOpsets.join(', ')}, got ${opset}`);
-  const { emit: emitModel, fullyConvolutional } = modelEmitterOf(model);
+  const { emit: emitModel, fullyConvolutional, input: inputOf } = modelEmitterOf(model);
   const config = model.config as { inChannels?: number; spatialDims?: number };
   const spatialDims = config.spatialDims ?? 2;
+  // tables, ICU grids and token ids say their own input; images are [batch, C, ...spatial]
+  const custom = inputOf?.(model, options.inputShape);
   const channels = options.inputShape?.[0] ?? config.inChannels;
-  if (!channels) throw new ExportError(`cannot export model '${model.modelName}': its input channel count is unknown`);
+  if (!custom && !channels)
+    throw new ExportError(`cannot export model '${model.modelName}': its input channel count is unknown`);
   const axisNames = spatialDims === 3 ? ['depth', 'height', 'width'] : ['height', 'width'];
   const imageSize = (model.config as { imageSize?: number }).imageSize;
   const fixed = options.inputShape?.slice(1) ?? (imageSize ? Array<number>(spatialDims).fill(imageSize) : undefined);
   const spatial: (number | string)[] = !fullyConvolutional && fixed?.length === spatialDims ? fixed : axisNames;
+  const input: TensorSpec = custom
+    ? { name: custom.name, dims: custom.dims, ...(custom.dtype === 'int64' ? { dtype: 'int64' as const } : {}) }
+    : { name: inputName, dims: ['batch', channels!, ...spatial] };
 
   const g = new GraphBuilder();
-  const ctx: EmitContext = { g, input: g.reserve(inputName), spatialDims, maps: new Map() };
+  const ctx: EmitContext = {
+    g,
+    input: g.reserve(input.name),
+    spatialDims,
+    maps: new Map(),
+    mapDims: new Map(),
+    inputDims: input.dims,
+  };
   const out = emitModel(ctx, model);
 
   const outputs: TensorSpec[] = [];
@@ -90,7 +110,9 @@ export function exportModel(model: AttentionModel, options: ExportOptions = {}):
   const modules = new Map(model.namedModules());
   for (const [key, map] of ctx.maps) {
     const to = `attention/${key}`;
-    if (key.endsWith('.spatial')) {
+    const dims = ctx.mapDims?.get(key);
+    if (dims) name(map, to, dims);
+    else if (key.endsWith('.spatial')) {
       outputs.push({
         name: g.rename(resizeLike(ctx, to, map, ctx.input, 'linear'), to),
         dims: ['batch', 1, ...spatial],
@@ -111,15 +133,13 @@ export function exportModel(model: AttentionModel, options: ExportOptions = {}):
       name: model.modelName,
       node: g.nodes,
       initializer: g.initializers,
-      input: [valueInfo({ name: inputName, dims: ['batch', channels, ...spatial] })],
+      input: [valueInfo(input)],
       output: outputs.map(valueInfo),
     },
-    metadata_props: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
+    metadata_props: Object.entries({
+      ...(options.metadata ?? {}),
+      ...(custom ? { 'medattn.input_layout': custom.layout } : {}),
+    }).map(([key, value]) => ({ key, value })),
   };
-  return {
-    bytes: encodeModel(proto),
-    task,
-    input: { name: inputName, dims: ['batch', channels, ...spatial] },
-    outputs,
-  };
+  return { bytes: encodeModel(proto), task, input, outputs };
 }

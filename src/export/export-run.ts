@@ -14,7 +14,9 @@ import { batchTensors } from '../train/batch-tensors.js';
 import { openDataLoader } from '../train/data-loader.js';
 import { padToMultiple } from '../train/pad-to-multiple.js';
 import { loadRun, type LoadedRun } from '../train/run-folder.js';
+import { isTextRun, loadTextRun } from '../train/tasks/text.js';
 import { ExportError } from './export-error.js';
+import { modelEmitterOf } from './model-emitters.js';
 import { quantizeModel, type CalibrationBatch } from './quantize.js';
 import { exportModel, medattnVersion, type ExportedModel } from './export-model.js';
 import { tritonModelName, writeTritonRepository } from './triton.js';
@@ -69,9 +71,30 @@ async function calibrationBatches(run: LoadedRun, n: number): Promise<Calibratio
   return batches;
 }
 
+/** A text run as export needs it: its model and classes; its tokenizer stays beside model.onnx. */
+function loadTextRunForExport(dir: string): LoadedRun & { extra: Record<string, string> } {
+  const text = loadTextRun(dir);
+  return {
+    dir,
+    config: text.config,
+    model: text.model,
+    checkpoint: '',
+    classNames: text.classNames,
+    extra: { 'medattn.max_tokens': String(text.maxTokens), 'medattn.tokenizer': 'tokenizer.json' },
+  };
+}
+
 export async function exportRun(dir: string, options: ExportRunOptions = {}): Promise<ExportRunResult> {
-  const run = loadRun(dir);
+  const textRun = isTextRun(dir) ? loadTextRunForExport(dir) : undefined;
+  const run = textRun ?? loadRun(dir);
   const { config, model, inputShape, classNames, threshold } = run;
+  // int8 calibration reads training images: the table, ICU and text networks (their own input) stay float32
+  if (options.int8 && modelEmitterOf(model).input) {
+    model.dispose();
+    throw new ExportError(
+      `--int8: int8 quantization covers the image networks; '${model.modelName}' exports in float32 only`,
+    );
+  }
   const configHash = createHash('sha256')
     .update(readFileSync(join(dir, 'config.json')))
     .digest('hex');
@@ -81,12 +104,13 @@ export async function exportRun(dir: string, options: ExportRunOptions = {}): Pr
     'medattn.task': config.task,
     'medattn.input_channels': String(inputShape?.[0] ?? (model.config as { inChannels?: number }).inChannels ?? ''),
     'medattn.input_size': JSON.stringify(inputShape?.slice(1) ?? null),
-    'medattn.normalization': JSON.stringify(config.transforms.eval),
+    'medattn.normalization': JSON.stringify(config.transforms?.eval ?? null),
     'medattn.class_names': JSON.stringify(classNames ?? null),
     'medattn.threshold': String(threshold ?? 0.5),
     'medattn.threshold_source': threshold === undefined ? 'default' : 'training',
     'medattn.config_sha256': configHash,
     ...(config.task === 'segmentation' ? { 'medattn.pad_multiple': String(config.training.padMultiple) } : {}),
+    ...(textRun?.extra ?? {}),
   };
   const exported = exportModel(model, { opset: options.opset, inputShape, metadata });
   const path = resolve(options.out ?? join(dir, 'model.onnx'));

@@ -58,6 +58,10 @@ export interface EmitContext {
   spatialDims: number;
   /** Attention maps recorded while emitting: forwardWithAttention key -> tensor name. */
   maps: Map<string, string>;
+  /** Dims of maps that are neither '.spatial' nor '.channel' maps (tables, series, text), by key. */
+  mapDims?: Map<string, (number | string)[]>;
+  /** Dims of the graph input where the network says its own input (tables, ICU grids, token ids). */
+  inputDims?: (number | string)[];
 }
 
 export type Emitter<M extends Module> = (ctx: EmitContext, m: M, name: string, inputs: string[]) => string;

@@ -19,22 +19,47 @@ export type ModelOutputs =
 
 type ModelEmitter<M extends AttentionModel> = (ctx: EmitContext, m: M) => ModelOutputs;
 type AnyModelEmitter = (ctx: EmitContext, m: AttentionModel) => ModelOutputs;
-const table: {
+
+/**
+ * The graph input of a network that does not read an image [N, C, ...spatial] (tables, ICU grids, token ids):
+ * its name, dims, element type and a one-line description of its layout (metadata `medattn.input_layout`).
+ */
+export interface GraphInputSpec {
+  name: string;
+  dims: (number | string)[];
+  dtype: 'float32' | 'int64';
+  layout: string;
+}
+/** The input of model `m`, given the [C, ...] shape its run recorded (if any). */
+export type GraphInputOf = (m: AttentionModel, inputShape?: number[]) => GraphInputSpec;
+
+interface ModelEmitterEntry {
   cls: abstract new (...args: never[]) => AttentionModel;
   emit: AnyModelEmitter;
   fullyConvolutional: boolean;
-}[] = [];
+  input?: GraphInputOf;
+}
+const table: ModelEmitterEntry[] = [];
 
-/** Registers a network's ONNX emitter; fully convolutional networks get dynamic height/width. */
+/**
+ * Registers a network's ONNX emitter; fully convolutional networks get dynamic height/width. Networks whose
+ * input is not an image give `input`.
+ */
 export function registerModelEmitter<M extends AttentionModel>(
   cls: abstract new (...args: never[]) => M,
   emitModel: ModelEmitter<M>,
   fullyConvolutional: boolean,
+  input?: (m: M, inputShape?: number[]) => GraphInputSpec,
 ): void {
-  table.push({ cls, emit: (ctx, m) => emitModel(ctx, m as M), fullyConvolutional });
+  table.push({
+    cls,
+    emit: (ctx, m) => emitModel(ctx, m as M),
+    fullyConvolutional,
+    ...(input ? { input: (m: AttentionModel, shape?: number[]) => input(m as M, shape) } : {}),
+  });
 }
 
-export function modelEmitterOf(m: AttentionModel): { emit: AnyModelEmitter; fullyConvolutional: boolean } {
+export function modelEmitterOf(m: AttentionModel): ModelEmitterEntry {
   const hit = table.find((e) => m instanceof e.cls);
   if (!hit)
     throw new ExportError(

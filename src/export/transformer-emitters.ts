@@ -1,7 +1,7 @@
 /**
  * Token layers in ONNX (opset 17): LayerNorm (LayerNormalization), linear maps on [N, L, E] tokens
  * (MatMul + Add), multi-head attention with torch.nn.MultiheadAttention's packed projections (self- and
- * cross-attention, no masks: the networks pass none in eval), and the multi-head spatial self-attention block
+ * cross-attention, an optional additive key padding mask), and the multi-head spatial self-attention block
  * (`mhsa`) over the positions of a feature map, which records the attention each position receives.
  * Token counts stay dynamic, so the block keeps the U-Nets' dynamic height/width.
  */
@@ -68,6 +68,8 @@ export function multiHeadAttention(
   query: string,
   key = query,
   value = key,
+  /** Added to the scores before the softmax, [N, 1, 1, S] (-inf at padded keys, as keyPaddingMask). */
+  additiveMask?: string,
 ): { output: string; weights: string } {
   if (!m.batchFirst) throw new ExportError(`cannot export layer '${name}' (MultiHeadAttention with batchFirst false)`);
   const g = ctx.g;
@@ -98,7 +100,9 @@ export function multiHeadAttention(
     name,
   );
   const kt = g.node('Transpose', [heads(k)], { perm: ints([0, 1, 3, 2]) }, name);
-  const w = g.node('Softmax', [g.node('MatMul', [qs, kt], {}, name)], { axis: int(-1) }, name); // [N, H, L, S]
+  const scores = g.node('MatMul', [qs, kt], {}, name);
+  const masked = additiveMask ? g.node('Add', [scores, additiveMask], {}, name) : scores;
+  const w = g.node('Softmax', [masked], { axis: int(-1) }, name); // [N, H, L, S]
   const attended = g.node(
     'Reshape',
     [

@@ -21,7 +21,8 @@ export interface TritonOptions {
 
 function tensorBlock(t: TensorSpec): string {
   const dims = t.dims.slice(1).map((d) => (typeof d === 'number' ? String(d) : '-1'));
-  return `  {\n    name: ${JSON.stringify(t.name)}\n    data_type: TYPE_FP32\n    dims: [ ${dims.join(', ')} ]\n  }`;
+  const type = t.dtype === 'int64' ? 'TYPE_INT64' : 'TYPE_FP32';
+  return `  {\n    name: ${JSON.stringify(t.name)}\n    data_type: ${type}\n    dims: [ ${dims.join(', ')} ]\n  }`;
 }
 
 /** config.pbtxt for `name` (protobuf text format of Triton's ModelConfig). */

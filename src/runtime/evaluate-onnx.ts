@@ -9,10 +9,12 @@ import { Module } from '../nn/index.js';
 import { keep, tensor, tidy, type Tensor } from '../tensor/index.js';
 import { batchTensors } from '../train/batch-tensors.js';
 import { openDataLoader } from '../train/data-loader.js';
-import { evaluateOn } from '../train/evaluate-run.js';
+import { evaluateOn, runDataSpec } from '../train/evaluate-run.js';
 import type { SkipListener } from '../train/evaluate-model.js';
 import { padToMultiple } from '../train/pad-to-multiple.js';
-import { dataArgumentToSpec, loadRun } from '../train/run-folder.js';
+import { loadRun } from '../train/run-folder.js';
+import { isTextRun } from '../train/tasks/text.js';
+import { evaluateTextRunOnnx } from './evaluate-text-onnx.js';
 import { OnnxModel } from './onnx-model.js';
 
 /** Returns precomputed outputs in order, checking each against the input it stands for. */
@@ -38,10 +40,13 @@ export async function evaluateRunOnnx(
   data: string,
   options: { split?: string; skipBad?: boolean; onSkipped?: SkipListener; threshold?: number } = {},
 ): Promise<Record<string, unknown>> {
-  const { config, model, inputShape, threshold } = loadRun(runDir);
+  if (isTextRun(runDir)) return evaluateTextRunOnnx(runDir, onnxFile, data, options.split);
+  const run = loadRun(runDir);
+  const { config, model, threshold } = run;
+  // the same data as --engine torch reads (a table run: its CSV label column and vocabularies)
+  const spec = runDataSpec(run, data, options.split);
   model.dispose();
   const onnx = await OnnxModel.load(onnxFile);
-  const spec = dataArgumentToSpec(data, options.split, config.task, inputShape?.[0]);
   const dataset = await createDataset(spec, { skipBad: options.skipBad });
   options.onSkipped?.(dataset.skipped());
   const outputs: Tensor[] = [];

@@ -3,3 +3,5 @@ export { OnnxModel, OnnxModelError, type OnnxOutput } from './onnx-model.js';
 export { engineNames, onnxFileOf, resolveEngine, type EngineName } from './engine.js';
 export { evaluateRunOnnx } from './evaluate-onnx.js';
 export { onnxInfer, onnxLooked } from './predict-onnx.js';
+export { onnxTableInfer, explainNotesOnnx } from './predict-records-onnx.js';
+export { evaluateTextRunOnnx, textProbabilitiesOnnx } from './evaluate-text-onnx.js';

@@ -60,8 +60,11 @@ export class OnnxModel {
     return new OnnxModel(path, session, metadata, { name: graphInput.name, dims }, session.outputNames);
   }
 
-  /** Runs the model on a float32 batch [N, C, ...]; returns every output (or those named in `outputs`). */
-  async run(data: Float32Array, shape: number[], outputs?: string[]): Promise<Map<string, OnnxOutput>> {
+  /**
+   * Runs the model on a batch (float32 [N, C, ...], or int64 token ids [N, T] for text models); returns every
+   * output (or those named in `outputs`).
+   */
+  async run(data: Float32Array | BigInt64Array, shape: number[], outputs?: string[]): Promise<Map<string, OnnxOutput>> {
     const want = this.input.dims;
     const ok = shape.length === want.length && want.every((d, i) => typeof d !== 'number' || d === shape[i]);
     if (!ok)
@@ -69,7 +72,10 @@ export class OnnxModel {
         `${this.path}: input '${this.input.name}' expects [${want.join(', ')}] (batch, channels, spatial), got [${shape.join(', ')}]`,
       );
     const { Tensor } = await onnxRuntime();
-    const feeds = { [this.input.name]: new Tensor('float32', data, shape) };
+    const feeds = {
+      [this.input.name]:
+        data instanceof BigInt64Array ? new Tensor('int64', data, shape) : new Tensor('float32', data, shape),
+    };
     const result = await (outputs ? this.session.run(feeds, outputs) : this.session.run(feeds));
     return new Map(Object.entries(result).map(([k, v]) => [k, { data: v.data as Float32Array, dims: [...v.dims] }]));
   }

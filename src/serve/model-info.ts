@@ -34,6 +34,11 @@ export function modelInfoFromMetadata(meta: Record<string, string>, file: string
   const task = meta['medattn.task'];
   if (task !== 'classification' && task !== 'segmentation')
     throw new Error(`${file}: metadata medattn.task is '${task}', the service serves classification and segmentation`);
+  // tables, ICU grids and token ids (medattn.input_layout) are not images: the service would misread them
+  if (meta['medattn.input_layout'] !== undefined)
+    throw new Error(
+      `${file}: the input is ${meta['medattn.input_layout'].split(':')[0]}, the service serves image models`,
+    );
   return {
     task,
     model: meta['medattn.model'] ?? 'unknown',

@@ -3,7 +3,7 @@ import { createDataset, type Dataset, type DatasetSpec } from '../data/datasets/
 import { openDataLoader } from './data-loader.js';
 import type { TrainingConfig } from './config.js';
 import { evaluateClassifier, evaluateSegmenter, type SkipListener } from './evaluate-model.js';
-import { dataArgumentToSpec, loadRun } from './run-folder.js';
+import { dataArgumentToSpec, loadRun, type LoadedRun } from './run-folder.js';
 import { evaluateDetector } from './tasks/detection.js';
 import type { CenterNet } from '../models/centernet.js';
 import { tableSpecForRun } from './tasks/tabular.js';
@@ -15,20 +15,26 @@ export async function evaluateRun(
   options: { split?: string; skipBad?: boolean; onSkipped?: SkipListener; threshold?: number } = {},
 ): Promise<Record<string, unknown>> {
   if (isTextRun(runDir)) return evaluateTextRun(runDir, dataArgumentToSpec(data, options.split, 'text'));
-  const { config, model, inputShape, threshold, classNames } = loadRun(runDir);
-  // A table run reads a CSV with its own label column, and any table with its own vocabularies.
-  const tableSpec = tableSpecForRun(data, undefined, { config, model, classNames });
-  const spec =
-    tableSpec ??
-    tableSpecForRun(data, dataArgumentToSpec(data, options.split, config.task, inputShape?.[0]), {
-      config,
-      model,
-      classNames,
-    })!;
+  const run = loadRun(runDir);
+  const { config, model, threshold } = run;
+  const spec = runDataSpec(run, data, options.split);
   const dataset = await createDataset(spec, { skipBad: options.skipBad });
   options.onSkipped?.(dataset.skipped());
   // Binary classifiers decide at --threshold, else at the threshold training chose on validation data, else 0.5.
   return evaluateOn(config, model, dataset, options.onSkipped, options.threshold ?? threshold);
+}
+
+/** The DATA argument for a run: a table run reads a CSV with its own label column, any table with its vocabularies. */
+export function runDataSpec(run: LoadedRun, data: string, split?: string): DatasetSpec {
+  const { config, model, inputShape, classNames } = run;
+  return (
+    tableSpecForRun(data, undefined, { config, model, classNames }) ??
+    tableSpecForRun(data, dataArgumentToSpec(data, split, config.task, inputShape?.[0]), {
+      config,
+      model,
+      classNames,
+    })!
+  );
 }
 
 export async function evaluateOn(

@@ -90,11 +90,14 @@ function runMissing(run: LoadedRun): string[] {
   return spec.kind === 'table' && spec.missing ? spec.missing : DEFAULT_MISSING;
 }
 
-export function predictPatients(
+/** Class probabilities and feature weights of one encoded patient [2, F] (another engine: ONNX Runtime). */
+export type TableInfer = (x: Float32Array, features: number) => Promise<{ probs: Float32Array; weights: Float32Array }>;
+
+export async function predictPatients(
   run: LoadedRun,
   files: string[],
-  options: { threshold?: number; top?: number } = {},
-): PatientPrediction[] {
+  options: { threshold?: number; top?: number; infer?: TableInfer } = {},
+): Promise<PatientPrediction[]> {
   const model = run.model as TableClassifier;
   const schema: TableSchema = { columns: model.config.columns, classNames: run.classNames ?? [] };
   const names = schema.columns.map((c) => c.name);
@@ -110,15 +113,17 @@ export function predictPatients(
       } catch (e) {
         throw new MedattnDataError(file, (e as Error).message);
       }
-      const { probs, weights } = tidy(() =>
-        noGrad(() => {
-          const { output, attention } = model.forwardWithAttention(tensor(x, { shape: [1, 2, names.length] }));
-          return {
-            probs: output.softmax(1).toArray() as Float32Array,
-            weights: attention.get(FEATURE_WEIGHTS)!.toArray() as Float32Array,
-          };
-        }),
-      );
+      const { probs, weights } = options.infer
+        ? await options.infer(x, names.length)
+        : tidy(() =>
+            noGrad(() => {
+              const { output, attention } = model.forwardWithAttention(tensor(x, { shape: [1, 2, names.length] }));
+              return {
+                probs: output.softmax(1).toArray() as Float32Array,
+                weights: attention.get(FEATURE_WEIGHTS)!.toArray() as Float32Array,
+              };
+            }),
+          );
       const best = probs.length === 2 ? (probs[1] >= threshold ? 1 : 0) : probs.indexOf(Math.max(...probs));
       const contributions = names.map((feature, j) => ({
         feature,

@@ -3,6 +3,7 @@ import { loadRun } from '../../train/run-folder.js';
 import { formatPatient, predictPatients } from '../../train/predict-table.js';
 import { ConfigError } from '../../train/config-error.js';
 import { readRunModelJson } from '../../train/run-model-json.js';
+import { OnnxModel, onnxFileOf, onnxTableInfer, resolveEngine } from '../../runtime/index.js';
 
 const TABLE_MODELS = new Set(['ft_transformer', 'feature_attention']);
 
@@ -18,10 +19,14 @@ export async function predictTableCommand(
   if (!files.length) throw new ConfigError('predict', 'FILE', 'give at least one patient file (.csv or .json)');
   if (o.maps)
     throw new ConfigError('command line', '--maps', 'is for images; a table model prints its feature weights');
-  if (o.engine !== undefined && o.engine !== 'torch')
-    throw new ConfigError('command line', '--engine', 'table models predict with torch');
+  const engine = resolveEngine(o.run, o.engine);
   const run = loadRun(o.run);
-  const results = predictPatients(run, files, { threshold: o.threshold });
+  // ONNX Runtime gives the probabilities and the feature weights from the exported model's outputs
+  const onnx = engine === 'torch' ? undefined : await OnnxModel.load(onnxFileOf(o.run, engine));
+  const results = await predictPatients(run, files, {
+    threshold: o.threshold,
+    ...(onnx ? { infer: onnxTableInfer(onnx) } : {}),
+  }).finally(() => onnx?.release());
   if (o.json) console.log(JSON.stringify(results));
   else for (const r of results) console.log(formatPatient(r));
 }

@@ -7,6 +7,7 @@ import { MedattnDataError } from '../../data/io/errors.js';
 import { loadTextRun } from '../../train/tasks/text.js';
 import { explainNotes, topK, wordsOf } from '../../train/tasks/text-explain.js';
 import { UsageError } from '../user-error.js';
+import { explainNotesOnnx, OnnxModel, onnxFileOf, resolveEngine } from '../../runtime/index.js';
 
 /** Reads a note file as UTF-8; other bytes or an empty note are one-line errors. */
 function readNote(file: string): string {
@@ -27,7 +28,7 @@ function readNote(file: string): string {
 
 export async function predictTextCommand(
   files: string[],
-  o: { run: string; text?: string; json?: boolean; top?: number },
+  o: { run: string; text?: string; json?: boolean; top?: number; engine?: string },
 ): Promise<void> {
   const notes: { source: string; text: string }[] = files.map((f) => ({ source: f, text: readNote(f) }));
   if (o.text !== undefined) notes.unshift({ source: '--text', text: o.text });
@@ -38,7 +39,14 @@ export async function predictTextCommand(
     notes.map((n) => n.text),
     run.maxTokens,
   );
-  const explained = explainNotes(run.model, encoded);
+  const engine = resolveEngine(o.run, o.engine);
+  let explained;
+  if (engine === 'torch') explained = explainNotes(run.model, encoded);
+  else {
+    // the exported model's probabilities and token attention outputs
+    const onnx = await OnnxModel.load(onnxFileOf(o.run, engine));
+    explained = await explainNotesOnnx(onnx, encoded).finally(() => onnx.release());
+  }
   const results = explained.map((e, i) => {
     const words = wordsOf(e.tokens, e.weights.tokens);
     const top = topK(

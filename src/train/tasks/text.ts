@@ -358,8 +358,15 @@ export function loadTextRun(dir: string): LoadedTextRun {
   };
 }
 
-/** `medattn evaluate` on a text run: accuracy, macro_f1, f1_per_class, confusion_matrix. */
-export async function evaluateTextRun(dir: string, spec: DatasetSpec): Promise<Record<string, unknown>> {
+/**
+ * `medattn evaluate` on a text run: accuracy, macro_f1, f1_per_class, confusion_matrix. `probabilities` gives
+ * them from another engine (ONNX Runtime) in place of the libtorch model.
+ */
+export async function evaluateTextRun(
+  dir: string,
+  spec: DatasetSpec,
+  probabilities?: (encoded: EncodedText[], numClasses: number) => Promise<Float64Array>,
+): Promise<Record<string, unknown>> {
   const run = loadTextRun(dir);
   const ds = await openTextDataset(spec, '--data', 'command line');
   const known = new Map(run.classNames.map((c, i) => [c, i]));
@@ -372,5 +379,9 @@ export async function evaluateTextRun(dir: string, spec: DatasetSpec): Promise<R
     );
   const labels = Int32Array.from(ds.labels(), (l) => known.get(ds.classNames[l])!);
   const encoded = await run.tokenizer.encode(ds.texts(), run.maxTokens);
+  if (probabilities) {
+    run.model.dispose();
+    return textMetrics(await probabilities(encoded, run.classNames.length), labels, run.classNames);
+  }
   return evaluateText(run.model, encoded, labels, run.classNames, 32).metrics;
 }
