@@ -20,7 +20,7 @@ import sharp from 'sharp';
 import { readImage, readNpz } from '../../src/data/io/index.js';
 import { pneumoniaSubsets } from '../helpers/pneumonia-subset.js';
 import { dataPath, needsData } from '../helpers/shared-data.js';
-import { medattn, startServe, trainAndExport, type RunningService } from './serve-process.js';
+import { medattnAsync, startServe, trainAndExport, type RunningService } from './serve-process.js';
 
 const options = { ...needsData('pneumoniamnist', 'pneumoniamnist.npz'), ...needsData('drive', 'training') };
 const dir = mkdtempSync(join(tmpdir(), 'medattn-browser-'));
@@ -166,10 +166,10 @@ describe('the page in chromium', options, () => {
 
   before(async () => {
     mkdirSync(shots, { recursive: true });
-    const chest = trainAndExport(dir, 'pneumonia', pneumoniaConfig());
-    const retina = trainAndExport(dir, 'drive', driveConfig());
-    const made = medattn('token', 'new', '--token-file', join(dir, 'tokens'));
-    token = made.stdout.trim();
+    const made = medattnAsync('token', 'new', '--token-file', join(dir, 'tokens'));
+    const chest = await trainAndExport(dir, 'pneumonia', pneumoniaConfig());
+    const retina = await trainAndExport(dir, 'drive', driveConfig());
+    token = (await made).stdout.trim();
     service = await startServe(['--run', chest, '--run', retina, '--token-file', join(dir, 'tokens'), '--no-log']);
     const npz = await readNpz(dataPath('pneumoniamnist', 'pneumoniamnist.npz'), {
       keys: ['val_images', 'val_labels'],
