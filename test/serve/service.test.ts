@@ -406,6 +406,58 @@ describe('HTTPS, rate limit and CORS (in-process service over the same run)', ()
   });
 });
 
+describe('admission (in-process service over the same run)', () => {
+  test('past --max-queue plus one batch of requests in progress, the next gets 503 before its body is read; served again after', async () => {
+    const svc = await createService({
+      ...defaultServeOptions,
+      runs: [run],
+      port: 0,
+      rateLimit: 0,
+      log: false,
+      batch: { maxBatch: 1, maxWaitMs: 2, maxQueue: 1 },
+    });
+    await svc.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = svc.app.server.address() as { port: number };
+    const url = `http://127.0.0.1:${port}/v1/models/chest/predict`;
+    const body = readFileSync(images[0]);
+    const send = () => fetch(url, { method: 'POST', body, headers: { 'content-type': 'image/png' } });
+    try {
+      // two uploads that sent their headers and part of their body: admitted, waiting for the rest
+      const slow = [0, 1].map(() => {
+        const req = httpRequest({
+          host: '127.0.0.1',
+          port,
+          path: '/v1/models/chest/predict',
+          method: 'POST',
+          headers: { 'content-type': 'image/png', 'content-length': String(body.length) },
+        });
+        const status = new Promise<number>((resolve, reject) => {
+          req.on('response', (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode!));
+          });
+          req.on('error', reject);
+        });
+        req.write(body.subarray(0, 50));
+        return { req, status };
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      const started = performance.now();
+      const refused = await send();
+      const ms = performance.now() - started;
+      assert.equal(refused.status, 503);
+      assert.equal(refused.headers.get('retry-after'), '1');
+      assert.match(((await refused.json()) as { error: string }).error, /^overloaded/);
+      assert.ok(ms < 2000, `refused after ${ms.toFixed(0)} ms`);
+      for (const s of slow) s.req.end(body.subarray(50));
+      assert.deepEqual(await Promise.all(slow.map((s) => s.status)), [200, 200]);
+      assert.equal((await send()).status, 200);
+    } finally {
+      await svc.app.close();
+    }
+  });
+});
+
 describe('graceful shutdown', () => {
   test('SIGTERM: a request in flight finishes with 200, /readyz and new requests fail, exit code 0', async () => {
     const { hostname, port } = new URL(service.url);
