@@ -1,14 +1,19 @@
 /**
  * The page at `/`: drop images, see the diagnosis and where the model looked. Each image goes to
  * POST /v1/models/{name}/predict?maps=1, or, with "run in this browser", through the same exported model in
- * onnxruntime-web (WebAssembly, served by this service), prepared by the same code the server uses
- * (src/serve/model-input.ts), so the image never leaves the machine and the numbers agree.
+ * onnxruntime-web (WebAssembly, served by this service), decoded by medattn's own readers and prepared by the
+ * same code the server runs (src/serve/upload-decoder.ts, src/serve/model-input.ts), so the image never leaves
+ * the machine and the numbers agree. Nothing from a file's headers is shown but its display window.
  */
 import * as ort from 'onnxruntime-web/wasm';
+import { applyWindow, type Window } from '../src/data/io/dicom/window.js';
 import type { MedicalImage } from '../src/data/medical-image.js';
+import { Resize } from '../src/data/transforms/resize.js';
 import { turbo } from '../src/explain/overlay.js';
 import type { ModelInfo } from '../src/serve/model-info.js';
 import { cropPlane, decide, prepareInput } from '../src/serve/model-input.js';
+import { decodeUploadVolume, takeSlice, type DecodedVolume } from '../src/serve/upload-decoder.js';
+import { browserCodecs } from './browser-codecs.js';
 
 ort.env.wasm.wasmPaths = '/assets/ort/';
 ort.env.wasm.numThreads = 1;
@@ -30,13 +35,21 @@ interface ModelDescription {
   onnxBytes: number;
 }
 
-/** What a result card draws: the image (grey, 0-1), maps (0-1), the mask, all h x w. */
+/**
+ * What a result card draws, all h x w: the image's first channel in its own values (in this browser: what the
+ * file holds after rescale slope/intercept, Hounsfield units for CT; from the server: grey levels 0-255), the
+ * attention maps (0-1) and the mask.
+ */
 interface View {
   file: File;
   engine: 'server' | 'browser';
   h: number;
   w: number;
   base: Float32Array;
+  /** Lowest and highest value of the image (of every slice of a volume): the window sliders' bounds. */
+  range: [number, number];
+  /** The window shown first: the DICOM file's Window Center/Width, else the whole range. */
+  window: Window;
   layers: Array<{ name: string; map: Float32Array }>;
   mask?: Float32Array;
   diagnosis: string;
@@ -44,6 +57,8 @@ interface View {
   probabilities?: Record<string, number>;
   slices: number;
   slice: number;
+  /** In this browser: the decoded upload, so moving the slice slider decodes nothing again. */
+  volume?: DecodedVolume;
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -52,14 +67,18 @@ const tokenInput = $<HTMLInputElement>('token');
 const localSwitch = $<HTMLInputElement>('local');
 const opacity = $<HTMLInputElement>('opacity');
 const cmap = $<HTMLSelectElement>('cmap');
-const level = $<HTMLInputElement>('level');
-const width = $<HTMLInputElement>('width');
 const results = $<HTMLDivElement>('results');
 const note = $<HTMLDivElement>('note');
 
 let models: ModelDescription[] = [];
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
-const cards: Array<{ view: View; canvas: HTMLCanvasElement; layer: () => string }> = [];
+interface Card {
+  view: View;
+  canvas: HTMLCanvasElement;
+  layer: () => string;
+  window: () => Window;
+}
+const cards: Card[] = [];
 
 tokenInput.value = sessionStorage.getItem('medattn.token') ?? '';
 tokenInput.addEventListener('change', () => {
@@ -139,18 +158,17 @@ function drawLegend() {
   }
 }
 
-/** Image (window/level on its grey levels) with the chosen map blended in proportion to its value, and the mask. */
-function render(card: (typeof cards)[number]) {
+/** Image (windowed: DICOM's linear VOI function on its own values) with the chosen map blended in, or the mask. */
+function render(card: Card) {
   const { view, canvas } = card;
   const ctx = canvas.getContext('2d')!;
   const img = ctx.createImageData(view.w, view.h);
   const alpha = Number(opacity.value) / 100;
-  const lo = Number(level.value) / 255 - Number(width.value) / 510;
-  const span = Number(width.value) / 255;
+  const grey = applyWindow({ data: view.base, shape: [1, view.h, view.w] }, card.window()).data;
   const layerName = card.layer();
   const layer = view.layers.find((l) => l.name === layerName);
   for (let i = 0; i < view.w * view.h; i++) {
-    const g = 255 * Math.min(1, Math.max(0, (view.base[i] - lo) / span));
+    const g = 255 * grey[i];
     let [r, gg, b] = [g, g, g];
     if (layer) {
       const m = layer.map[i];
@@ -172,7 +190,7 @@ const renderAll = () => {
   drawLegend();
   cards.forEach(render);
 };
-for (const el of [opacity, cmap, level, width]) el.addEventListener('input', renderAll);
+for (const el of [opacity, cmap]) el.addEventListener('input', renderAll);
 
 // --- server ----------------------------------------------------------------------------------------------
 async function pngToGrey(dataUrl: string): Promise<{ data: Float32Array; w: number; h: number }> {
@@ -211,6 +229,7 @@ async function viaServer(file: File, model: ModelDescription, slice?: number): P
   const answer = (await r.json()) as PredictAnswer;
   if (!r.ok) throw new Error(answer.error ?? `HTTP ${r.status}`);
   const base = await pngToGrey(answer.maps.image);
+  base.data = base.data.map((v) => Math.round(255 * v));
   const layers = [];
   for (const a of answer.maps.attention) layers.push({ name: a.name, map: (await pngToGrey(a.map)).data });
   return {
@@ -219,6 +238,8 @@ async function viaServer(file: File, model: ModelDescription, slice?: number): P
     h: base.h,
     w: base.w,
     base: base.data,
+    range: [0, 255],
+    window: { center: 128, width: 256 },
     layers,
     mask: answer.maps.mask ? (await pngToGrey(answer.maps.mask)).data : undefined,
     ...summary(model, answer.probabilities, answer.label, answer.segmentation?.foregroundFraction),
@@ -240,25 +261,27 @@ function summary(model: ModelDescription, probabilities?: Record<string, number>
 }
 
 // --- in this browser -------------------------------------------------------------------------------------
-async function decodeInBrowser(file: File): Promise<MedicalImage> {
-  let bitmap: ImageBitmap;
-  try {
-    // no colour management or premultiplication: the pixel values the file holds, as the server reads them
-    bitmap = await createImageBitmap(file, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
-  } catch {
-    throw new Error('in-browser mode reads PNG, JPEG, GIF and WebP; send DICOM, NIfTI and TIFF to the server');
+/** Well above any single image a page should hold; the server's own limit is --max-pixels. */
+const BROWSER_LIMITS = { maxPixels: 200_000_000, timeoutMs: 120_000 };
+
+/** Channel 0 of a [C, H, W] image at [h, w] (resized as the model input was, when it was). */
+function firstChannel(image: MedicalImage, [h, w]: [number, number]): Float32Array {
+  const [, ih, iw] = image.shape;
+  const plane: MedicalImage = { data: Float32Array.from(image.data.subarray(0, ih * iw)), shape: [1, ih, iw] };
+  if (ih === h && iw === w) return plane.data as Float32Array;
+  return (new Resize({ size: [h, w] }).apply({ image: plane }).image as MedicalImage).data as Float32Array;
+}
+
+function rangeOf(image: MedicalImage): [number, number] {
+  const n = image.shape.slice(1).reduce((a, b) => a * b, 1); // channel 0, every slice
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = image.data[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
   }
-  const c = new OffscreenCanvas(bitmap.width, bitmap.height);
-  const ctx = c.getContext('2d')!;
-  ctx.drawImage(bitmap, 0, 0);
-  const px = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
-  const n = bitmap.width * bitmap.height;
-  let grey = true;
-  for (let i = 0; i < n && grey; i++) grey = px[4 * i] === px[4 * i + 1] && px[4 * i] === px[4 * i + 2];
-  const channels = grey ? 1 : 3;
-  const data = new Uint8Array(channels * n);
-  for (let k = 0; k < channels; k++) for (let i = 0; i < n; i++) data[k * n + i] = px[4 * i + k];
-  return { data, shape: [channels, bitmap.height, bitmap.width] };
+  return [lo, hi];
 }
 
 function session(model: ModelDescription): Promise<ort.InferenceSession> {
@@ -284,9 +307,21 @@ function minMax(x: ArrayLike<number>): Float32Array {
   return Float32Array.from(x, (v) => (hi > lo ? (v - lo) / (hi - lo) : 0));
 }
 
-async function inBrowser(file: File, model: ModelDescription): Promise<View> {
+/**
+ * Decodes the file here (once: a volume is kept for its other slices) and runs the model in onnxruntime-web;
+ * `keepWindow` carries the window over when the slice changes.
+ */
+async function inBrowser(
+  file: File,
+  model: ModelDescription,
+  slice?: number,
+  volume?: DecodedVolume,
+  keepWindow?: Window,
+): Promise<View> {
   const info = infoOf(model);
-  const input = prepareInput(await decodeInBrowser(file), info);
+  volume ??= await decodeUploadVolume(new Uint8Array(await file.arrayBuffer()), BROWSER_LIMITS, browserCodecs);
+  const decoded = takeSlice(volume, slice);
+  const input = prepareInput(decoded.image, info);
   const s = await session(model);
   const out = await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', input.data, input.shape) });
   const [h, w] = input.size;
@@ -296,7 +331,20 @@ async function inBrowser(file: File, model: ModelDescription): Promise<View> {
       name: name.replace(/^attention\//, ''),
       map: minMax(cropPlane(t.data as Float32Array, t.dims.slice(-2) as number[], [h, w])),
     }));
-  const common = { file, engine: 'browser' as const, h, w, base: minMax(input.display), layers, slices: 1, slice: 0 };
+  const range = rangeOf(volume.image);
+  const common = {
+    file,
+    engine: 'browser' as const,
+    h,
+    w,
+    base: firstChannel(decoded.image, [h, w]),
+    range,
+    window: keepWindow ?? volume.window ?? { center: (range[0] + range[1] + 1) / 2, width: range[1] - range[0] + 1 },
+    layers,
+    slices: decoded.slices,
+    slice: decoded.slice,
+    volume,
+  };
   if (model.task === 'classification') {
     const p = out.probabilities.data as Float32Array;
     const probabilities = Object.fromEntries(Array.from(p, (v, i) => [model.classNames[i] ?? String(i), v]));
@@ -309,11 +357,33 @@ async function inBrowser(file: File, model: ModelDescription): Promise<View> {
 }
 
 // --- cards -----------------------------------------------------------------------------------------------
+/** A labelled range input that shows its value. */
+function slider(cls: string, label: string, min: number, max: number, value: number, step: number) {
+  const input = document.createElement('input');
+  input.type = 'range';
+  input.className = cls;
+  input.min = String(min);
+  input.max = String(max);
+  input.step = String(step);
+  input.value = String(value);
+  const text = document.createElement('span');
+  text.className = 'value';
+  const show = () => (text.textContent = Number(input.value).toFixed(step < 1 ? 2 : 0));
+  input.addEventListener('input', show);
+  show();
+  const element = document.createElement('label');
+  element.append(`${label} `, input, ' ', text);
+  return { input, text, element };
+}
+
 function showCard(view: View, model: ModelDescription, old?: HTMLElement) {
   const card = document.createElement('div');
   card.className = 'result';
   card.dataset.engine = view.engine;
   card.dataset.file = view.file.name;
+  card.dataset.model = model.name;
+  card.dataset.slice = String(view.slice);
+  card.dataset.slices = String(view.slices);
   if (view.probabilities) card.dataset.probabilities = JSON.stringify(view.probabilities);
   const title = document.createElement('h2');
   title.textContent = view.file.name;
@@ -338,45 +408,80 @@ function showCard(view: View, model: ModelDescription, old?: HTMLElement) {
   const names = [...view.layers.map((l) => l.name), ...(view.mask ? ['mask'] : []), 'image only'];
   layerSelect.replaceChildren(...names.map((n) => new Option(n, n)));
   row.append('Show ', layerSelect);
+  // Window/level in the image's own values (Hounsfield units for CT): DICOM's Window Center/Width to start with.
+  const [lo, hi] = view.range;
+  const span = Math.max(hi - lo, 1e-6);
+  const step = span > 50 ? 1 : span / 500;
+  const centre = slider('window-center', 'window level', lo, hi, view.window.center, step);
+  const width = slider('window-width', 'width', step, 2 * span + 1, view.window.width, step);
+  const windowRow = document.createElement('div');
+  windowRow.className = 'row';
+  windowRow.title = "window on the file's own values (Hounsfield units for CT); DICOM's Window Center/Width first";
+  windowRow.append(centre.element, width.element);
+  const entry: Card = {
+    view,
+    canvas,
+    layer: () => layerSelect.value,
+    window: () => ({ center: Number(centre.input.value), width: Math.max(1, Number(width.input.value)) }),
+  };
+  const sliceRow = document.createElement('div');
+  sliceRow.className = 'row';
   if (view.slices > 1) {
-    const slider = document.createElement('input');
-    slider.type = 'range';
-    slider.className = 'slice';
-    slider.min = '0';
-    slider.max = String(view.slices - 1);
-    slider.value = String(view.slice);
-    slider.addEventListener('change', () => void predict(view.file, model, Number(slider.value), card));
-    row.append(` slice ${view.slice + 1}/${view.slices} `, slider);
+    const s = slider('slice', 'slice', 0, view.slices - 1, view.slice, 1);
+    const show = () => (s.text.textContent = `${Number(s.input.value) + 1} / ${view.slices}`);
+    s.input.addEventListener('input', show);
+    show();
+    s.input.addEventListener('change', () => {
+      const n = Number(s.input.value);
+      const keep = entry.window();
+      void replaceCard(card, view.file, () =>
+        view.volume ? inBrowser(view.file, model, n, view.volume, keep) : viaServer(view.file, model, n),
+      );
+    });
+    sliceRow.append(s.element);
   }
-  card.append(title, diagnosis, details, engine, canvas, row);
-  const entry = { view, canvas, layer: () => layerSelect.value };
+  card.append(title, diagnosis, details, engine, canvas, row, sliceRow, windowRow);
   layerSelect.addEventListener('change', () => render(entry));
-  cards.push(entry);
+  for (const s of [centre.input, width.input]) s.addEventListener('input', () => render(entry));
   if (old) {
-    cards.splice(
-      cards.findIndex((c) => c.canvas.parentElement === old),
-      1,
-    );
+    const i = cards.findIndex((c) => c.canvas.parentElement === old);
+    if (i >= 0) cards.splice(i, 1);
     old.replaceWith(card);
   } else results.append(card);
+  cards.push(entry);
   render(entry);
+}
+
+function showError(file: File, e: unknown, old?: HTMLElement) {
+  const card = document.createElement('div');
+  card.className = 'result';
+  card.dataset.file = file.name;
+  const title = document.createElement('h2');
+  title.textContent = file.name;
+  const error = document.createElement('div');
+  error.className = 'error';
+  error.textContent = (e as Error).message;
+  card.append(title, error);
+  if (old) old.replaceWith(card);
+  else results.append(card);
+}
+
+/** Replaces a card with a new view of the same file (another slice), or with the error. */
+async function replaceCard(old: HTMLElement, file: File, make: () => Promise<View>) {
+  try {
+    const view = await make();
+    showCard(view, models.find((m) => m.name === old.dataset.model) ?? current()!, old);
+  } catch (e) {
+    showError(file, e, old);
+  }
 }
 
 async function predict(file: File, model: ModelDescription, slice?: number, old?: HTMLElement) {
   try {
-    const view = localSwitch.checked ? await inBrowser(file, model) : await viaServer(file, model, slice);
+    const view = localSwitch.checked ? await inBrowser(file, model, slice) : await viaServer(file, model, slice);
     showCard(view, model, old);
   } catch (e) {
-    const card = document.createElement('div');
-    card.className = 'result';
-    card.dataset.file = file.name;
-    const title = document.createElement('h2');
-    title.textContent = file.name;
-    const error = document.createElement('div');
-    error.className = 'error';
-    error.textContent = (e as Error).message;
-    card.append(title, error);
-    results.append(card);
+    showError(file, e, old);
   }
 }
 

@@ -57,9 +57,37 @@ export function registerPredictRoute(
   options: ServeOptions,
   metrics: ServiceMetrics,
 ): void {
+  // Admission at arrival, before the body is read: past --max-queue images waiting (plus one batch running) a
+  // request is refused at once, counting those still being received or decoded, so overload gives fast 503s
+  // instead of a pile of uploads waiting for the decoder.
+  const admitted = new Map<string, number>();
+  const limit = options.batch.maxQueue + options.batch.maxBatch;
+  const counted = new WeakSet<FastifyRequest>();
+  const release = async (request: FastifyRequest<{ Params: { name: string } }>) => {
+    if (!counted.delete(request)) return;
+    admitted.set(request.params.name, (admitted.get(request.params.name) ?? 1) - 1);
+  };
   app.post<{ Params: { name: string }; Querystring: { maps?: string; slice?: string } }>(
     '/v1/models/:name/predict',
-    { bodyLimit: options.maxUploadBytes },
+    {
+      bodyLimit: options.maxUploadBytes,
+      onRequest: async (request, reply) => {
+        const name = request.params.name;
+        if (!models.has(name)) return; // the handler answers 404
+        const n = admitted.get(name) ?? 0;
+        if (n >= limit) {
+          metrics.error('overloaded');
+          return reply
+            .code(503)
+            .header('retry-after', '1')
+            .send({ error: 'overloaded: too many images waiting, retry later' });
+        }
+        admitted.set(name, n + 1);
+        counted.add(request);
+      },
+      onResponse: release,
+      onRequestAbort: release,
+    },
     async (request, reply) => {
       const model = models.get(request.params.name);
       if (!model) {

@@ -42,7 +42,8 @@ export class ServiceMetrics {
     name: 'medattn_inference_batch_size',
     help: 'Images per ONNX Runtime forward pass, by model',
     labelNames: ['model'] as const,
-    buckets: [1, 2, 4, 8, 16, 32, 64],
+    // one bucket per size up to the default --max-batch, so the exact batch sizes can be replayed (bench/serve.ts)
+    buckets: [...Array.from({ length: 16 }, (_, i) => i + 1), 32, 64],
     registers: [this.registry],
   });
   readonly inferenceSeconds = new Histogram({

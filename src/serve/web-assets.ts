@@ -26,9 +26,25 @@ async function bundleApp(): Promise<Buffer> {
   return Buffer.from(out.outputFiles[0].contents);
 }
 
+/**
+ * The page bundles medattn's own readers (src/data/io, through src/serve/upload-decoder.ts); their one
+ * Node-only piece, the WebAssembly codec loader, is swapped for web/wasm-codecs.ts.
+ */
+const browserSwaps = {
+  name: 'medattn-browser-swaps',
+  setup(b: { onResolve(o: { filter: RegExp }, f: (a: { importer: string }) => { path: string } | undefined): void }) {
+    b.onResolve({ filter: /^\.\/wasm-codecs\.js$/ }, ({ importer }) =>
+      importer.startsWith(join(root, 'src/data/io/dicom/')) ? { path: join(root, 'web/wasm-codecs.ts') } : undefined,
+    );
+  },
+};
+
 /** esbuild's options for the page's script (also used by `npm run build`). */
 export function webBuildOptions() {
   return {
+    plugins: [browserSwaps],
+    // pixel-data.ts reads this optional limit from the environment; a page has none
+    define: { 'process.env.MEDATTN_MAX_DECODED_MB': 'undefined' },
     entryPoints: [join(root, 'web/app.ts')],
     bundle: true,
     format: 'esm' as const,

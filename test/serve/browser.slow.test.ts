@@ -3,18 +3,24 @@
 // DRIVE. For a real PneumoniaMNIST validation image and a real DRIVE image (its TIFF converted losslessly to PNG,
 // which browsers decode), the page shows the server's diagnosis text, its overlay canvas is coloured where the
 // attention map is high and plain grey where it is lowest, and "run in this browser" (onnxruntime-web) gives the
-// server's probabilities within 1e-4. Screenshots go to $MEDATTN_SCREENSHOTS (default a temp folder).
+// server's probabilities within 1e-4. In this browser the page reads files with medattn's own readers: a real
+// DICOM (pydicom's CT_small, a CT in Hounsfield units whose header names a patient; MR_small for its stored
+// window), a real NIfTI volume (nibabel's anatomical.nii, gzip-compressed) and the DRIVE TIFF itself, gives the
+// server's answers, starts at the DICOM file's window, never shows the patient's name, and its slice slider shows
+// and classifies another slice as the server does with ?slice=N. Screenshots go to $MEDATTN_SCREENSHOTS
+// (default a temp folder).
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
-import { readNpz } from '../../src/data/io/index.js';
+import { readImage, readNpz } from '../../src/data/io/index.js';
 import { pneumoniaSubsets } from '../helpers/pneumonia-subset.js';
 import { dataPath, needsData } from '../helpers/shared-data.js';
-import { medattn, startServe, trainAndExport, type RunningService } from './serve-process.js';
+import { medattnAsync, startServe, trainAndExport, type RunningService } from './serve-process.js';
 
 const options = { ...needsData('pneumoniamnist', 'pneumoniamnist.npz'), ...needsData('drive', 'training') };
 const dir = mkdtempSync(join(tmpdir(), 'medattn-browser-'));
@@ -22,7 +28,9 @@ const shots = process.env.MEDATTN_SCREENSHOTS ?? join(dir, 'screenshots');
 let service: RunningService | undefined;
 let browser: Browser | undefined;
 let token = '';
-const files = { chest: '', retina: '' };
+const files = { chest: '', retina: '', retinaTiff: '', ct: '', mr: '', brain: '' };
+const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const NIBABEL = '/usr/lib/python3/dist-packages/nibabel/tests/data';
 
 after(async () => {
   await browser?.close();
@@ -89,10 +97,10 @@ function driveConfig() {
   };
 }
 
-async function apiPredict(name: string, file: string) {
+async function apiPredict(name: string, file: string, query = '') {
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(readFileSync(file))]), 'x.png');
-  const r = await fetch(`${service!.url}/v1/models/${name}/predict?maps=1`, {
+  const r = await fetch(`${service!.url}/v1/models/${name}/predict?maps=1${query}`, {
     method: 'POST',
     body: form,
     headers: { authorization: `Bearer ${token}` },
@@ -124,6 +132,13 @@ async function upload(page: Page, model: string, file: string, engine: 'server' 
     return {
       diagnosis: el.querySelector('.diagnosis')!.textContent!,
       probabilities: el.getAttribute('data-probabilities'),
+      slice: Number(el.getAttribute('data-slice')),
+      slices: Number(el.getAttribute('data-slices')),
+      window: [
+        Number((el.querySelector('input.window-center') as HTMLInputElement).value),
+        Number((el.querySelector('input.window-width') as HTMLInputElement).value),
+      ],
+      text: el.textContent!,
       width: canvas.width,
       height: canvas.height,
       pixels: Array.from(px),
@@ -151,10 +166,10 @@ describe('the page in chromium', options, () => {
 
   before(async () => {
     mkdirSync(shots, { recursive: true });
-    const chest = trainAndExport(dir, 'pneumonia', pneumoniaConfig());
-    const retina = trainAndExport(dir, 'drive', driveConfig());
-    const made = medattn('token', 'new', '--token-file', join(dir, 'tokens'));
-    token = made.stdout.trim();
+    const made = medattnAsync('token', 'new', '--token-file', join(dir, 'tokens'));
+    const chest = await trainAndExport(dir, 'pneumonia', pneumoniaConfig());
+    const retina = await trainAndExport(dir, 'drive', driveConfig());
+    token = (await made).stdout.trim();
     service = await startServe(['--run', chest, '--run', retina, '--token-file', join(dir, 'tokens'), '--no-log']);
     const npz = await readNpz(dataPath('pneumoniamnist', 'pneumoniamnist.npz'), {
       keys: ['val_images', 'val_labels'],
@@ -169,10 +184,13 @@ describe('the page in chromium', options, () => {
       .toColourspace('b-w')
       .png()
       .toFile(files.chest);
+    files.retinaTiff = dataPath('drive', 'training', 'images', '36_training.tif');
     files.retina = join(dir, '36_training.png');
-    await sharp(dataPath('drive', 'training', 'images', '36_training.tif'))
-      .png()
-      .toFile(files.retina);
+    await sharp(files.retinaTiff).png().toFile(files.retina);
+    files.ct = join(PYDICOM, 'CT_small.dcm');
+    files.mr = join(PYDICOM, 'MR_small.dcm');
+    files.brain = join(dir, 'anatomical.nii.gz');
+    writeFileSync(files.brain, gzipSync(readFileSync(join(NIBABEL, 'anatomical.nii'))));
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (e) => console.log('page error:', e.message));
@@ -209,8 +227,68 @@ describe('the page in chromium', options, () => {
     assert.deepEqual([server.width, server.height], [565, 584]);
     checkOverlay(server.pixels, await greyPng(api.maps.attention[0].map));
     await page.screenshot({ path: join(shots, 'drive-server.png'), fullPage: true });
-    const local = await upload(page, 'drive', files.retina, 'browser');
+    // in this browser from the TIFF itself (medattn's TIFF reader; the server reads it with libvips)
+    const tiffApi = await apiPredict('drive', files.retinaTiff);
+    assert.equal(tiffApi.segmentation.foregroundFraction, api.segmentation.foregroundFraction);
+    const local = await upload(page, 'drive', files.retinaTiff, 'browser');
     assert.equal(local.diagnosis, server.diagnosis);
+    assert.deepEqual([local.width, local.height], [565, 584]);
     await page.screenshot({ path: join(shots, 'drive-browser.png'), fullPage: true });
+  });
+
+  test("in this browser: DICOM and NIfTI read by medattn's readers give the server's probabilities (1e-4); DICOM window; slice slider", async () => {
+    const close = (got: string | null, want: Record<string, number>, what: string) => {
+      const p = JSON.parse(got!) as Record<string, number>;
+      for (const [k, v] of Object.entries(want))
+        assert.ok(Math.abs(p[k] - v) <= 1e-4, `${what} ${k}: browser ${p[k]} vs server ${v}`);
+    };
+    // CT in Hounsfield units (rescale intercept -1024), no stored window: the window spans the image's values
+    const ct = await upload(page, 'pneumonia', files.ct, 'browser');
+    const ctApi = await apiPredict('pneumonia', files.ct);
+    close(ct.probabilities, ctApi.probabilities, 'CT_small.dcm');
+    assert.equal(ct.diagnosis, `${ctApi.label} (p = ${ctApi.probabilities[ctApi.label].toFixed(3)})`);
+    const hu = (await readImage(files.ct)).data;
+    const [lo, hi] = [Math.min(...hu), Math.max(...hu)];
+    assert.ok(lo < -800, `CT_small in Hounsfield units: lowest ${lo}`);
+    assert.ok(Math.abs(ct.window[0] - (lo + hi + 1) / 2) <= 1, `CT window level ${ct.window[0]}, HU ${lo}..${hi}`);
+    assert.equal(ct.window[1], hi - lo + 1);
+    // MR_small stores Window Center 600 / Width 1600: the page starts there
+    const mr = await upload(page, 'pneumonia', files.mr, 'browser');
+    close(mr.probabilities, (await apiPredict('pneumonia', files.mr)).probabilities, 'MR_small.dcm');
+    assert.deepEqual(mr.window, [600, 1600]);
+    // a volume: 25 slices along its first axis, the middle one first, as the server takes it
+    const brain = await upload(page, 'pneumonia', files.brain, 'browser');
+    const brainApi = await apiPredict('pneumonia', files.brain);
+    assert.deepEqual([brain.slices, brain.slice], [brainApi.image.slices, brainApi.image.slice]);
+    assert.deepEqual([brain.slices, brain.slice], [25, 12]);
+    close(brain.probabilities, brainApi.probabilities, 'anatomical.nii.gz slice 12');
+    await page.screenshot({ path: join(shots, 'dicom-nifti-browser.png'), fullPage: true });
+    // move the slice slider: the card shows slice 3, computed here, equal to the server's ?slice=3
+    const cards = page.locator('.result[data-engine="browser"]');
+    const index = (await cards.count()) - 1;
+    await cards
+      .nth(index)
+      .locator('input.slice')
+      .evaluate((el: HTMLInputElement) => {
+        el.value = '3';
+        el.dispatchEvent(new Event('input'));
+        el.dispatchEvent(new Event('change'));
+      });
+    const moved = page.locator('.result[data-engine="browser"][data-slice="3"]');
+    await moved.waitFor({ timeout: 60_000 });
+    const slice3 = await moved.evaluate((el) => ({
+      probabilities: el.getAttribute('data-probabilities'),
+      pixels: Array.from(
+        (el.querySelector('canvas.overlay') as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data,
+      ),
+    }));
+    close(slice3.probabilities, (await apiPredict('pneumonia', files.brain, '&slice=3')).probabilities, 'slice 3');
+    const changed = slice3.pixels.filter((v, i) => v !== brain.pixels[i]).length;
+    assert.ok(changed > 100, `the canvas hardly changed with the slice (${changed} values)`);
+    await page.screenshot({ path: join(shots, 'nifti-slice-3.png'), fullPage: true });
+    // no patient identifiers from the DICOM headers anywhere on the page
+    const text = await page.locator('body').innerText();
+    for (const phi of ['CompressedSamples', '1CT1', '4MR1']) assert.ok(!text.includes(phi), `page shows ${phi}`);
+    console.log(`CT_small: server ${JSON.stringify(ctApi.probabilities)}, browser ${ct.probabilities}`);
   });
 });

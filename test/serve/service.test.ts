@@ -1,7 +1,8 @@
-// `medattn serve` as a real process on 127.0.0.1 over a run trained and exported in the test (a small attention
-// CNN with CBAM, so it has a spatial attention map, on a synthetic MedMNIST-layout fixture): the contract
-// (token new, served under the folder name, Bearer token, multipart field `file`, `probabilities` and `label`)
-// with probabilities equal to `medattn predict --engine onnx` within 1e-6; the attention map PNG equal to ONNX
+// `medattn serve` as a real process on 127.0.0.1 over one run trained and exported in this process for the whole
+// file (a small attention CNN with CBAM, so it has a spatial attention map, on a synthetic MedMNIST-layout
+// fixture): the contract (`medattn token new` as a process, served under the folder name, Bearer token, multipart
+// field `file`, `probabilities` and `label`) with probabilities equal to what `medattn predict --engine onnx` runs
+// within 1e-6; the attention map PNG equal to ONNX
 // Runtime's output; the security checks of the issue (401, 413, 400, 422 with one line while the server keeps
 // serving, slow headers closed, `../` 404, no DICOM patient data in answers or logs); metrics; micro-batching
 // against single-image ONNX Runtime runs; graceful SIGTERM with a request in flight.
@@ -18,10 +19,11 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { readImage, readNpz } from '../../src/data/io/index.js';
 import { normalizeMap } from '../../src/explain/overlay.js';
-import { OnnxModel } from '../../src/runtime/index.js';
+import { OnnxModel, onnxInfer, onnxLooked } from '../../src/runtime/index.js';
+import { predictFiles } from '../../src/train/predict.js';
 import { BatchQueue, createService, defaultServeOptions, QueueFullError } from '../../src/serve/index.js';
 import { tinyConfig, writeTinyMedmnist } from '../helpers/tiny-medmnist.js';
-import { medattn, startServe, trainAndExport, type RunningService } from './serve-process.js';
+import { medattnAsync, startServe, trainAndExport, type RunningService } from './serve-process.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const dir = mkdtempSync(join(tmpdir(), 'medattn-serve-'));
@@ -73,7 +75,9 @@ before(async () => {
     { channels: 4, attention: 'cbam' },
     { channels: 4, attention: 'se' },
   ];
-  run = trainAndExport(dir, 'chest', config);
+  // the token CLI starts beside the training (each process start is seconds of module loading)
+  const made = medattnAsync('token', 'new', '--token-file', join(dir, 'tokens'));
+  run = await trainAndExport(dir, 'chest', config);
   const val = await readNpz(npz);
   const arr = val.get('val_images')!;
   for (const i of [0, 1, 2, 3]) {
@@ -86,9 +90,9 @@ before(async () => {
       .toFile(file);
     images.push(file);
   }
-  const made = medattn('token', 'new', '--token-file', join(dir, 'tokens'));
-  assert.equal(made.code, 0, made.stderr);
-  token = made.stdout.trim();
+  const tokenCli = await made;
+  assert.equal(tokenCli.code, 0, tokenCli.stderr);
+  token = tokenCli.stdout.trim();
   service = await startServe([
     '--run',
     run,
@@ -117,19 +121,21 @@ describe('medattn serve on an exported attention CNN', () => {
   });
 
   test('predict: probabilities equal medattn predict --engine onnx (1e-6), label at the threshold, served as the folder name', async () => {
-    const reference = medattn('predict', '--run', run, '--engine', 'onnx', '--json', ...images);
-    assert.equal(reference.code, 0, reference.stderr);
-    const want = JSON.parse(reference.stdout) as Array<{ probabilities: Record<string, number>; predicted: string }>;
-    const meta = (await OnnxModel.load(join(run, 'model.onnx'))).metadata;
+    // what `medattn predict --engine onnx --json` runs (predictFiles over ONNX Runtime), here without a process start
+    const onnx = await OnnxModel.load(join(run, 'model.onnx'));
+    const want = await predictFiles(run, images, undefined, { infer: onnxInfer(onnx), looked: onnxLooked(onnx) });
+    const meta = onnx.metadata;
+    await onnx.release();
     const threshold = Number(meta['medattn.threshold']);
     for (const [i, file] of images.entries()) {
       const r = await predict(readFileSync(file));
       assert.equal(r.status, 200, r.text);
       assert.equal(r.json.model, 'chest');
       assert.deepEqual(Object.keys(r.json.probabilities), ['class 0', 'class 1']);
-      for (const [k, p] of Object.entries(want[i].probabilities))
+      for (const [k, p] of Object.entries(want[i].probabilities!))
         assert.ok(Math.abs(r.json.probabilities[k] - p) <= 1e-6, `${k}: ${r.json.probabilities[k]} vs ${p}`);
       assert.equal(r.json.label, want[i].predicted);
+      assert.ok(want[i].probabilities);
       assert.equal(r.json.label, r.json.probabilities['class 1'] >= threshold ? 'class 1' : 'class 0');
       assert.equal(r.json.threshold, threshold);
     }
@@ -394,6 +400,58 @@ describe('HTTPS, rate limit and CORS (in-process service over the same run)', ()
       const other = await get('/healthz', { origin: 'https://evil.example.com' });
       assert.equal(other.headers['access-control-allow-origin'], undefined);
       assert.match(String(listed.headers['strict-transport-security']), /max-age=/);
+    } finally {
+      await svc.app.close();
+    }
+  });
+});
+
+describe('admission (in-process service over the same run)', () => {
+  test('past --max-queue plus one batch of requests in progress, the next gets 503 before its body is read; served again after', async () => {
+    const svc = await createService({
+      ...defaultServeOptions,
+      runs: [run],
+      port: 0,
+      rateLimit: 0,
+      log: false,
+      batch: { maxBatch: 1, maxWaitMs: 2, maxQueue: 1 },
+    });
+    await svc.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = svc.app.server.address() as { port: number };
+    const url = `http://127.0.0.1:${port}/v1/models/chest/predict`;
+    const body = readFileSync(images[0]);
+    const send = () => fetch(url, { method: 'POST', body, headers: { 'content-type': 'image/png' } });
+    try {
+      // two uploads that sent their headers and part of their body: admitted, waiting for the rest
+      const slow = [0, 1].map(() => {
+        const req = httpRequest({
+          host: '127.0.0.1',
+          port,
+          path: '/v1/models/chest/predict',
+          method: 'POST',
+          headers: { 'content-type': 'image/png', 'content-length': String(body.length) },
+        });
+        const status = new Promise<number>((resolve, reject) => {
+          req.on('response', (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode!));
+          });
+          req.on('error', reject);
+        });
+        req.write(body.subarray(0, 50));
+        return { req, status };
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      const started = performance.now();
+      const refused = await send();
+      const ms = performance.now() - started;
+      assert.equal(refused.status, 503);
+      assert.equal(refused.headers.get('retry-after'), '1');
+      assert.match(((await refused.json()) as { error: string }).error, /^overloaded/);
+      assert.ok(ms < 2000, `refused after ${ms.toFixed(0)} ms`);
+      for (const s of slow) s.req.end(body.subarray(50));
+      assert.deepEqual(await Promise.all(slow.map((s) => s.status)), [200, 200]);
+      assert.equal((await send()).status, 200);
     } finally {
       await svc.app.close();
     }

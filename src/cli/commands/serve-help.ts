@@ -59,7 +59,7 @@ export function registerServeCommands(program: Command): void {
     )
     .option(
       '--max-queue <n>',
-      'images waiting per model beyond which requests get 503 at once',
+      'images waiting per model (being received, decoded or waiting for a batch; one batch more may run) beyond which requests get 503 at once, before their body is read',
       String(d.batch.maxQueue),
     )
     .option(

@@ -11,8 +11,9 @@ import { readNpy } from './npy.js';
 import { readDicom } from './dicom/read-dicom.js';
 import { readDicomSeries } from './dicom/series.js';
 import type { MedicalImage } from '../medical-image.js';
+import { isNiftiHeader, sniffFormat, type FileFormat } from './sniff-format.js';
 
-export type FileFormat = 'dicom' | 'dicom-series' | 'nifti' | 'npy' | 'npz' | 'png' | 'jpeg' | 'tiff' | 'gif' | 'webp';
+export type { FileFormat } from './sniff-format.js';
 
 export async function detectFormat(path: string): Promise<FileFormat> {
   let info;
@@ -40,46 +41,18 @@ export async function detectFormat(path: string): Promise<FileFormat> {
 
 /**
  * The format of a file from its first bytes (600 are enough) and its name (extension fallbacks), or undefined.
- * For contents held in memory (an upload) as well as files.
+ * For contents held in memory (an upload) as well as files; a gzip stream under another name than .nii.gz is
+ * inflated far enough to see whether it holds a NIfTI.
  */
 export function formatOfBytes(b: Uint8Array, path: string): FileFormat | undefined {
-  const n = b.length;
-  const text = (from: number, to: number) =>
-    Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', from, to);
-  const u16 = (at: number) => b[at] | (b[at + 1] << 8);
-  const at = (offset: number, ...bytes: number[]) => bytes.every((v, i) => b[offset + i] === v);
-  if (n >= 132 && text(128, 132) === 'DICM') return 'dicom';
-  if (at(0, 0x89, 0x50, 0x4e, 0x47)) return 'png';
-  if (at(0, 0xff, 0xd8, 0xff)) return 'jpeg';
-  if (at(0, 0x49, 0x49, 0x2a, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2a)) return 'tiff';
-  if (text(0, 4) === 'GIF8') return 'gif';
-  if (text(0, 4) === 'RIFF' && text(8, 12) === 'WEBP') return 'webp';
-  if (at(0, 0x93) && text(1, 6) === 'NUMPY') return 'npy';
-  if (at(0, 0x50, 0x4b, 0x03, 0x04) || at(0, 0x50, 0x4b, 0x05, 0x06)) return 'npz';
-  if (isNiftiHeader(b)) return 'nifti';
-  if (at(0, 0x1f, 0x8b) && /\.nii\.gz$/i.test(path)) return 'nifti';
-  const lower = path.toLowerCase();
-  if (lower.endsWith('.dcm') || lower.endsWith('.dicom')) return 'dicom';
-  if (at(0, 0x1f, 0x8b)) {
-    // gzip of something else: a gzipped NIfTI under another name is still a NIfTI
-    try {
-      const inner = gunzipSync(b, { finishFlush: 2 });
-      if (isNiftiHeader(inner)) return 'nifti';
-    } catch {
-      /* fall through */
-    }
+  const format = sniffFormat(b, path);
+  if (format || !(b[0] === 0x1f && b[1] === 0x8b)) return format;
+  try {
+    if (isNiftiHeader(gunzipSync(b, { finishFlush: 2 }))) return 'nifti';
+  } catch {
+    /* not a gzip stream we can read */
   }
-  // Bare DICOM data sets (no preamble) start with a group 0008 tag.
-  if (n >= 8 && (u16(0) === 0x0008 || u16(0) === 0x0002)) return 'dicom';
   return undefined;
-}
-
-function isNiftiHeader(b: Uint8Array): boolean {
-  if (b.length < 348) return false;
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const size = v.getInt32(0, true);
-  const sizeBE = v.getInt32(0, false);
-  return size === 348 || size === 540 || sizeBE === 348 || sizeBE === 540;
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 import type dicomParser from 'dicom-parser';
 import { MedattnDataError, describeThrown } from '../errors.js';
-import { DicomAttributes, type DicomFile } from './dicom-file.js';
+import { DicomAttributes, type DicomFile } from './dicom-bytes.js';
 import { readPixelModule, type PixelModule } from './pixel-module.js';
 import { describeTransferSyntax } from './transfer-syntax.js';
 import { decodeRleFrame } from './rle.js';

@@ -3,7 +3,7 @@
  * validated so that decoders can trust them.
  */
 import { MedattnDataError } from '../errors.js';
-import { DicomAttributes } from './dicom-file.js';
+import { DicomAttributes } from './dicom-bytes.js';
 
 export interface PixelModule {
   rows: number;
