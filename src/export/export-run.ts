@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createDataset } from '../data/datasets/index.js';
+import { OUTPUT_STRIDE } from '../models/centernet-decode.js';
 import { tidy } from '../tensor/index.js';
 import { writeFileAtomic } from '../train/run-folder-files.js';
 import { batchTensors } from '../train/batch-tensors.js';
@@ -87,6 +88,7 @@ export async function exportRun(dir: string, options: ExportRunOptions = {}): Pr
     'medattn.threshold_source': threshold === undefined ? 'default' : 'training',
     'medattn.config_sha256': configHash,
     ...(config.task === 'segmentation' ? { 'medattn.pad_multiple': String(config.training.padMultiple) } : {}),
+    ...(config.task === 'detection' ? { 'medattn.output_stride': String(OUTPUT_STRIDE) } : {}),
   };
   const exported = exportModel(model, { opset: options.opset, inputShape, metadata });
   const path = resolve(options.out ?? join(dir, 'model.onnx'));
