@@ -27,7 +27,7 @@ export interface ExportRunOptions {
   /** Also write an NVIDIA Triton model repository entry here (<triton>/<run name>/...). */
   triton?: string;
   /** Also write <run>/model.int8.onnx (QDQ), calibrated on the first `images` training images (default 256). */
-  int8?: { images?: number; percentile?: number };
+  int8?: { images?: number; percentile?: number; floatEnds?: boolean };
 }
 
 export interface ExportRunResult {
@@ -38,7 +38,15 @@ export interface ExportRunResult {
   /** The Triton model folder, with `triton`. */
   tritonModel?: string;
   /** With `int8`: the quantized file. */
-  int8?: { path: string; bytes: number; weights: number; activations: number; calibrationImages: number };
+  int8?: {
+    path: string;
+    bytes: number;
+    weights: number;
+    activations: number;
+    /** Layers kept float32 (first convolution, output head), by weight name. */
+    floatLayers: string[];
+    calibrationImages: number;
+  };
 }
 
 /** The first `n` training images through the eval transforms (padded for segmenters), in batches. */
@@ -103,7 +111,10 @@ export async function exportRun(dir: string, options: ExportRunOptions = {}): Pr
     if (!(Number.isInteger(images) && images > 0))
       throw new ExportError(`--calibration: expected a positive number of images, got ${images}`);
     const batches = await calibrationBatches(run, images);
-    const q = await quantizeModel(exported.bytes, batches, { percentile: options.int8.percentile });
+    const { percentile, floatEnds } = options.int8;
+    if (percentile !== undefined && !(percentile > 50 && percentile <= 100))
+      throw new ExportError(`--percentile: expected a number in (50, 100], got ${percentile}`);
+    const q = await quantizeModel(exported.bytes, batches, { percentile, floatEnds });
     const int8Path = join(dirname(path), 'model.int8.onnx');
     writeFileAtomic(int8Path, q.bytes);
     const calibrationImages = batches.reduce((a, b) => a + b.shape[0], 0);
@@ -112,6 +123,7 @@ export async function exportRun(dir: string, options: ExportRunOptions = {}): Pr
       bytes: statSync(int8Path).size,
       weights: q.weights,
       activations: q.activations,
+      floatLayers: q.floatLayers,
       calibrationImages,
     };
   }
