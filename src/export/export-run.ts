@@ -27,7 +27,7 @@ export interface ExportRunOptions {
   /** Also write an NVIDIA Triton model repository entry here (<triton>/<run name>/...). */
   triton?: string;
   /** Also write <run>/model.int8.onnx (QDQ), calibrated on the first `images` training images (default 256). */
-  int8?: { images?: number; percentile?: number; floatEnds?: boolean };
+  int8?: { images?: number; percentile?: number; ranges?: string; floatEnds?: boolean };
 }
 
 export interface ExportRunResult {
@@ -111,10 +111,12 @@ export async function exportRun(dir: string, options: ExportRunOptions = {}): Pr
     if (!(Number.isInteger(images) && images > 0))
       throw new ExportError(`--calibration: expected a positive number of images, got ${images}`);
     const batches = await calibrationBatches(run, images);
-    const { percentile, floatEnds } = options.int8;
+    const { percentile, ranges, floatEnds } = options.int8;
     if (percentile !== undefined && !(percentile > 50 && percentile <= 100))
       throw new ExportError(`--percentile: expected a number in (50, 100], got ${percentile}`);
-    const q = await quantizeModel(exported.bytes, batches, { percentile, floatEnds });
+    if (ranges !== undefined && ranges !== 'percentile' && ranges !== 'mse')
+      throw new ExportError(`--ranges: expected percentile or mse, got '${ranges}'`);
+    const q = await quantizeModel(exported.bytes, batches, { percentile, ranges, floatEnds });
     const int8Path = join(dirname(path), 'model.int8.onnx');
     writeFileAtomic(int8Path, q.bytes);
     const calibrationImages = batches.reduce((a, b) => a + b.shape[0], 0);

@@ -1,5 +1,6 @@
 /**
- * `medattn export --run DIR [--out FILE] [--opset 17] [--int8 [--calibration N] [--percentile P] [--no-float-ends]]
+ * `medattn export --run DIR [--out FILE] [--opset 17] [--int8 [--calibration N] [--percentile P] [--ranges mse]
+ * [--no-float-ends]]
  * [--triton DIR] [--json]`.
  */
 import { exportRun } from '../../export/index.js';
@@ -13,6 +14,7 @@ export async function exportCommand(o: {
   int8?: boolean;
   calibration?: string;
   percentile?: string;
+  ranges?: string;
   floatEnds?: boolean;
 }): Promise<void> {
   const started = performance.now();
@@ -25,6 +27,7 @@ export async function exportCommand(o: {
           int8: {
             images: o.calibration === undefined ? undefined : Number(o.calibration),
             percentile: o.percentile === undefined ? undefined : Number(o.percentile),
+            ranges: o.ranges,
             floatEnds: o.floatEnds,
           },
         }
