@@ -24,7 +24,7 @@ import { dataPath, needsData } from '../helpers/shared-data.js';
 import { maxAbsDiff, onnxCheck } from './onnx-reference.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-det-onnx-'));
-after(() => (process.env.DETONNX_KEEP ? console.log('kept', dir) : rmSync(dir, { recursive: true, force: true })));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function medattn(...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], {
