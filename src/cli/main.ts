@@ -147,6 +147,14 @@ program
   .option('--opset <n>', 'ONNX opset (15-17)', parseOpset, 17)
   .option('--int8', 'also write <run>/model.int8.onnx: static int8 quantization (QDQ), calibrated on training images')
   .option('--calibration <n>', 'training images that calibrate --int8 activation ranges', '256')
+  .option(
+    '--percentile <p>',
+    '--int8: one fixed percentile range for every activation (default: least-error range per tensor)',
+  )
+  .option(
+    '--no-float-ends',
+    '--int8: also quantize the first convolution and the output head (kept float32 by default)',
+  )
   .option('--triton <dir>', 'also write an NVIDIA Triton model repository entry there')
   .option('--json', 'print JSON')
   .action(exportCommand);

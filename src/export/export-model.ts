@@ -100,8 +100,9 @@ export function exportModel(model: AttentionModel, options: ExportOptions = {}):
   } else if (out.kind === 'detection') {
     task = 'detection';
     const coarse = spatial.map((d) => (typeof d === 'number' ? d / 4 : `${d}/4`));
-    name(out.output, 'output', ['batch', out.channels, ...coarse]);
-    name(out.heatmap, 'heatmap', ['batch', out.channels - 4, ...coarse]);
+    name(out.heatmap, 'heatmap', ['batch', out.classes, ...coarse]);
+    name(out.size, 'size', ['batch', 2, ...coarse]);
+    name(out.offset, 'offset', ['batch', 2, ...coarse]);
   } else {
     task = 'segmentation';
     name(out.logits, 'logits', ['batch', out.classes, ...spatial]);

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createDataset } from '../data/datasets/index.js';
+import { OUTPUT_STRIDE } from '../models/centernet-decode.js';
 import { tidy } from '../tensor/index.js';
 import { writeFileAtomic } from '../train/run-folder-files.js';
 import { batchTensors } from '../train/batch-tensors.js';
@@ -28,7 +29,7 @@ export interface ExportRunOptions {
   /** Also write an NVIDIA Triton model repository entry here (<triton>/<run name>/...). */
   triton?: string;
   /** Also write <run>/model.int8.onnx (QDQ), calibrated on the first `images` training images (default 256). */
-  int8?: { images?: number; percentile?: number };
+  int8?: { images?: number; percentile?: number; ranges?: string; floatEnds?: boolean };
 }
 
 export interface ExportRunResult {
@@ -39,7 +40,15 @@ export interface ExportRunResult {
   /** The Triton model folder, with `triton`. */
   tritonModel?: string;
   /** With `int8`: the quantized file. */
-  int8?: { path: string; bytes: number; weights: number; activations: number; calibrationImages: number };
+  int8?: {
+    path: string;
+    bytes: number;
+    weights: number;
+    activations: number;
+    /** Layers kept float32 (first convolution, output head), by weight name. */
+    floatLayers: string[];
+    calibrationImages: number;
+  };
 }
 
 /** The first `n` training images through the eval transforms (padded for segmenters), in batches. */
@@ -111,6 +120,7 @@ export async function exportRun(dir: string, options: ExportRunOptions = {}): Pr
     'medattn.config_sha256': configHash,
     ...(config.task === 'segmentation' ? { 'medattn.pad_multiple': String(config.training.padMultiple) } : {}),
     ...(textRun?.extra ?? {}),
+    ...(config.task === 'detection' ? { 'medattn.output_stride': String(OUTPUT_STRIDE) } : {}),
   };
   const exported = exportModel(model, { opset: options.opset, inputShape, metadata });
   const path = resolve(options.out ?? join(dir, 'model.onnx'));
@@ -125,7 +135,12 @@ export async function exportRun(dir: string, options: ExportRunOptions = {}): Pr
     if (!(Number.isInteger(images) && images > 0))
       throw new ExportError(`--calibration: expected a positive number of images, got ${images}`);
     const batches = await calibrationBatches(run, images);
-    const q = await quantizeModel(exported.bytes, batches, { percentile: options.int8.percentile });
+    const { percentile, ranges, floatEnds } = options.int8;
+    if (percentile !== undefined && !(percentile > 50 && percentile <= 100))
+      throw new ExportError(`--percentile: expected a number in (50, 100], got ${percentile}`);
+    if (ranges !== undefined && ranges !== 'percentile' && ranges !== 'mse')
+      throw new ExportError(`--ranges: expected percentile or mse, got '${ranges}'`);
+    const q = await quantizeModel(exported.bytes, batches, { percentile, ranges, floatEnds });
     const int8Path = join(dirname(path), 'model.int8.onnx');
     writeFileAtomic(int8Path, q.bytes);
     const calibrationImages = batches.reduce((a, b) => a + b.shape[0], 0);
@@ -134,6 +149,7 @@ export async function exportRun(dir: string, options: ExportRunOptions = {}): Pr
       bytes: statSync(int8Path).size,
       weights: q.weights,
       activations: q.activations,
+      floatLayers: q.floatLayers,
       calibrationImages,
     };
   }

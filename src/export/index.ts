@@ -15,4 +15,10 @@ export { registerModelEmitter } from './model-emitters.js';
 export { encodeModel, decodeModel, type ModelProto } from './onnx-proto.js';
 export { exportRun, type ExportRunOptions, type ExportRunResult } from './export-run.js';
 export { tritonConfig, tritonModelName, writeTritonRepository, type TritonOptions } from './triton.js';
-export { quantizeModel, type CalibrationBatch, type QuantizeOptions, type QuantizeResult } from './quantize.js';
+export {
+  quantizeModel,
+  rangePercentiles,
+  type CalibrationBatch,
+  type QuantizeOptions,
+  type QuantizeResult,
+} from './quantize.js';

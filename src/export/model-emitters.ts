@@ -2,9 +2,10 @@
  * The networks in ONNX: per network class, the eval forward of the whole model from the layer emitters,
  * returning its named outputs. Classifiers give `logits` [N, K] and `probabilities` (softmax) [N, K];
  * segmenters give `logits` [N, K, ...] and `probability` [N, 1, ...], the foreground probability as
- * medattn computes it (sigmoid of one channel, else softmax channel 1). CenterNet gives its raw `output`
- * [N, numClasses + 4, H/4, W/4] (box decoding and NMS run in TypeScript: CenterNet.decode) and the class
- * `heatmap` probabilities.
+ * medattn computes it (sigmoid of one channel, else softmax channel 1). CenterNet gives its three heads at
+ * stride 4: the centre `heatmap` probabilities [N, numClasses, H/4, W/4] (sigmoid of the logits), `size`
+ * and `offset` [N, 2, H/4, W/4]; box decoding and NMS run in TypeScript after the graph (decodeCenterNet,
+ * the code libtorch's CenterNet.decode runs).
  */
 import { AttentionCNN, BasicBlock, CenterNet, ResNet, UNet, type AttentionModel } from '../models/index.js';
 import type { BatchNorm2d, Conv2d } from '../nn/index.js';
@@ -13,7 +14,7 @@ import { int } from './graph-builder.js';
 import { convNorm, emit, globalAvgPool, linear, maxPool, resizeLike, type EmitContext } from './layer-emitters.js';
 
 export type ModelOutputs =
-  | { kind: 'detection'; output: string; heatmap: string; channels: number }
+  | { kind: 'detection'; heatmap: string; size: string; offset: string; classes: number }
   | { kind: 'classification'; logits: string; probabilities: string }
   | { kind: 'segmentation'; logits: string; probability: string; classes: number };
 
@@ -196,12 +197,12 @@ registerModelEmitter(
     const up = resizeLike(ctx, 'top', emit(ctx, m.top, 'top', [y]), lat, 'nearest');
     const f = cbr(m.smooth, 'smooth', ctx.g.node('Add', [lat, up], {}, 'smooth'));
     const heads = (['heatmap', 'size', 'offset'] as const).map((h) => emit(ctx, m[h], h, [f]));
-    const k = m.config.numClasses;
     return {
       kind: 'detection',
-      output: ctx.g.node('Concat', heads, { axis: int(1) }, 'output'),
       heatmap: ctx.g.node('Sigmoid', [heads[0]], {}, 'heatmap'),
-      channels: k + 4,
+      size: heads[1],
+      offset: heads[2],
+      classes: m.config.numClasses,
     };
   },
   true,

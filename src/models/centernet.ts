@@ -5,10 +5,11 @@
  * centre heatmap per class (logits; bias -2.19 so initial scores are 0.1), box size and sub-pixel centre
  * offset (both in output-stride pixels). forward(x) returns one tensor [N, numClasses + 4, H/4, W/4]:
  * heatmap logits, then (w, h), then (dx, dy); splitHeads() names them. decode() turns it into boxes in input
- * pixels: 3x3 max-pool peak picking, top-k, score threshold and class-wise NMS. centerNetTargets() and
- * centerNetLoss() (penalty-reduced focal loss + L1) train it.
+ * pixels (src/models/centernet-decode.ts, shared with ONNX Runtime's outputs): 3x3 peak picking, top-k, score
+ * threshold and class-wise NMS. centerNetTargets() and centerNetLoss() (penalty-reduced focal loss + L1)
+ * train it.
  */
-import { cat, F, tensor, type Tensor } from '../tensor/index.js';
+import { cat, F, tensor, tidy, type Tensor } from '../tensor/index.js';
 import {
   BatchNorm2d,
   Conv2d,
@@ -23,8 +24,24 @@ import {
 } from '../nn/index.js';
 import { AttentionModel } from './attention-model.js';
 import { ModelConfigError } from './model-error.js';
-import { batchedNms, type Box } from './nms.js';
+import type { Box } from './nms.js';
+import {
+  decodeCenterNet,
+  OUTPUT_STRIDE,
+  type CenterNetHeads,
+  type DecodeOptions,
+  type Detection,
+} from './centernet-decode.js';
 import { renderCenterNetTargets } from '../data/transforms/centernet-targets.js';
+
+export {
+  centreHeat,
+  decodeCenterNet,
+  OUTPUT_STRIDE,
+  type CenterNetHeads,
+  type DecodeOptions,
+  type Detection,
+} from './centernet-decode.js';
 
 export interface CenterNetStage {
   channels: number;
@@ -53,8 +70,6 @@ export const centerNetDefaults: CenterNetConfig = {
   headChannels: 64,
   reduction: 8,
 };
-
-export const OUTPUT_STRIDE = 4;
 
 class ConvBNReLU extends Module {
   readonly conv: Conv2d;
@@ -88,20 +103,6 @@ function head(cin: number, cout: number, bias = 0): Sequential {
   const out = new Conv2d(cin, cout, 1);
   if (bias) init.constant_(out.bias!, bias);
   return new Sequential(new Conv2d(cin, cin, 3, { padding: 1 }), new ReLU(), out);
-}
-
-export interface Detection {
-  /** [x1, y1, x2, y2] in input pixels. */
-  box: Box;
-  score: number;
-  classId: number;
-}
-
-export interface DecodeOptions {
-  topK?: number;
-  scoreThreshold?: number;
-  /** IoU above which a lower-scoring box of the same class is suppressed; 1 disables NMS. */
-  iouThreshold?: number;
 }
 
 export class CenterNet extends AttentionModel<CenterNetConfig> {
@@ -163,50 +164,23 @@ export class CenterNet extends AttentionModel<CenterNetConfig> {
     return { heatmap: output.narrow(1, 0, k), size: output.narrow(1, k, 2), offset: output.narrow(1, k + 2, 2) };
   }
 
-  /** Boxes per image from a forward output. */
+  /** The heads as float32 arrays, the heat map as probabilities: what decodeCenterNet reads. */
+  heads(output: Tensor): CenterNetHeads {
+    return tidy(() => {
+      const { heatmap, size, offset } = this.splitHeads(output);
+      const [n, k, h, w] = heatmap.shape;
+      return {
+        heatmap: heatmap.sigmoid().contiguous().toFloat32Array(),
+        size: size.contiguous().toFloat32Array(),
+        offset: offset.contiguous().toFloat32Array(),
+        shape: [n, k, h, w],
+      };
+    });
+  }
+
+  /** Boxes per image from a forward output (decodeCenterNet, the decoding ONNX Runtime's outputs get too). */
   decode(output: Tensor, o: DecodeOptions = {}): Detection[][] {
-    const { heatmap, size, offset } = this.splitHeads(output);
-    const [n, k, h, w] = heatmap.shape;
-    const scores = heatmap.sigmoid();
-    const peaks = scores.mul(F.maxPool2d(scores, 3, { stride: 1, padding: 1 }).eq(scores).float());
-    const topK = Math.min(o.topK ?? 100, k * h * w);
-    const { values, indices } = peaks.reshape([n, k * h * w]).topk(topK, 1);
-    const sc = values.toFloat32Array();
-    const idx = Array.from(indices.toArray() as BigInt64Array, Number);
-    const sz = size.toFloat32Array();
-    const off = offset.toFloat32Array();
-    const threshold = o.scoreThreshold ?? 0.1;
-    const out: Detection[][] = [];
-    for (let b = 0; b < n; b++) {
-      const boxes: Box[] = [];
-      const s: number[] = [];
-      const cls: number[] = [];
-      for (let j = 0; j < topK; j++) {
-        const score = sc[b * topK + j];
-        if (score < threshold) break;
-        const flat = idx[b * topK + j];
-        const classId = Math.floor(flat / (h * w));
-        const pos = flat % (h * w);
-        const py = Math.floor(pos / w);
-        const px = pos % w;
-        const at = (t: Float32Array, ch: number) => t[((b * 2 + ch) * h + py) * w + px];
-        const cx = px + at(off, 0);
-        const cy = py + at(off, 1);
-        const bw = Math.max(0, at(sz, 0));
-        const bh = Math.max(0, at(sz, 1));
-        boxes.push([
-          (cx - bw / 2) * OUTPUT_STRIDE,
-          (cy - bh / 2) * OUTPUT_STRIDE,
-          (cx + bw / 2) * OUTPUT_STRIDE,
-          (cy + bh / 2) * OUTPUT_STRIDE,
-        ]);
-        s.push(score);
-        cls.push(classId);
-      }
-      const keep = (o.iouThreshold ?? 0.5) >= 1 ? s.map((_, i) => i) : batchedNms(boxes, s, cls, o.iouThreshold ?? 0.5);
-      out.push(keep.map((i) => ({ box: boxes[i], score: s[i], classId: cls[i] })));
-    }
-    return out;
+    return decodeCenterNet(this.heads(output), o);
   }
 }
 

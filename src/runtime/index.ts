@@ -2,6 +2,7 @@
 export { OnnxModel, OnnxModelError, type OnnxOutput } from './onnx-model.js';
 export { engineNames, onnxFileOf, resolveEngine, type EngineName } from './engine.js';
 export { evaluateRunOnnx } from './evaluate-onnx.js';
-export { onnxInfer, onnxLooked } from './predict-onnx.js';
+export { onnxDetect, onnxInfer, onnxLooked } from './predict-onnx.js';
+export { onnxCenterNetHeads } from './detection-onnx.js';
 export { onnxTableInfer, explainNotesOnnx } from './predict-records-onnx.js';
 export { evaluateTextRunOnnx, textProbabilitiesOnnx } from './evaluate-text-onnx.js';

@@ -10,6 +10,8 @@ import { tensor, tidy } from '../tensor/index.js';
 import type { TrainingConfig } from '../train/config.js';
 import { cropTo, padToMultiple } from '../train/pad-to-multiple.js';
 import type { LookedMaps } from '../train/report/where-it-looked.js';
+import type { CenterNetHeads } from '../models/centernet-decode.js';
+import { onnxCenterNetHeads } from './detection-onnx.js';
 import type { OnnxModel, OnnxOutput } from './onnx-model.js';
 
 const attentionPrefix = 'attention/';
@@ -45,6 +47,11 @@ async function runImage(
 /** The output predict reports: `probabilities` of a classifier, `probability` of a segmenter. */
 function predictionOutput(config: TrainingConfig): string {
   return config.task === 'classification' ? 'probabilities' : 'probability';
+}
+
+/** A detector's heads for one eval-transformed [C, H, W] image (predict decodes them as libtorch's). */
+export function onnxDetect(onnx: OnnxModel): (image: MedicalImage) => Promise<CenterNetHeads> {
+  return (image) => onnxCenterNetHeads(onnx, Float32Array.from(image.data as ArrayLike<number>), [1, ...image.shape]);
 }
 
 export function onnxInfer(onnx: OnnxModel): (image: MedicalImage, config: TrainingConfig) => Promise<Float32Array> {

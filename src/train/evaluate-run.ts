@@ -4,7 +4,7 @@ import { openDataLoader } from './data-loader.js';
 import type { TrainingConfig } from './config.js';
 import { evaluateClassifier, evaluateSegmenter, type SkipListener } from './evaluate-model.js';
 import { dataArgumentToSpec, loadRun, type LoadedRun } from './run-folder.js';
-import { evaluateDetector } from './tasks/detection.js';
+import { evaluateDetector, type PrecomputedHeads } from './tasks/detection.js';
 import type { CenterNet } from '../models/centernet.js';
 import { tableSpecForRun } from './tasks/tabular.js';
 import { evaluateTextRun, isTextRun } from './tasks/text.js';
@@ -49,7 +49,9 @@ export async function evaluateOn(
   try {
     if (config.task === 'detection') {
       const classNames = 'describe' in dataset ? dataset.classNames : undefined;
-      return (await evaluateDetector(model as unknown as CenterNet, loader, { classNames, onSkipped })).metrics;
+      return (
+        await evaluateDetector(model as unknown as CenterNet | PrecomputedHeads, loader, { classNames, onSkipped })
+      ).metrics;
     }
     if (config.task === 'classification')
       return (await evaluateClassifier(model, loader, { onSkipped, threshold })).metrics;

@@ -18,7 +18,7 @@ import { ConfigError } from './config-error.js';
 import type { TrainingConfig } from './config.js';
 import { lookedRow, whereItLooked, writeGrid, type LookedMaps } from './report/where-it-looked.js';
 import { predictDetections, type DetectedObject } from './tasks/detection-predict.js';
-import type { CenterNet } from '../models/centernet.js';
+import type { CenterNet, CenterNetHeads } from '../models/centernet.js';
 
 export interface Prediction {
   file: string;
@@ -63,6 +63,8 @@ export async function predictFiles(
     infer?: (image: MedicalImage, config: TrainingConfig) => Promise<Float32Array>;
     /** With `maps`, another engine's prediction and attention maps (ONNX Runtime) in place of libtorch's. */
     looked?: (image: MedicalImage, config: TrainingConfig) => Promise<LookedMaps>;
+    /** A detector's heads from another engine (ONNX Runtime), decoded as libtorch's are. */
+    detect?: (image: MedicalImage) => Promise<CenterNetHeads>;
   } = {},
 ): Promise<Prediction[]> {
   if (!files.length) throw new ConfigError('predict', 'FILE', 'give at least one image file');
@@ -74,6 +76,7 @@ export async function predictFiles(
     return predictDetections(model as unknown as CenterNet, config, classNames, files, target, {
       scoreThreshold: options.threshold,
       matchChannels: (image) => matchChannels(image, channels),
+      heads: options.detect,
     });
   const transform = createTransform(config.transforms.eval);
   const results: Prediction[] = [];

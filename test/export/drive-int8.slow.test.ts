@@ -1,7 +1,8 @@
 // int8 on a real segmenter: a small Attention U-Net trained for a few epochs on DRIVE crops (cases 21-35),
 // exported with --int8 (calibrated on the 15 training images), then evaluated on the 5 validation images
-// (36-40) through ONNX Runtime fp32 and int8: the mean Dice drops by at most 0.02 and the pooled AUROC by at most
-// 0.01 on this small model (see the asserts; the shipped config's model meets the issue's 0.01 Dice goal).
+// (36-40) through ONNX Runtime fp32 and int8: the mean Dice drops by at most 0.01 and the pooled pixel AUROC by at
+// most 0.005 (the issue's goals), with the default calibration (first convolution and head in float32,
+// least-error activation ranges).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +23,7 @@ function medattn(...args: string[]) {
 }
 
 test(
-  'DRIVE Attention U-Net (small test model): int8 Dice within 0.02 of fp32 on the validation images',
+  'DRIVE Attention U-Net (small test model): int8 Dice within 0.01 and pooled AUROC within 0.005 of fp32',
   needsData('drive', 'training'),
   () => {
     const root = dataPath('drive', 'training');
@@ -64,8 +65,12 @@ test(
     assert.equal(trained.code, 0, trained.stderr);
     const exported = medattn('export', '--run', run, '--int8', '--calibration', '15', '--json');
     assert.equal(exported.code, 0, exported.stderr);
-    const out = JSON.parse(exported.stdout) as { bytes: number; int8: { bytes: number; calibrationImages: number } };
+    const out = JSON.parse(exported.stdout) as {
+      bytes: number;
+      int8: { bytes: number; calibrationImages: number; floatLayers: string[] };
+    };
     assert.equal(out.int8.calibrationImages, 15);
+    assert.deepEqual(out.int8.floatLayers, ['encoder.0.conv1.weight', 'head.weight']);
     // Not asserted here: this small test model is 0.33x (scales, zero points and Q/DQ nodes per tensor weigh
     // more in a 0.5 MB file); the size goal is checked in quantize.test.ts, and the configs/drive.json model is 0.272x.
     const ratio = out.int8.bytes / out.bytes;
@@ -80,14 +85,12 @@ test(
     const int8 = evaluate('onnx-int8');
     assert.equal(int8.n, 5);
     assert.ok(fp32.dice > 0.5, `the trained model segments vessels (fp32 Dice ${fp32.dice})`);
-    // This small, briefly trained test model (features 8-64, 4 epochs) is more sensitive than the shipped one: it
-    // dropped 0.0116 (0.5721 vs 0.5837), while configs/drive.json's model drops 0.0002 (docs/deploy.md). The
-    // bound here is twice the issue's 0.01 goal until calibration keeps the first and last convolutions in fp32.
-    assert.ok(fp32.dice - int8.dice <= 0.02, `Dice ${int8.dice} (int8) vs ${fp32.dice} (fp32)`);
-    // The issue's AUROC goal (0.005) is PneumoniaMNIST's; on this small DRIVE model the pooled pixel AUROC dropped
-    // 0.0050 in one run (0.8871 vs 0.8922), so it is held to 0.01 here.
+    // Before the first convolution and the head were kept in float32 (all layers quantized, one 99.99 % range)
+    // this small model (features 8-64, 4 epochs) dropped 0.0116 Dice in one run and 0.0024 in another
+    // (docs/deploy.md has the before/after figures).
+    assert.ok(fp32.dice - int8.dice <= 0.01, `Dice ${int8.dice} (int8) vs ${fp32.dice} (fp32)`);
     assert.ok(
-      fp32.pooled_auroc - int8.pooled_auroc <= 0.01,
+      fp32.pooled_auroc - int8.pooled_auroc <= 0.005,
       `pooled AUROC ${int8.pooled_auroc} vs ${fp32.pooled_auroc}`,
     );
     console.log(

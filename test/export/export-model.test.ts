@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { exportModel } from '../../src/export/index.js';
-import { createModel, type AttentionModel } from '../../src/models/index.js';
+import { createModel, type AttentionModel, type CenterNet } from '../../src/models/index.js';
 import { Module } from '../../src/nn/index.js';
 import { manualSeed, noGrad, randn, tidy, type Tensor } from '../../src/tensor/index.js';
 import { maxAbsDiff, onnxCheck, ortOutputs, randomizeState, torchOutputs } from './onnx-reference.js';
@@ -183,23 +183,31 @@ describe('exportModel: ONNX Runtime equals libtorch eval (random weights, genera
     for (const [name, d] of worst) assert.ok(d < 1e-4, `${name}: max abs diff ${d}`);
   });
 
-  test('CenterNet: raw output (heatmap logits, size, offset), heatmap probabilities and stage maps within 1e-4', async () => {
+  test('CenterNet: heat map probabilities, size and offset heads and stage maps within 1e-4', async () => {
     manualSeed(9);
-    const model = createModel('centernet', { inChannels: 3, numClasses: 3 });
+    const model = createModel('centernet', { inChannels: 3, numClasses: 3 }) as CenterNet;
     randomizeState(model);
     const exported = exportModel(model);
     const path = join(dir, 'centernet.onnx');
     writeFileSync(path, exported.bytes);
     assert.equal(onnxCheck(path), '');
     assert.deepEqual(exported.input.dims, ['batch', 3, 'height', 'width']);
+    assert.deepEqual(
+      exported.outputs.slice(0, 3).map((o) => [o.name, o.dims]),
+      [
+        ['heatmap', ['batch', 3, 'height/4', 'width/4']],
+        ['size', ['batch', 2, 'height/4', 'width/4']],
+        ['offset', ['batch', 2, 'height/4', 'width/4']],
+      ],
+    );
     const x = randn([2, 3, 64, 96]);
     const data = x.toFloat32Array();
     const reference = torchOutputs(model, x);
-    const heat = tidy(() => noGrad(() => model.forward(x).narrow(1, 0, 3).sigmoid().toFloat32Array()));
+    const heads = tidy(() => noGrad(() => model.heads(model.forward(x))));
     x.dispose();
     const got = await ortOutputs(exported.bytes, data, [2, 3, 64, 96]);
-    assert.ok(maxAbsDiff(got.get('output')!, reference.get('logits')!) < 1e-4);
-    assert.ok(maxAbsDiff(got.get('heatmap')!, heat) < 1e-4);
+    for (const k of ['heatmap', 'size', 'offset'] as const)
+      assert.ok(maxAbsDiff(got.get(k)!, heads[k]) < 1e-4, `${k}: ${maxAbsDiff(got.get(k)!, heads[k])}`);
     const maps = [...reference.keys()].filter((k) => k.startsWith('attention/'));
     assert.ok(maps.length >= 2);
     for (const k of maps) assert.ok(maxAbsDiff(got.get(k)!, reference.get(k)!) < 1e-4, k);

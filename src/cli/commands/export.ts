@@ -1,4 +1,8 @@
-/** `medattn export --run DIR [--out FILE] [--opset 17] [--int8 [--calibration N]] [--triton DIR] [--json]`. */
+/**
+ * `medattn export --run DIR [--out FILE] [--opset 17] [--int8 [--calibration N] [--percentile P] [--ranges mse]
+ * [--no-float-ends]]
+ * [--triton DIR] [--json]`.
+ */
 import { exportRun } from '../../export/index.js';
 
 export async function exportCommand(o: {
@@ -9,13 +13,25 @@ export async function exportCommand(o: {
   triton?: string;
   int8?: boolean;
   calibration?: string;
+  percentile?: string;
+  ranges?: string;
+  floatEnds?: boolean;
 }): Promise<void> {
   const started = performance.now();
   const { path, bytes, exported, tritonModel, int8 } = await exportRun(o.run, {
     out: o.out,
     opset: o.opset,
     triton: o.triton,
-    ...(o.int8 ? { int8: { images: o.calibration === undefined ? undefined : Number(o.calibration) } } : {}),
+    ...(o.int8
+      ? {
+          int8: {
+            images: o.calibration === undefined ? undefined : Number(o.calibration),
+            percentile: o.percentile === undefined ? undefined : Number(o.percentile),
+            ranges: o.ranges,
+            floatEnds: o.floatEnds,
+          },
+        }
+      : {}),
   });
   const seconds = (performance.now() - started) / 1000;
   if (o.json) {

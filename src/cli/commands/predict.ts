@@ -2,7 +2,7 @@
 import { predictFiles } from '../../train/predict.js';
 import { isTableRun, predictTableCommand } from './predict-table.js';
 import { isIcuRun, predictIcuCommand } from './predict-icu.js';
-import { OnnxModel, onnxFileOf, onnxInfer, onnxLooked, resolveEngine } from '../../runtime/index.js';
+import { OnnxModel, onnxDetect, onnxFileOf, onnxInfer, onnxLooked, resolveEngine } from '../../runtime/index.js';
 import { isTextRun } from '../../train/tasks/text.js';
 import { predictTextCommand } from './predict-text.js';
 import { ConfigError } from '../../train/config-error.js';
@@ -22,7 +22,7 @@ export async function predictCommand(
     threshold: o.threshold,
     maps: o.maps,
     // ONNX Runtime draws the exported attention maps; Grad-CAM needs libtorch's gradients (--engine torch)
-    ...(onnx ? { infer: onnxInfer(onnx), looked: onnxLooked(onnx) } : {}),
+    ...(onnx ? { infer: onnxInfer(onnx), looked: onnxLooked(onnx), detect: onnxDetect(onnx) } : {}),
   }).finally(() => onnx?.release());
   if (o.json) {
     console.log(JSON.stringify(results));

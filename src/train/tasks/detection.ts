@@ -10,7 +10,14 @@
 import type { Batch } from '../../data/loader/index.js';
 import type { TransformSpec } from '../../data/transforms/index.js';
 import { DetectionMap, type DetectionBox, type DetectionImage } from '../../metrics/detection-map.js';
-import { centerNetLoss, type CenterNet, type Detection } from '../../models/centernet.js';
+import {
+  CenterNet,
+  centerNetLoss,
+  centreHeat,
+  decodeCenterNet,
+  type CenterNetHeads,
+  type Detection,
+} from '../../models/centernet.js';
 import { cat, noGrad, tidy, type Device, type Tensor } from '../../tensor/index.js';
 import { fieldTensor } from '../batch-tensors.js';
 import type { TrainingConfig } from '../config.js';
@@ -85,8 +92,17 @@ export interface DetectionEvaluation {
   loss: number;
 }
 
+/**
+ * Heads another engine computed for the loader's batches, handed out in loader order (ONNX Runtime's outputs
+ * for evaluate --engine onnx); `next` checks each against the batch it stands for.
+ */
+export interface PrecomputedHeads {
+  readonly numClasses: number;
+  next(x: Tensor): CenterNetHeads;
+}
+
 export async function evaluateDetector(
-  model: CenterNet,
+  model: CenterNet | PrecomputedHeads,
   loader: import('../../data/loader/index.js').Loader,
   options: {
     classNames?: string[];
@@ -97,12 +113,13 @@ export async function evaluateDetector(
     onSkipped?: SkipListener;
   } = {},
 ): Promise<DetectionEvaluation> {
-  model.eval();
-  const numClasses = model.config.numClasses;
+  const torch = model instanceof CenterNet ? model : undefined;
+  torch?.eval();
+  const numClasses = torch ? torch.config.numClasses : (model as PrecomputedHeads).numClasses;
   const scoreThreshold = options.scoreThreshold ?? 0.3;
   const acc = new DetectionMap({ numClasses, scoreThreshold });
   const examples: DetectionExample[] = [];
-  const device = (model.parameters()[0]?.device ?? 'cpu') as Device;
+  const device = (torch?.parameters()[0]?.device ?? 'cpu') as Device;
   let lossSum = 0;
   let n = 0;
   for await (const batch of loader.epoch(0)) {
@@ -111,12 +128,15 @@ export async function evaluateDetector(
     tidy(() =>
       noGrad(() => {
         const { x, y } = detectionBatchTensors(batch, device);
-        const out = model.forward(x);
-        if (options.lossFn) lossSum += options.lossFn(out, y).item() * x.size(0);
-        const dets = model.decode(out, { topK: 100, scoreThreshold: MAP_SCORE_FLOOR, iouThreshold: 0.5 });
+        let heads: CenterNetHeads;
+        if (torch) {
+          const out = torch.forward(x);
+          if (options.lossFn) lossSum += options.lossFn(out, y).item() * x.size(0);
+          heads = torch.heads(out);
+        } else heads = (model as PrecomputedHeads).next(x);
+        const dets = decodeCenterNet(heads, { topK: 100, scoreThreshold: MAP_SCORE_FLOOR, iouThreshold: 0.5 });
         const [H, W] = x.shape.slice(2);
         const sizes = batch.fields.imageSize;
-        const heat = examples.length < (options.keep ?? 0) ? model.splitHeads(out).heatmap.sigmoid().max(1) : undefined;
         dets.forEach((d, i) => {
           // Back to the file's pixels: eval transforms only resize, so x and y scale independently.
           const sy = sizes ? sizes.data[i * 2] / H : 1;
@@ -128,15 +148,14 @@ export async function evaluateDetector(
             det: { boxes: d.map((e) => scale(e.box)), scores: d.map((e) => e.score), classes: d.map((e) => e.classId) },
           };
           acc.update(image);
-          if (heat && examples.length < (options.keep ?? 0)) {
-            const h = heat.select(0, i);
+          if (examples.length < (options.keep ?? 0)) {
             examples.push({
               image: x.select(0, i).toFloat32Array(),
               shape: x.shape.slice(1),
               gt,
               det: d.filter((e) => e.score >= scoreThreshold),
-              heat: h.toFloat32Array(),
-              heatShape: [h.shape[0], h.shape[1]],
+              heat: centreHeat(heads, i),
+              heatShape: [heads.shape[2], heads.shape[3]],
             });
           }
         });
