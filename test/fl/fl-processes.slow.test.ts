@@ -156,6 +156,11 @@ test('fl server --help and fl client --help describe every option', () => {
     '--mu',
     '--round-timeout',
     '--max-update-mb',
+    '--dp-clip',
+    '--dp-noise',
+    '--dp-delta',
+    '--secure-aggregation',
+    '--save-received',
     '--set',
     '--data-root',
   ])

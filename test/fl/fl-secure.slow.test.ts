@@ -63,7 +63,7 @@ const names = (s: State) => vectorNames(s);
 let plainGlobal: State;
 let plainWeights: Float32Array[] = []; // each site's round-1 weights, as the plain server received them
 
-test('secure aggregation: the aggregate equals plain FedAvg; what the server receives is uncorrelated', async () => {
+test('secure aggregation: the aggregate equals plain FedAvg; what the server receives is uncorrelated', async (t) => {
   const plain = await oneRound('plain', 18511, ['--round-timeout', '120']);
   const plainAgg = await plain.done();
   plainGlobal = plain.global;
@@ -82,6 +82,7 @@ test('secure aggregation: the aggregate equals plain FedAvg; what the server rec
   const mean = plainWeights[0].map((_, k) => (plainWeights[0][k] + plainWeights[1][k] + plainWeights[2][k]) / 3);
   assert.ok(maxDiff(a, mean) < 1e-6, `plain server vs mean: ${maxDiff(a, mean)}`);
   assert.ok(maxDiff(b, a) < 2e-6, `secure vs plain FedAvg: ${maxDiff(b, a)}`);
+  t.diagnostic(`max |secure - FedAvg| = ${maxDiff(b, a)} over ${a.length} weights`);
   // Integer entries (batch-norm step counters) keep the global value.
   for (const k of Object.keys(secureAgg).filter((k) => secureAgg[k].dtype !== 'F32'))
     assert.deepEqual(secureAgg[k].data, secure.global[k].data, k);
@@ -94,6 +95,7 @@ test('secure aggregation: the aggregate equals plain FedAvg; what the server rec
     assert.equal(seen.length, a.length);
     const r = pearson(seen, plainWeights[i]);
     assert.ok(Math.abs(r) < 0.05, `site${i}: r(masked, weights) = ${r} over ${a.length} values`);
+    t.diagnostic(`site${i}: r(received, weights) = ${r.toFixed(4)}`);
   }
   assert.ok(pearson(plainWeights[0], b) > 0.9);
   // The run folder has a report like train's.
@@ -156,7 +158,7 @@ function noiseStd(agg: State, clip: number): number {
   return Math.sqrt(s / got.length);
 }
 
-test('DP-FedAvg over the network: server-side noise, and under secure aggregation the sites add it', async () => {
+test('DP-FedAvg over the network: server-side noise, and under secure aggregation the sites add it', async (t) => {
   const clip = 0.01;
   const z = 1;
   const n = names(plainGlobal);
@@ -183,6 +185,7 @@ test('DP-FedAvg over the network: server-side noise, and under secure aggregatio
   ] as const) {
     const std = noiseStd(agg, clip);
     assert.ok(Math.abs(std / ((z * clip) / 3) - 1) < 0.15, `${what}: noise std ${std}, expected ${(z * clip) / 3}`);
+    t.diagnostic(`${what}: noise std ${std.toExponential(4)} (expected ${((z * clip) / 3).toExponential(4)})`);
   }
   const metrics = JSON.parse(readFileSync(join(dir, 'dp', 'metrics.json'), 'utf8'));
   assert.ok(Math.abs(metrics.history[0].epsilon - dpFedAvgEpsilon(3, 3, z, 1, 1e-5)) < 1e-9);
