@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { privacySpent } from '../privacy/rdp-accountant.js';
 import { flattenState, unflattenState, vectorNames, type State } from './state-vector.js';
+import { safetensorFromArray, safetensorToArray, type SafetensorRecord } from '../tensor/safetensors.js';
 
 export function l2Norm(v: Float32Array): number {
   let s = 0;
@@ -79,11 +80,32 @@ export function dpFedAvgStates(
   const base = flattenState(global, names);
   const updates = states.map((s) => flattenState(s, names).map((v, k) => v - base[k]));
   const mean = dpFedAvg(updates, clipNorm, noiseMultiplier);
-  return unflattenState(
-    global,
-    names,
-    base.map((v, k) => v + mean[k]),
+  return withValidVariances(
+    unflattenState(
+      global,
+      names,
+      base.map((v, k) => v + mean[k]),
+    ),
   );
+}
+
+/**
+ * Noise reaches batch-norm running variances too (they come from the data), and can make them negative, which
+ * turns every prediction into NaN. Clamping them at 0 (batch norm adds its eps) is post-processing of the
+ * noisy release, so the guarantee is unchanged.
+ */
+export function withValidVariances(state: State): State {
+  const out: State = { ...state };
+  for (const [k, r] of Object.entries(state))
+    if (k.endsWith('running_var') && r.dtype === 'F32') {
+      const v = safetensorToArray(r as SafetensorRecord & { dtype: 'F32' });
+      out[k] = safetensorFromArray(
+        'F32',
+        r.shape,
+        v.map((x) => Math.max(0, x)),
+      );
+    }
+  return out;
 }
 
 /**

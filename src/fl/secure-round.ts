@@ -24,7 +24,7 @@ import {
   safetensorToArray,
   type SafetensorRecord,
 } from '../tensor/safetensors.js';
-import { dpClientShare } from './dp-fedavg.js';
+import { dpClientShare, withValidVariances } from './dp-fedavg.js';
 import { maskUpdate, unmaskSum, type MaskingKeys } from './secure-aggregation.js';
 import { flattenState, unflattenState, vectorNames, type State } from './state-vector.js';
 
@@ -130,9 +130,8 @@ export function readMaskedUpload(tensors: Record<string, SafetensorRecord>, glob
 export function maskedSumState(global: State, masked: readonly Uint32Array[], dp: boolean): State {
   const names = vectorNames(global);
   const sum = unmaskSum(masked);
-  if (dp) {
-    const base = flattenState(global, names);
-    for (let k = 0; k < sum.length; k++) sum[k] += base[k];
-  }
-  return unflattenState(global, names, sum);
+  if (!dp) return unflattenState(global, names, sum);
+  const base = flattenState(global, names);
+  for (let k = 0; k < sum.length; k++) sum[k] += base[k];
+  return withValidVariances(unflattenState(global, names, sum));
 }
