@@ -174,7 +174,14 @@ export async function runFlServer(o: FlServerOptions): Promise<{ history: EpochR
           )
         : fedAvg([...r.updates.values()]);
     loadModelState(model, aggregate);
-    const evaluation = await evaluateClassifier(model, valLoader, { lossFn });
+    // A diverged aggregate (NaN outputs) is recorded without metrics rather than stopping the server.
+    let evaluation: { loss: number; metrics: unknown };
+    try {
+      evaluation = await evaluateClassifier(model, valLoader, { lossFn });
+    } catch (e) {
+      log(`fl server: round ${r.round}: the aggregate could not be evaluated (${(e as Error).message})`);
+      evaluation = { loss: NaN, metrics: {} };
+    }
     const record: EpochRecord = {
       epoch: r.round - 1,
       round: r.round,
