@@ -243,6 +243,11 @@ fl.command('server')
     'DP-FedAvg: Gaussian noise std = z * C on the sum of clipped updates; epsilon per round in metrics.json',
   )
   .option('--dp-delta <d>', 'DP-FedAvg: delta of the reported epsilon', '1e-5')
+  .option(
+    '--secure-aggregation',
+    'pairwise-masked uploads: the server learns only the sum of each round (>= 2 sites; with --dp-* the sites clip and add the noise)',
+  )
+  .option('--save-received <dir>', 'audit: write every accepted upload, as received, into this folder')
   .option('--set <key=value>', 'override a config value (repeatable)', collect)
   .option('--data-root <dir>', DATA_ROOT_HELP)
   .action(flServerCommand);

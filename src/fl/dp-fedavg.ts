@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { privacySpent } from '../privacy/rdp-accountant.js';
+import { flattenState, unflattenState, vectorNames, type State } from './state-vector.js';
 import { safetensorFromArray, safetensorToArray, type SafetensorRecord } from '../tensor/safetensors.js';
 
 export function l2Norm(v: Float32Array): number {
@@ -70,32 +71,57 @@ export function dpFedAvgEpsilon(
  * Integer tensors (batch-norm counters) keep the global value.
  */
 export function dpFedAvgStates(
-  global: Record<string, SafetensorRecord>,
-  states: readonly Record<string, SafetensorRecord>[],
+  global: State,
+  states: readonly State[],
   clipNorm: number,
   noiseMultiplier: number,
-): Record<string, SafetensorRecord> {
-  const names = Object.keys(global).filter((k) => global[k].dtype === 'F32');
-  const flat = (state: Record<string, SafetensorRecord>) => {
-    const parts = names.map((k) => safetensorToArray(state[k] as SafetensorRecord & { dtype: 'F32' }));
-    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
-  };
-  const base = flat(global);
-  const updates = states.map((s) => flat(s).map((v, k) => v - base[k]));
+): State {
+  const names = vectorNames(global);
+  const base = flattenState(global, names);
+  const updates = states.map((s) => flattenState(s, names).map((v, k) => v - base[k]));
   const mean = dpFedAvg(updates, clipNorm, noiseMultiplier);
-  const out: Record<string, SafetensorRecord> = { ...global };
-  let o = 0;
-  for (const k of names) {
-    const n = global[k].shape.reduce((a, b) => a * b, 1);
-    const values = base.subarray(o, o + n).map((v, i) => v + mean[o + i]);
-    out[k] = safetensorFromArray('F32', global[k].shape, values);
-    o += n;
-  }
+  return withValidVariances(
+    unflattenState(
+      global,
+      names,
+      base.map((v, k) => v + mean[k]),
+    ),
+  );
+}
+
+/**
+ * Noise reaches batch-norm running variances too (they come from the data), and can make them negative, which
+ * turns every prediction into NaN. Clamping them at 0 (batch norm adds its eps) is post-processing of the
+ * noisy release, so the guarantee is unchanged.
+ */
+export function withValidVariances(state: State): State {
+  const out: State = { ...state };
+  for (const [k, r] of Object.entries(state))
+    if (k.endsWith('running_var') && r.dtype === 'F32') {
+      const v = safetensorToArray(r as SafetensorRecord & { dtype: 'F32' });
+      out[k] = safetensorFromArray(
+        'F32',
+        r.shape,
+        v.map((x) => Math.max(0, x)),
+      );
+    }
   return out;
+}
+
+/**
+ * DP-FedAvg under secure aggregation, where the server never sees one site's update and so cannot clip or
+ * noise it: each of the round's `cohortSize` sites clips its own update and adds its share of the noise,
+ * N(0, (noiseMultiplier * clipNorm)^2 / cohortSize), so the sum the server unmasks carries exactly the
+ * N(0, (noiseMultiplier * clipNorm)^2) of central DP-FedAvg (distributed noise, as in Kairouz et al. 2021).
+ */
+export function dpClientShare(
+  update: Float32Array,
+  clipNorm: number,
+  noiseMultiplier: number,
+  cohortSize: number,
+): Float32Array {
+  const clipped = clipUpdate(update, clipNorm);
+  const noise = gaussianNoise(update.length);
+  const std = (noiseMultiplier * clipNorm) / Math.sqrt(cohortSize);
+  return clipped.map((v, k) => v + noise[k] * std);
 }

@@ -11,7 +11,13 @@
  * sample counts; FedProx and FedBN differ on the clients) is evaluated on the server's validation data, and
  * the run folder is kept like `train`'s: config.json, model.json, best.safetensors, metrics.json, log.jsonl and
  * fl-state.json + global.safetensors, written atomically after each round, so a server killed with kill -9
- * resumes from the last completed round.
+ * resumes from the last completed round. At the end it writes report.html like `train` (src/train/report).
+ *
+ * With `secureAggregation` the server never sees one site's weights (src/fl/secure-round.ts): after training,
+ * the cohort's sites exchange X25519 public keys through the server, then each uploads its sample-weighted
+ * weights fixed-point encoded and masked so that only the sum unmasks. A site that drops after the key
+ * exchange leaves masks that cannot be removed: the masked uploads are discarded and the key exchange is
+ * repeated with the remaining sites (who mask the same trained weights again under fresh keys).
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -28,6 +34,10 @@ import { fedAvg, type ClientState } from './aggregate.js';
 import { architectureMismatch, loadModelState, modelState, type StateRecords } from './model-state.js';
 import { FlError } from './fl-error.js';
 import { dpFedAvgEpsilon, dpFedAvgStates } from './dp-fedavg.js';
+import { isMaskingPublicKey } from './secure-aggregation.js';
+import { fixMembers, maskedSumState, newSecureRound, readMaskedUpload, type SecureRound } from './secure-round.js';
+import { writeReport } from '../train/report/report.js';
+import type { AttentionModel } from '../models/attention-model.js';
 
 export type FlAlgorithm = 'fedavg' | 'fedprox' | 'fedbn';
 
@@ -50,6 +60,10 @@ export interface FlServerOptions {
   seed: number;
   /** DP-FedAvg: clip each site's update to clipNorm, add noise at aggregation (uniform site weights). */
   dp?: { clipNorm: number; noiseMultiplier: number; delta: number };
+  /** Pairwise-masked uploads: the server learns only the cohort's sum (needs >= 2 sites per round). */
+  secureAggregation?: boolean;
+  /** Audit: write every accepted upload, as received, into this folder. */
+  saveReceived?: string;
   log?: (line: string) => void;
 }
 
@@ -58,6 +72,7 @@ interface RoundState {
   cohort: string[];
   updates: Map<string, ClientState>;
   deadline: number;
+  secure?: SecureRound;
 }
 
 interface PersistedState {
@@ -125,6 +140,7 @@ export async function runFlServer(o: FlServerOptions): Promise<{ history: EpochR
       updates: new Map(),
       deadline: Date.now() + o.roundTimeoutMs,
     };
+    if (o.secureAggregation) current.secure = newSecureRound(current.cohort);
     log(`fl server: round ${round}: cohort ${current.cohort.join(', ')}`);
   };
 
@@ -138,17 +154,34 @@ export async function runFlServer(o: FlServerOptions): Promise<{ history: EpochR
     const r = current!;
     current = undefined;
     const started = Date.now();
-    const states = [...r.updates.values()];
-    const aggregate = o.dp
-      ? dpFedAvgStates(
-          decodeSafetensors(globalBytes, 'global weights').tensors,
-          states.map((c) => c.tensors),
-          o.dp.clipNorm,
-          o.dp.noiseMultiplier,
+    const global = decodeSafetensors(globalBytes, 'global weights').tensors;
+    // Who contributed (sample counts, losses): the updates, or under secure aggregation the key announcements.
+    const states: Omit<ClientState, 'tensors'>[] = r.secure
+      ? r.secure.members.map((m) => ({ site: m.site, samples: m.samples, loss: r.secure!.keys.get(m.site)?.loss }))
+      : [...r.updates.values()];
+    const aggregate = r.secure
+      ? maskedSumState(
+          global,
+          r.secure.members.map((m) => r.secure!.masked.get(m.site)!),
+          Boolean(o.dp),
         )
-      : fedAvg(states);
+      : o.dp
+        ? dpFedAvgStates(
+            global,
+            [...r.updates.values()].map((c) => c.tensors),
+            o.dp.clipNorm,
+            o.dp.noiseMultiplier,
+          )
+        : fedAvg([...r.updates.values()]);
     loadModelState(model, aggregate);
-    const evaluation = await evaluateClassifier(model, valLoader, { lossFn });
+    // A diverged aggregate (NaN outputs) is recorded without metrics rather than stopping the server.
+    let evaluation: { loss: number; metrics: unknown };
+    try {
+      evaluation = await evaluateClassifier(model, valLoader, { lossFn });
+    } catch (e) {
+      log(`fl server: round ${r.round}: the aggregate could not be evaluated (${(e as Error).message})`);
+      evaluation = { loss: NaN, metrics: {} };
+    }
     const record: EpochRecord = {
       epoch: r.round - 1,
       round: r.round,
@@ -202,8 +235,53 @@ export async function runFlServer(o: FlServerOptions): Promise<{ history: EpochR
     else startRound();
   };
 
+  const need = Math.max(o.minClients, o.secureAggregation ? 2 : 1);
+  const restartRound = (why: string) => {
+    log(`fl server: round ${current!.round}: ${why}; starting it again`);
+    current = undefined;
+    startRound();
+  };
+  // Secure aggregation: the key phase, then the masked phase; a member missing at the masked phase's timeout
+  // makes the attempt unusable, so it is repeated with the members that did upload.
+  const tickSecure = (r: RoundState, sec: SecureRound) => {
+    const late = Date.now() >= r.deadline;
+    if (sec.phase === 'keys') {
+      const complete = sec.eligible.every((s) => sec.keys.has(s));
+      if (!complete && !late) return;
+      if (sec.keys.size < need)
+        return restartRound(`${sec.keys.size} of ${need} required sites sent their masking keys by the timeout`);
+      if (!complete)
+        log(
+          `fl server: round ${r.round}: dropped ${sec.eligible.filter((s) => !sec.keys.has(s)).join(', ')} (no masking key within ${o.roundTimeoutMs / 1000} s)`,
+        );
+      fixMembers(sec);
+      r.deadline = Date.now() + o.roundTimeoutMs;
+      log(
+        `fl server: round ${r.round}: secure aggregation attempt ${sec.attempt}: masking among ${sec.members.map((m) => m.site).join(', ')}`,
+      );
+      return;
+    }
+    if (sec.members.every((m) => sec.masked.has(m.site))) {
+      finishing = finishRound().finally(() => (finishing = undefined));
+      return;
+    }
+    if (!late) return;
+    const missing = sec.members.filter((m) => !sec.masked.has(m.site)).map((m) => m.site);
+    const uploaded = sec.members.filter((m) => sec.masked.has(m.site)).map((m) => m.site);
+    if (uploaded.length < need)
+      return restartRound(
+        `secure aggregation: ${missing.join(', ')} sent a key but no masked update, ${uploaded.length} of ${need} required sites left`,
+      );
+    log(
+      `fl server: round ${r.round}: secure aggregation: ${missing.join(', ')} sent a key but no masked update; its masks cannot be removed, so the masked updates are discarded and the key exchange is repeated with ${uploaded.join(', ')} (attempt ${sec.attempt + 1})`,
+    );
+    r.secure = newSecureRound(uploaded, sec.attempt + 1);
+    r.deadline = Date.now() + o.roundTimeoutMs;
+  };
+
   const tick = () => {
     if (!current || finishing) return;
+    if (current.secure) return tickSecure(current, current.secure);
     const complete = current.cohort.every((s) => current!.updates.has(s));
     const late = Date.now() >= current.deadline;
     if (complete || (late && current.updates.size >= o.minClients)) {
@@ -212,13 +290,7 @@ export async function runFlServer(o: FlServerOptions): Promise<{ history: EpochR
           `fl server: round ${current.round}: dropped ${current.cohort.filter((s) => !current!.updates.has(s)).join(', ')} (no update within ${o.roundTimeoutMs / 1000} s)`,
         );
       finishing = finishRound().finally(() => (finishing = undefined));
-    } else if (late) {
-      log(
-        `fl server: round ${current.round}: ${current.updates.size} of ${o.minClients} required updates at the timeout; starting it again`,
-      );
-      current = undefined;
-      startRound();
-    }
+    } else if (late) restartRound(`${current.updates.size} of ${o.minClients} required updates at the timeout`);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -229,14 +301,64 @@ export async function runFlServer(o: FlServerOptions): Promise<{ history: EpochR
       if (finished) return json(res, { status: 'done', rounds: persisted.completedRounds });
       if (!current || finishing || !current.cohort.includes(site) || current.updates.has(site))
         return json(res, { status: 'wait' });
-      return json(res, {
+      const sec = current.secure;
+      const train = {
         status: 'train',
         round: current.round,
         localEpochs: o.localEpochs,
         algorithm: o.algorithm,
         mu: o.mu,
         sha256: globalSha,
-      });
+        // Under secure aggregation the sites clip and noise their own updates (the server cannot).
+        ...(sec ? { secureAggregation: true, attempt: 0, dp: o.dp } : {}),
+      };
+      if (!sec) return json(res, train);
+      if (sec.phase === 'keys' && sec.eligible.includes(site) && !sec.keys.has(site))
+        return json(res, sec.attempt === 0 ? train : { status: 'keys', round: current.round, attempt: sec.attempt });
+      if (sec.phase === 'masked' && sec.members.some((m) => m.site === site) && !sec.masked.has(site))
+        return json(res, { status: 'mask', round: current.round, attempt: sec.attempt, members: sec.members });
+      return json(res, { status: 'wait' });
+    }
+    if (req.method === 'POST' && url.pathname === '/v1/keys') {
+      const round = Number(url.searchParams.get('round'));
+      const attempt = Number(url.searchParams.get('attempt'));
+      const sec = current?.secure;
+      if (!current || !sec || round !== current.round || attempt !== sec.attempt || !sec.eligible.includes(site)) {
+        req.resume();
+        return refuse(
+          res,
+          409,
+          site,
+          `masking key for round ${round} attempt ${attempt} is not for the current key exchange: replayed or stale`,
+        );
+      }
+      if (sec.phase !== 'keys' || sec.keys.has(site)) {
+        req.resume();
+        return refuse(res, 409, site, `second masking key for round ${round} attempt ${attempt}`);
+      }
+      const body = await readBody(req, 4096);
+      let k: { publicKey?: unknown; samples?: unknown; loss?: unknown };
+      try {
+        k = JSON.parse(new TextDecoder().decode(body ?? new Uint8Array()));
+      } catch {
+        return refuse(res, 400, site, 'masking key announcement is not JSON');
+      }
+      if (!isMaskingPublicKey(k.publicKey))
+        return refuse(res, 400, site, 'masking key announcement has no valid X25519 public key');
+      if (!(Number.isInteger(k.samples) && (k.samples as number) > 0))
+        return refuse(
+          res,
+          400,
+          site,
+          `masking key announcement: samples must be a positive integer, got '${k.samples}'`,
+        );
+      if (current.secure !== sec || sec.phase !== 'keys')
+        return refuse(res, 409, site, `the key exchange of round ${round} ended while uploading`);
+      sec.keys.set(site, { publicKey: k.publicKey, samples: k.samples as number, loss: Number(k.loss) });
+      log(`fl server: round ${round}: masking key from ${site} (attempt ${attempt}, ${k.samples} samples)`);
+      json(res, { accepted: true });
+      tick();
+      return;
     }
     if (req.method === 'GET' && url.pathname === '/v1/model') {
       res.writeHead(200, { 'content-type': 'application/octet-stream', [HEADER_SHA256]: globalSha });
@@ -245,7 +367,14 @@ export async function runFlServer(o: FlServerOptions): Promise<{ history: EpochR
     if (req.method === 'POST' && url.pathname === '/v1/update') {
       const round = Number(url.searchParams.get('round'));
       const declared = Number(req.headers['content-length'] ?? NaN);
-      if (!current || round !== current.round || !current.cohort.includes(site)) {
+      const sec = current?.secure;
+      const attempt = Number(url.searchParams.get('attempt') ?? 0);
+      if (
+        !current ||
+        round !== current.round ||
+        !current.cohort.includes(site) ||
+        (sec && (attempt !== sec.attempt || sec.phase !== 'masked' || !sec.members.some((m) => m.site === site)))
+      ) {
         req.resume();
         return refuse(
           res,
@@ -254,7 +383,7 @@ export async function runFlServer(o: FlServerOptions): Promise<{ history: EpochR
           `update for round ${round} is not for the current round (${current?.round ?? 'none'}): replayed or stale`,
         );
       }
-      if (current.updates.has(site)) {
+      if (current.updates.has(site) || sec?.masked.has(site)) {
         req.resume();
         return refuse(res, 409, site, `second update for round ${round}`);
       }
@@ -267,7 +396,7 @@ export async function runFlServer(o: FlServerOptions): Promise<{ history: EpochR
       if (sha256(body) !== req.headers[HEADER_SHA256])
         return refuse(res, 400, site, 'update checksum does not match its x-medattn-sha256 header');
       const samples = Number(req.headers[HEADER_SAMPLES]);
-      if (!(Number.isInteger(samples) && samples > 0))
+      if (!sec && !(Number.isInteger(samples) && samples > 0))
         return refuse(
           res,
           400,
@@ -280,11 +409,26 @@ export async function runFlServer(o: FlServerOptions): Promise<{ history: EpochR
       } catch (e) {
         return refuse(res, 400, site, `malformed update: ${(e as Error).message}`);
       }
-      const mismatch = architectureMismatch(expected, tensors);
-      if (mismatch) return refuse(res, 400, site, `update is for another architecture: ${mismatch}`);
-      if (!current || current.round !== round) return refuse(res, 409, site, `round ${round} ended while uploading`);
-      current.updates.set(site, { site, samples, tensors, loss: Number(req.headers[HEADER_LOSS]) });
-      log(`fl server: round ${round}: update from ${site} (${samples} samples)`);
+      if (!current || current.round !== round || current.secure !== sec)
+        return refuse(res, 409, site, `round ${round} ended while uploading`);
+      if (sec) {
+        const masked = readMaskedUpload(tensors, expected);
+        if (typeof masked === 'string') return refuse(res, 400, site, `malformed masked update: ${masked}`);
+        sec.masked.set(site, masked);
+        log(`fl server: round ${round}: masked update from ${site} (attempt ${attempt})`);
+      } else {
+        const mismatch = architectureMismatch(expected, tensors);
+        if (mismatch) return refuse(res, 400, site, `update is for another architecture: ${mismatch}`);
+        current.updates.set(site, { site, samples, tensors, loss: Number(req.headers[HEADER_LOSS]) });
+        log(`fl server: round ${round}: update from ${site} (${samples} samples)`);
+      }
+      if (o.saveReceived) {
+        mkdirSync(o.saveReceived, { recursive: true });
+        writeFileAtomic(
+          join(o.saveReceived, `round${round}${sec ? `-attempt${attempt}` : ''}-${site}.safetensors`),
+          body,
+        );
+      }
       json(res, { accepted: true });
       tick();
       return;
@@ -306,6 +450,10 @@ export async function runFlServer(o: FlServerOptions): Promise<{ history: EpochR
       });
     },
   );
+  // A client without an acceptable certificate (mutual TLS) or on an older TLS: one log line.
+  server.on('tlsClientError', (e: NodeJS.ErrnoException, socket) =>
+    log(`fl server: refused ${socket.remoteAddress ?? 'unknown'}: TLS handshake failed (${e.code ?? e.message})`),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e) =>
       reject(new FlError('--port', `cannot listen on ${o.host}:${o.port} (${(e as NodeJS.ErrnoException).code})`)),
@@ -314,14 +462,16 @@ export async function runFlServer(o: FlServerOptions): Promise<{ history: EpochR
   });
   const port = (server.address() as { port: number }).port;
   log(
-    `fl server: listening on https://${o.host}:${port} (TLS 1.3), ${sites.length} sites, ${o.algorithm}${o.dp ? `, DP-FedAvg (clip ${o.dp.clipNorm}, noise ${o.dp.noiseMultiplier})` : ''}`,
+    `fl server: listening on https://${o.host}:${port} (TLS 1.3${o.tls.clientCa ? ', client certificates required' : ''}), ${sites.length} sites, ${o.algorithm}${o.secureAggregation ? ', secure aggregation' : ''}${o.dp ? `, DP-FedAvg (clip ${o.dp.clipNorm}, noise ${o.dp.noiseMultiplier})` : ''}`,
   );
   if (!finished) startRound();
   const timer = setInterval(tick, 200);
   try {
     while (!finished || finishing) await new Promise((r) => setTimeout(r, 200));
-    // Let clients poll once more and see 'done'.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Let clients poll once more and see 'done'; meanwhile the report, like train's, on the best weights.
+    const polled = new Promise((r) => setTimeout(r, 1500));
+    await writeFlReport(o, run, persisted, monitor);
+    await polled;
   } finally {
     clearInterval(timer);
     server.close();
@@ -333,6 +483,32 @@ export async function runFlServer(o: FlServerOptions): Promise<{ history: EpochR
     `fl server: done after ${persisted.completedRounds} rounds; best ${monitor} ${persisted.bestValue} at round ${persisted.bestRound}`,
   );
   return { history: persisted.history, port };
+}
+
+/** report.html (src/train/report) for the run folder: the best round's weights evaluated on the validation data. */
+async function writeFlReport(
+  o: FlServerOptions,
+  run: Awaited<ReturnType<typeof setupRun>>,
+  persisted: PersistedState,
+  monitor: string,
+): Promise<void> {
+  const bestPath = join(o.out, 'best.safetensors');
+  if (!existsSync(bestPath)) return;
+  loadModelState(run.model, decodeSafetensors(readFileSync(bestPath), bestPath).tensors);
+  const evaluation = await evaluateClassifier(run.model, run.valLoader, { lossFn: run.lossFn });
+  const path = await writeReport({
+    outDir: o.out,
+    config: o.config,
+    history: persisted.history,
+    monitor,
+    best: persisted.history.find((r) => r.round === persisted.bestRound),
+    stoppedBy: `federated rounds (${persisted.completedRounds} of ${o.rounds}, ${o.algorithm}${o.secureAggregation ? ', secure aggregation' : ''}${o.dp ? ', DP-FedAvg' : ''})`,
+    model: run.model as AttentionModel,
+    valSet: run.valSet,
+    trainSet: run.trainSet,
+    evaluation,
+  });
+  (o.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(`fl server: report ${path}`);
 }
 
 function sha256(bytes: Uint8Array): string {

@@ -11,8 +11,9 @@
  * learns sum_i w_i x_i and nothing else about one update.
  *
  * Limitation (stated, not recovered): if a cohort member drops after the keys are exchanged, its masks do not
- * cancel and the round's sum is unusable; the server must discard the round and run it again with the clients
- * that are still there. Bonawitz et al. recover with Shamir shares of each client's mask seed; medattn does not.
+ * cancel and the round's sum is unusable; the server discards the masked updates and repeats the key exchange
+ * (fresh keys, a new `attempt`) with the sites that are still there, which mask the same trained update again
+ * (src/fl/fl-server.ts). Bonawitz et al. recover with Shamir shares of each client's mask seed; medattn does not.
  */
 import {
   createCipheriv,
@@ -42,18 +43,29 @@ function publicKeyFrom(raw: string): KeyObject {
   return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: raw }, format: 'jwk' });
 }
 
+/** Whether `raw` is a well-formed X25519 public key as `generateMaskingKeys` publishes it. */
+export function isMaskingPublicKey(raw: unknown): raw is string {
+  if (typeof raw !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(raw)) return false;
+  try {
+    publicKeyFrom(raw);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The mask shared by two clients for a round: the same bytes on both sides. */
 function pairMask(
   privateKey: KeyObject,
   peerPublic: string,
   round: number,
+  attempt: number,
   context: string,
   length: number,
 ): Uint32Array {
   const secret = diffieHellman({ privateKey, publicKey: publicKeyFrom(peerPublic) });
-  const key = Buffer.from(
-    hkdfSync('sha256', secret, Buffer.from(`round ${round}`), Buffer.from(`medattn-secagg ${context}`), 32),
-  );
+  const salt = attempt ? `round ${round} attempt ${attempt}` : `round ${round}`;
+  const key = Buffer.from(hkdfSync('sha256', secret, Buffer.from(salt), Buffer.from(`medattn-secagg ${context}`), 32));
   const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
   const stream = Buffer.concat([cipher.update(Buffer.alloc(length * 4)), cipher.final()]);
   return new Uint32Array(stream.buffer, stream.byteOffset, length);
@@ -75,6 +87,7 @@ export function maskUpdate(
   keys: MaskingKeys,
   cohort: readonly CohortMember[],
   round: number,
+  attempt = 0,
 ): Uint32Array {
   const out = new Uint32Array(update.length);
   for (let k = 0; k < update.length; k++) {
@@ -84,7 +97,7 @@ export function maskUpdate(
   for (const peer of cohort) {
     if (peer.id === self) continue;
     const [a, b] = self < peer.id ? [self, peer.id] : [peer.id, self];
-    const mask = pairMask(keys.privateKey, peer.publicKey, round, `${a}|${b}`, update.length);
+    const mask = pairMask(keys.privateKey, peer.publicKey, round, attempt, `${a}|${b}`, update.length);
     const sign = self < peer.id ? 1 : -1;
     for (let k = 0; k < out.length; k++) out[k] = (out[k] + sign * mask[k]) >>> 0;
   }

@@ -2,8 +2,15 @@
 // and the epsilon of a federated run comes from the same accountant as DP-SGD (q = sampled / all clients).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clipUpdate, dpFedAvg, dpFedAvgEpsilon, dpFedAvgStates, l2Norm } from '../../src/fl/dp-fedavg.js';
-import { safetensorFromArray, safetensorToArray } from '../../src/tensor/safetensors.js';
+import {
+  clipUpdate,
+  dpFedAvg,
+  dpFedAvgEpsilon,
+  dpFedAvgStates,
+  l2Norm,
+  withValidVariances,
+} from '../../src/fl/dp-fedavg.js';
+import { safetensorFromArray, safetensorToArray, type SafetensorRecord } from '../../src/tensor/safetensors.js';
 import { privacySpent } from '../../src/privacy/rdp-accountant.js';
 
 test('clipUpdate scales long updates to the bound and leaves short ones', () => {
@@ -58,4 +65,17 @@ test('dpFedAvgStates: global + mean of clipped site updates (no noise); integer 
     [1.35, 1.4],
   );
   assert.deepEqual(Array.from(safetensorToArray(next.n as never) as BigInt64Array), [3n]);
+});
+
+test('DP-FedAvg: noisy batch-norm running variances are clamped at 0 (post-processing), other entries untouched', () => {
+  const state = {
+    'bn.running_var': safetensorFromArray('F32', [3], new Float32Array([-0.5, 0, 0.25])),
+    'bn.running_mean': safetensorFromArray('F32', [2], new Float32Array([-0.5, 0.5])),
+  };
+  const out = withValidVariances(state);
+  assert.deepEqual(
+    Array.from(safetensorToArray(out['bn.running_var'] as SafetensorRecord & { dtype: 'F32' })),
+    [0, 0, 0.25],
+  );
+  assert.equal(out['bn.running_mean'], state['bn.running_mean']);
 });

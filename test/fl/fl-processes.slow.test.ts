@@ -4,113 +4,23 @@
 // line each while the round completes; a silent site is dropped at the timeout (--min-clients); a server
 // killed with kill -9 resumes after its last completed round and the clients rejoin by themselves; TLS 1.2 is
 // refused. And --help naming every option. (Slow tier: each process start costs seconds on a loaded machine.)
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:tls';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeSafetensors, safetensorFromArray } from '../../src/tensor/safetensors.js';
-import { writeTinyMedmnist } from '../helpers/tiny-medmnist.js';
+import { TOKENS, flFixture, waitFor } from './fl-process-helpers.js';
 
-let dir = '';
-const TOKENS = { site0: 'token-site0-0123456789', site1: 'token-site1-0123456789', site2: 'token-site2-0123456789' };
-const children: ChildProcess[] = [];
+const fx = flFixture('medattn-fl-');
+const { dir, server } = fx;
+const client = (site: number, port: number, token?: string) => fx.client(site, port, { token });
+after(() => fx.cleanup());
 
-function siteConfig(indices: number[], channels = 4) {
-  return {
-    task: 'classification',
-    data: {
-      train: { kind: 'subset', of: { kind: 'medmnist', file: join(dir, 'tiny.npz'), split: 'train' }, indices },
-      val: { kind: 'medmnist', file: join(dir, 'tiny.npz'), split: 'val' },
-    },
-    transforms: { train: [{ type: 'toFloat', scale: 1 / 255 }], eval: [{ type: 'toFloat', scale: 1 / 255 }] },
-    model: { name: 'attention_cnn', config: { inChannels: 1, numClasses: 2, stages: [{ channels, attention: 'se' }] } },
-    optimizer: { name: 'sgd', lr: 0.05 },
-    training: { epochs: 1, batchSize: 16, workers: 0, seed: 1 },
-    report: { samples: 0 },
-  };
-}
-
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'medattn-fl-'));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1',
-  ], { stdio: 'ignore' }); // prettier-ignore
-  writeTinyMedmnist(join(dir, 'tiny.npz'), { train: { n: 96 }, val: { n: 32 } }, 16);
-  writeFileSync(join(dir, 'server.json'), JSON.stringify(siteConfig([...Array(96).keys()])));
-  for (let i = 0; i < 3; i++)
-    writeFileSync(join(dir, `site${i}.json`), JSON.stringify(siteConfig([...Array(32).keys()].map((k) => k + 32 * i))));
-  writeFileSync(join(dir, 'other-arch.json'), JSON.stringify(siteConfig([0, 1, 2, 3], 8)));
-  writeFileSync(join(dir, 'tokens.json'), JSON.stringify(TOKENS));
-});
-
-after(() => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
-
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function medattn(args: string[]): Proc {
-  const child = spawn(process.execPath, ['bin/medattn.js', ...args], {
-    env: { ...process.env, MEDATTN_THREADS: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let text = '';
-  child.stdout!.on('data', (c) => (text += c));
-  child.stderr!.on('data', (c) => (text += c));
-  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  return { child, output: () => text, exited };
-}
-
-const server = (out: string, port: number, extra: string[] = []) =>
-  medattn([
-    'fl', 'server', '--config', join(dir, 'server.json'), '--out', join(dir, out), '--tokens', join(dir, 'tokens.json'),
-    '--cert', join(dir, 'cert.pem'), '--key', join(dir, 'key.pem'), '--port', String(port), ...extra,
-  ]); // prettier-ignore
-const client = (site: number, port: number, token = Object.values(TOKENS)[site]) =>
-  medattn([
-    'fl', 'client', '--config', join(dir, `site${site}.json`), '--server', `https://127.0.0.1:${port}`,
-    '--token', token, '--ca', join(dir, 'cert.pem'), '--patience', '60',
-  ]); // prettier-ignore
-
-async function waitFor(p: Proc, pattern: RegExp, ms = 90_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pattern.test(p.output())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${pattern}; output:\n${p.output()}`);
-    if (p.child.exitCode !== null && !pattern.test(p.output()))
-      throw new Error(`exited ${p.child.exitCode} before ${pattern}; output:\n${p.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function post(port: number, path: string, token: string, body: Uint8Array, headers: Record<string, string>) {
-  return new Promise<number>((resolve, reject) => {
-    const req = request(
-      {
-        method: 'POST', host: '127.0.0.1', port, path, ca: readFileSync(join(dir, 'cert.pem')),
-        headers: { authorization: `Bearer ${token}`, 'content-length': String(body.length), ...headers },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    ); // prettier-ignore
-    req.on('error', reject);
-    req.end(Buffer.from(body));
-  });
-}
+const post = async (port: number, path: string, token: string, body: Uint8Array, headers: Record<string, string>) =>
+  (await fx.call(port, 'POST', path, token, body, headers)).status;
 
 test('fl: 3 sites, 2 rounds of FedAvg over HTTPS write the run folder; evaluate reads it', async () => {
   const s = server('run-ok', 18501, ['--rounds', '2', '--round-timeout', '120']);
@@ -246,6 +156,11 @@ test('fl server --help and fl client --help describe every option', () => {
     '--mu',
     '--round-timeout',
     '--max-update-mb',
+    '--dp-clip',
+    '--dp-noise',
+    '--dp-delta',
+    '--secure-aggregation',
+    '--save-received',
     '--set',
     '--data-root',
   ])

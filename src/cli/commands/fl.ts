@@ -45,6 +45,8 @@ export interface FlServerCommandOptions {
   dpClip?: string;
   dpNoise?: string;
   dpDelta: string;
+  secureAggregation?: boolean;
+  saveReceived?: string;
   set?: string[];
 }
 
@@ -78,6 +80,11 @@ export async function flServerCommand(o: FlServerCommandOptions): Promise<void> 
       : undefined;
   if (minClients > clientsPerRound)
     throw new FlError('--min-clients', `${minClients} is more than --clients-per-round ${clientsPerRound}`);
+  if (o.secureAggregation && minClients < 2)
+    throw new FlError(
+      '--min-clients',
+      `secure aggregation needs at least 2 sites in every sum (the sum of one site is its update), got ${minClients}`,
+    );
   await runFlServer({
     config,
     out: o.out,
@@ -99,6 +106,8 @@ export async function flServerCommand(o: FlServerCommandOptions): Promise<void> 
     maxUpdateBytes: Math.round(positive('--max-update-mb', o.maxUpdateMb) * 1024 * 1024),
     seed: config.training.seed,
     dp,
+    secureAggregation: Boolean(o.secureAggregation),
+    saveReceived: o.saveReceived,
   });
 }
 
