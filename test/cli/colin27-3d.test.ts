@@ -65,8 +65,8 @@ test(
 
     // evaluate --json on the run scores the same volume the same way (best = last here: one epoch).
     const runConfig = JSON.parse(readFileSync(join(dir, 'run', 'config.json'), 'utf8'));
-  writeFileSync(join(dir, 'val.json'), JSON.stringify(runConfig.data.val));
-  const evaluated = medattn('evaluate', '--run', 'run', '--data', 'val.json', '--json');
+    writeFileSync(join(dir, 'val.json'), JSON.stringify(runConfig.data.val));
+    const evaluated = medattn('evaluate', '--run', 'run', '--data', 'val.json', '--json');
     assert.equal(evaluated.status, 0, evaluated.stderr);
     const metrics = JSON.parse(evaluated.stdout) as Record<string, number>;
     assert.ok(Math.abs(metrics.dice - last.dice) < 1e-6, `evaluate ${metrics.dice} vs training ${last.dice}`);
