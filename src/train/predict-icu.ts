@@ -6,13 +6,12 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { MedattnDataError } from '../data/io/errors.js';
 import { icuGrid, ICU_HOURS } from '../data/icu/icu-grid.js';
 import { parseIcuRecord, type IcuRecord } from '../data/icu/physionet2012-record.js';
 import { ICU_SERIES } from '../data/icu/physionet2012-variables.js';
 import { icuAttention, icuHeatmapSvg, variableWeights } from '../explain/icu-attention.js';
-import { writeFileAtomic } from './run-folder-files.js';
+import { svgToPng } from './report/charts.js';
 import type { LoadedRun } from './run-folder.js';
 
 export interface IcuVariableContribution {
@@ -97,8 +96,7 @@ export async function predictIcuRecords(
       const observed = grids[i].subarray((hours + 1) * V, (hours + 1) * V + hours * V);
       const title = `record ${record.id}: p(${classNames[1] ?? '1'}) = ${probs[probs.length - 1].toFixed(3)}`;
       heatmap = join(options.out, `${record.id}-attention.png`);
-      const svg = icuHeatmapSvg(title, hoursVariables[i], observed, hours);
-      writeFileAtomic(heatmap, await sharp(Buffer.from(svg), { density: 144 }).png().toBuffer());
+      await svgToPng(icuHeatmapSvg(title, hoursVariables[i], observed, hours), heatmap);
     }
     out.push({
       file: files[i],

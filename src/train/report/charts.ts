@@ -3,9 +3,9 @@
  * report's pictures are plain files that open anywhere. Ticks fall on round numbers (integers for epochs) and
  * legends sit beside the plot, never over the curves.
  */
-import { writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { escapeHtml } from './html.js';
+import { writeFileAtomic } from '../run-folder-files.js';
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
 
@@ -220,7 +220,7 @@ export function confusionMatrixSvg(matrix: number[][], classNames: string[], tit
  */
 export async function svgToPng(svg: string, path: string): Promise<Buffer> {
   const png = await sharp(Buffer.from(svg), { density: 144 }).png().toBuffer();
-  writeFileSync(path, png);
+  writeFileAtomic(path, png);
   return png;
 }
 
