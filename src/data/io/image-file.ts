@@ -3,9 +3,11 @@
  * 16-bit files stay 16-bit (Uint16Array); everything else is Uint8Array. Gray files give one channel; palette
  * files (GIF, indexed PNG) whose palette is gray also give one channel, because medical masks are stored that way.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { MedattnDataError, describeThrown } from './errors.js';
+import { decodePlainPng, type InflateZlib } from './png-decode.js';
 import type { MedicalImage } from '../medical-image.js';
 
 export interface ReadImageFileOptions {
@@ -22,7 +24,8 @@ export async function readImageFile(
   } catch (e) {
     throw new MedattnDataError(path, `cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  return decodeRaster(path, path, options);
+  // PNGs are read whole so that the direct decoder can take the plain ones; sharp reads other formats itself.
+  return decodeRaster(/\.png$/i.test(path) ? await readFile(path) : path, path, options);
 }
 
 /**
@@ -42,6 +45,11 @@ async function decodeRaster(
   path: string,
   options: ReadImageFileOptions & { maxPixels?: number },
 ): Promise<MedicalImage<Uint8Array | Uint16Array>> {
+  if (typeof source !== 'string') {
+    const plain = decodePlainPng(source, path, inflateZlib, options.maxPixels);
+    if (plain && (options.channels ?? plain.shape[0]) === plain.shape[0])
+      return { ...plain, meta: { format: 'png', bitsPerSample: plain.data.BYTES_PER_ELEMENT * 8, palette: false } };
+  }
   try {
     // failOn 'warning' turns libpng/libjpeg complaints about corrupt data into errors instead of gray pixels.
     const input = () => sharp(source, { failOn: 'warning', limitInputPixels: options.maxPixels ?? 1 << 30 });
@@ -85,6 +93,8 @@ async function decodeRaster(
     throw new MedattnDataError(path, `cannot decode image (${describeThrown(e)})`, { cause: e });
   }
 }
+
+const inflateZlib: InflateZlib = (deflated, maxBytes) => inflateSync(deflated, { maxOutputLength: maxBytes });
 
 /** sharp gives interleaved HWC; our images are CHW. */
 function toChannelsFirst<T extends Uint8Array | Uint16Array>(hwc: T, pixels: number, channels: number): T {
