@@ -1,5 +1,6 @@
 /** ONNX Runtime inference of exported medattn models (predict/evaluate --engine onnx). */
 export { OnnxModel, OnnxModelError, type OnnxOutput } from './onnx-model.js';
+export { OnnxWorkerModel } from './onnx-worker-model.js';
 export { engineNames, onnxFileOf, resolveEngine, type EngineName } from './engine.js';
 export { evaluateRunOnnx } from './evaluate-onnx.js';
 export { onnxDetect, onnxInfer, onnxLooked } from './predict-onnx.js';

@@ -160,5 +160,9 @@ export async function createService(options: ServeOptions): Promise<Service> {
   });
   registerOpsRoutes(app, models, metrics, state);
   registerPageRoutes(app, assets);
+  // Closing the service (after requests in flight) releases each model's ONNX Runtime session and worker thread.
+  app.addHook('onClose', async () => {
+    await Promise.all([...models.values()].map((m) => m.onnx.release()));
+  });
   return { app, models, metrics, state };
 }

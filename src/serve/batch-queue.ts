@@ -89,11 +89,13 @@ export class BatchQueue {
     }
     for (const item of batch) clearTimeout(item.timer);
     this.running = batch.length;
-    void this.run(batch).finally(() => {
-      this.running = 0;
-      // Whatever arrived during the forward pass has waited long enough: run it now.
-      if (this.waiting.length) setImmediate(() => this.flush());
-    });
+    void this.run(batch);
+  }
+
+  /** The batch is done: whatever arrived meanwhile has waited long enough, so it starts before anyone is answered. */
+  private next(): void {
+    this.running = 0;
+    this.flush();
   }
 
   private async run(batch: Waiting[]): Promise<void> {
@@ -105,10 +107,13 @@ export class BatchQueue {
     try {
       outputs = await this.runBatch(data, [batch.length, ...batch[0].shape]);
     } catch (e) {
+      this.next();
       for (const item of batch) item.reject(e as Error);
       return;
     }
     this.onBatch(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
+    // With the model in a worker thread the next forward pass then overlaps the answers to this one.
+    this.next();
     batch.forEach((item, i) => {
       const mine = new Map<string, OnnxOutput>();
       for (const [name, out] of outputs) {

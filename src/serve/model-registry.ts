@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { OnnxModel } from '../runtime/index.js';
+import { OnnxWorkerModel } from '../runtime/index.js';
 import { BatchQueue, type BatchQueueOptions } from './batch-queue.js';
 import { modelInfoFromMetadata, type ModelInfo } from './model-info.js';
 import { ServeError } from './serve-error.js';
@@ -22,7 +22,8 @@ export interface Validation {
 export interface ServedModel {
   name: string;
   info: ModelInfo;
-  onnx: OnnxModel;
+  /** The ONNX Runtime session, in its own worker thread so that inference never blocks the event loop. */
+  onnx: OnnxWorkerModel;
   queue: BatchQueue;
   /** Names of the attention-map outputs (`attention/<module>.spatial|channel`). */
   attentionOutputs: string[];
@@ -68,7 +69,7 @@ export async function loadModels(
     const file = join(dir, 'model.onnx');
     if (!existsSync(file))
       throw new ServeError('--run', `${run}: no model.onnx (write it with medattn export --run ${run})`);
-    const onnx = await OnnxModel.load(file, { threads });
+    const onnx = await OnnxWorkerModel.load(file, { threads });
     let info: ModelInfo;
     try {
       info = modelInfoFromMetadata(onnx.metadata, file);

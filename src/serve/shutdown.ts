@@ -1,7 +1,7 @@
 /**
  * Graceful shutdown on SIGTERM/SIGINT (systemd stop, docker stop, Kubernetes): /readyz turns 503 at once, the
  * listener closes, new requests get 503 with `Connection: close`, requests in flight finish; after `graceMs` the
- * process closes anyway. Then the ONNX Runtime sessions are released.
+ * process closes anyway. Closing releases the ONNX Runtime sessions.
  */
 import type { Service } from './app.js';
 
@@ -18,8 +18,7 @@ export function shutdownOnSignals(service: Service, graceMs: number, onClosed: (
     }, graceMs);
     force.unref();
     void service.app
-      .close()
-      .then(() => Promise.all([...service.models.values()].map((m) => m.onnx.release())))
+      .close() // its onClose hook releases the models' sessions
       .then(() => {
         clearTimeout(force);
         service.app.log.info('stopped');

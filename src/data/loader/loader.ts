@@ -15,8 +15,8 @@
  *   for (let epoch = 0; epoch < 10; epoch++) for await (const b of loader.epoch(epoch)) train(b.fields.image);
  *   await loader.close();
  */
-import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
+import { spawnModuleWorker } from '../../worker-module.js';
 import type { Dataset, DatasetSpec } from '../datasets/index.js';
 import type { Transform } from '../transforms/transform.js';
 import { BatchSampler } from './batch-sampler.js';
@@ -78,21 +78,7 @@ function isTransformObject(t: LoaderOptions['transforms']): t is Transform {
 
 /** Starts a worker running worker.ts (TypeScript through tsx's loader) or worker.js in a built package. */
 function spawnWorker(init: WorkerInit): Worker {
-  const self = import.meta.url;
-  if (self.endsWith('.ts')) {
-    // `execArgv: ['--import', 'tsx']` does not reach the worker's own entry module on Node 20, so a tiny
-    // JavaScript bootstrap registers tsx first and then imports the TypeScript entry.
-    let api: string;
-    try {
-      api = import.meta.resolve('tsx/esm/api');
-    } catch {
-      api = `file://${createRequire(self).resolve('tsx/esm/api')}`;
-    }
-    const entry = new URL('./worker.ts', self).href;
-    const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-    return new Worker(code, { eval: true, workerData: init });
-  }
-  return new Worker(new URL('./worker.js', self), { workerData: init });
+  return spawnModuleWorker(import.meta.url, './worker', init);
 }
 
 export class Loader {
