@@ -6,7 +6,7 @@
  * Notes longer than maxLen tokens are cut by the tokenizer (head + tail) before they reach the model.
  */
 import { eye, F, empty, type Tensor } from '../../tensor/index.js';
-import { Embedding, LayerNorm, Linear, Module, MultiHeadAttention } from '../../nn/index.js';
+import { Embedding, LayerNorm, Linear, PreNormEncoderBlock } from '../../nn/index.js';
 import { normal_ } from '../../nn/init.js';
 import type { AttentionResult } from '../attention-model.js';
 import { AdditiveAttention } from './additive-attention.js';
@@ -31,39 +31,12 @@ export const textTransformerDefaults: TextTransformerConfig = {
   dropout: 0.1,
 };
 
-class EncoderBlock extends Module {
-  readonly norm1: LayerNorm;
-  readonly attn: MultiHeadAttention;
-  readonly norm2: LayerNorm;
-  readonly fc1: Linear;
-  readonly fc2: Linear;
-  constructor(
-    dim: number,
-    numHeads: number,
-    readonly dropout: number,
-  ) {
-    super();
-    this.norm1 = this.module('norm1', new LayerNorm(dim));
-    this.attn = this.module('attn', new MultiHeadAttention(dim, { numHeads, dropout }));
-    this.norm2 = this.module('norm2', new LayerNorm(dim));
-    this.fc1 = this.module('fc1', new Linear(dim, 4 * dim));
-    this.fc2 = this.module('fc2', new Linear(4 * dim, dim));
-  }
-  forward(x: Tensor, padding: Tensor, needWeights: boolean): { y: Tensor; weights?: Tensor } {
-    const h = this.norm1.forward(x);
-    const { output, weights } = this.attn.forward(h, h, h, { keyPaddingMask: padding, needWeights });
-    const y = x.add(F.dropout(output, this.dropout, this.training));
-    const m = this.fc2.forward(F.dropout(this.fc1.forward(this.norm2.forward(y)).gelu(), this.dropout, this.training));
-    return { y: y.add(F.dropout(m, this.dropout, this.training)), weights };
-  }
-}
-
 export class TextTransformer extends TextModel<TextTransformerConfig> {
   readonly modelName = 'text_transformer';
   readonly config: TextTransformerConfig;
   readonly embedding: Embedding;
   readonly position: Tensor;
-  readonly blocks: EncoderBlock[];
+  readonly blocks: PreNormEncoderBlock[];
   readonly norm: LayerNorm;
   readonly pool: AdditiveAttention;
   readonly head: Linear;
@@ -78,7 +51,15 @@ export class TextTransformer extends TextModel<TextTransformerConfig> {
     this.position = this.param('position', empty([c.maxLen, c.dim]));
     normal_(this.position, 0, 0.02);
     this.blocks = Array.from({ length: c.depth }, (_, i) =>
-      this.module(`blocks.${i}`, new EncoderBlock(c.dim, c.numHeads, c.dropout)),
+      this.module(
+        `blocks.${i}`,
+        new PreNormEncoderBlock(c.dim, {
+          numHeads: c.numHeads,
+          mlpRatio: 4,
+          dropout: c.dropout,
+          attentionDropout: c.dropout,
+        }),
+      ),
     );
     this.norm = this.module('norm', new LayerNorm(c.dim));
     this.pool = this.module('pool', new AdditiveAttention(c.dim, c.dim));
