@@ -5,7 +5,7 @@
  * renormalised, multiplied through the blocks, then read out with the pooling weights; 'rollout', [N, L]).
  * Notes longer than maxLen tokens are cut by the tokenizer (head + tail) before they reach the model.
  */
-import { eye, F, empty, type Tensor } from '../../tensor/index.js';
+import { arange, eye, F, empty, rand, type Tensor } from '../../tensor/index.js';
 import { Embedding, LayerNorm, Linear, PreNormEncoderBlock } from '../../nn/index.js';
 import { normal_ } from '../../nn/init.js';
 import type { AttentionResult } from '../attention-model.js';
@@ -19,6 +19,11 @@ export interface TextTransformerConfig extends TextModelConfig {
   /** Longest input in tokens (size of the position table). */
   maxLen: number;
   dropout: number;
+  /**
+   * Word dropout: in training, each token is left out (masked from attention and pooling) with this
+   * probability, so the classifier cannot lean on a few keywords (default 0; no effect in eval or export).
+   */
+  tokenDropout: number;
 }
 
 export const textTransformerDefaults: TextTransformerConfig = {
@@ -29,6 +34,7 @@ export const textTransformerDefaults: TextTransformerConfig = {
   numHeads: 4,
   maxLen: 512,
   dropout: 0.1,
+  tokenDropout: 0,
 };
 
 export class TextTransformer extends TextModel<TextTransformerConfig> {
@@ -70,7 +76,12 @@ export class TextTransformer extends TextModel<TextTransformerConfig> {
     const l = ids.size(1);
     if (l > this.config.maxLen)
       throw new RangeError(`text_transformer: ${l} tokens, more than maxLen ${this.config.maxLen}`);
-    const padding = ids.eq(0);
+    let padding = ids.eq(0);
+    if (this.training && this.config.tokenDropout > 0) {
+      // Drop tokens, but never every token of a note (its first stays).
+      const drop = rand(ids.shape).lt(this.config.tokenDropout).logicalAnd(arange(0, l).gt(0));
+      padding = padding.logicalOr(drop);
+    }
     let x = this.embedding.forward(ids).add(this.position.narrow(0, 0, l));
     x = F.dropout(x, this.config.dropout, this.training);
     let r: Tensor | undefined;
