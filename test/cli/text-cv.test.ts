@@ -37,7 +37,7 @@ const small = [
   '--set',
   `data.val=${JSON.stringify(spec('val'))}`,
   '--set',
-  'model.config={"embedDim":8,"hiddenSize":8,"attentionSize":8,"dropout":0}',
+  'model.config={"dim":8,"depth":0,"numHeads":1,"dropout":0}',
   '--set',
   'text={"vocabSize":80,"maxTokens":32}',
   '--set',
