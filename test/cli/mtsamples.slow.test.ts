@@ -1,7 +1,7 @@
 // Slow (npm run test:slow): the shipped configs/mtsamples.json trained for real on fold 0 (9 specialties,
 // deduplicated notes, 1,273 training / 319 validation) must reach the macro-F1 of the TF-IDF + logistic
 // regression baseline on the same split (bench/text-baseline.ts --folds 0: 0.9240) within 0.01, i.e. be at its
-// level, and take under 10 minutes. On a shared 2-core machine at nice 19 the run took 5-7 minutes and
+// level, and take under 10 minutes. On the shared 2-core machine at nice 19 the run took 3-7 minutes and
 // reached 0.9228 (docs/text.md); the per-epoch figures are deterministic for the seed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
