@@ -1,8 +1,9 @@
 // Slow (npm run test:slow): the shipped configs/mtsamples.json trained for real on fold 0 (9 specialties,
 // deduplicated notes, 1,273 training / 319 validation) must reach the macro-F1 of the TF-IDF + logistic
 // regression baseline on the same split (bench/text-baseline.ts --folds 0: 0.9240) within 0.01, i.e. be at its
-// level, and take under 10 minutes. On the shared 2-core machine at nice 19 the run took 3-7 minutes and
-// reached 0.9228 (docs/text.md); the per-epoch figures are deterministic for the seed.
+// level, and take under 12 minutes. On the shared 2-core machine at nice 19 (load average 7-11) this test took
+// 8.7 min and reached 0.9228 (docs/text.md); on a quiet machine an epoch takes ~4 s, so ~2 min. The per-epoch
+// figures are deterministic for the seed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -37,6 +38,6 @@ test(
     assert.equal(log.length, 20);
     assert.ok(best.macro_f1 >= BASELINE_FOLD0_MACRO_F1 - 0.01, `best macro-F1 ${best.macro_f1}`);
     assert.ok(last.macro_f1 >= BASELINE_FOLD0_MACRO_F1 - 0.01, `last-epoch macro-F1 ${last.macro_f1}`);
-    assert.ok(minutes < 10, `took ${minutes.toFixed(1)} min`);
+    assert.ok(minutes < 12, `took ${minutes.toFixed(1)} min`);
   },
 );
