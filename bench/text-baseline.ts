@@ -21,6 +21,7 @@ const configFile = arg('config') ?? 'configs/mtsamples.json';
 const folds = (arg('folds') ?? '0').split(',').map(Number);
 const script = fileURLToPath(new URL('./peer/text_baseline.py', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'medattn-baseline-'));
+const scores: Record<string, number>[] = [];
 try {
   for (const fold of folds) {
     const config = loadConfig(configFile, [...sets, `data.train.fold=${fold}`, `data.val.fold=${fold}`]);
@@ -39,6 +40,17 @@ try {
     if (r.status !== 0) throw new Error(`text_baseline.py failed: ${r.stderr}`);
     const metrics = JSON.parse(r.stdout) as Record<string, unknown>;
     console.log(JSON.stringify({ fold, train: train.length, val: val.length, ...metrics }));
+    scores.push(metrics as Record<string, number>);
+  }
+  if (scores.length > 1) {
+    // mean ± sample standard deviation (n - 1) over the folds, as `medattn cv` reports the neural models
+    const summary = (k: string) => {
+      const v = scores.map((s) => s[k]);
+      const mean = v.reduce((a, b) => a + b, 0) / v.length;
+      const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
+      return { mean, std };
+    };
+    console.log(JSON.stringify({ folds, accuracy: summary('accuracy'), macro_f1: summary('macro_f1') }));
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

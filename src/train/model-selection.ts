@@ -55,7 +55,7 @@ export async function crossValidate(
   // A config that holds out its validation part of one file is cross-validated on the whole file.
   const full = await createDataset(unsplit(config.data.train));
   const spec = full.describe();
-  const labels = config.task === 'classification' ? full.labels() : undefined;
+  const labels = config.task === 'classification' || config.task === 'text' ? full.labels() : undefined;
   const splits = kFold(full.length, { k: options.folds, seed: config.training.seed, labels });
   mkdirSync(options.outDir, { recursive: true });
   // The fold indices, so reference baselines (scripts/tabular_baselines.py) score exactly these folds.

@@ -40,7 +40,7 @@ describe('text task through the CLI', () => {
       '--set',
       `data.val=${spec(join(dir, 'val.csv'))}`,
       '--set',
-      'model.config={"embedDim":16,"hiddenSize":16,"attentionSize":16,"dropout":0}',
+      'model.config={"dim":16,"depth":0,"numHeads":1,"dropout":0}',
       '--set',
       'text={"vocabSize":100,"maxTokens":64}',
       '--set',

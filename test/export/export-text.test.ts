@@ -67,12 +67,18 @@ describe('text models export (mtsamples)', needsData('text', 'mtsamples.csv'), (
     );
   });
 
-  for (const [name, config] of [
-    ['text_bilstm', { embedDim: 16, hiddenSize: 12, attentionSize: 16, dropout: 0.1 }],
-    ['text_transformer', { dim: 16, depth: 2, numHeads: 2, dropout: 0.1 }],
+  for (const [label, name, config] of [
+    ['text_bilstm', 'text_bilstm', { embedDim: 16, hiddenSize: 12, attentionSize: 16, dropout: 0.1 }],
+    ['text_transformer', 'text_transformer', { dim: 16, depth: 2, numHeads: 2, dropout: 0.1 }],
+    // the shipped mtsamples shape: no encoder block, attention pooling over the embeddings, word dropout
+    [
+      'text_transformer depth 0',
+      'text_transformer',
+      { dim: 16, depth: 0, numHeads: 1, dropout: 0.1, tokenDropout: 0.2 },
+    ],
   ] as const) {
-    const run = join(dir, name);
-    test(`${name}: ONNX Runtime equals libtorch within 1e-4 on real notes of different lengths; full checker passes`, async () => {
+    const run = join(dir, label.replace(/ /g, '-'));
+    test(`${label}: ONNX Runtime equals libtorch within 1e-4 on real notes of different lengths; full checker passes`, async () => {
       await train(
         loadConfig('configs/mtsamples.json', [
           `data.train=${JSON.stringify(spec('train'))}`,
@@ -89,7 +95,8 @@ describe('text models export (mtsamples)', needsData('text', 'mtsamples.csv'), (
       const { path, exported, metadata } = await exportRun(run);
       assert.equal(onnxCheck(path), '');
       assert.deepEqual(exported.input, { name: 'input_ids', dims: ['batch', 'tokens'], dtype: 'int64' });
-      const maps = name === 'text_transformer' ? ['attention/rollout', 'attention/tokens'] : ['attention/tokens'];
+      const rollout = name === 'text_transformer' && config.depth > 0; // rollout multiplies through the blocks
+      const maps = rollout ? ['attention/rollout', 'attention/tokens'] : ['attention/tokens'];
       assert.deepEqual(exported.outputs.map((o) => o.name).sort(), ['logits', 'probabilities', ...maps].sort());
       assert.equal(metadata['medattn.max_tokens'], '160');
       assert.equal(metadata['medattn.tokenizer'], 'tokenizer.json');
@@ -106,16 +113,16 @@ describe('text models export (mtsamples)', needsData('text', 'mtsamples.csv'), (
       const diffs = await classifierParity(model, readFileSync(path), ids, 'input_ids');
       ids.dispose();
       model.dispose();
-      console.log(name, 'lengths', lengths.join(' '), Object.fromEntries(diffs));
+      console.log(label, 'lengths', lengths.join(' '), Object.fromEntries(diffs));
       for (const [k, d] of diffs) assert.ok(d < 1e-4, `${k}: max abs diff ${d}`);
     });
 
-    test(`${name}: evaluate --engine onnx gives --engine torch's metrics within 1e-4`, async () => {
+    test(`${label}: evaluate --engine onnx gives --engine torch's metrics within 1e-4`, async () => {
       const val = join(dir, 'val.json');
       const torch = await evaluateTextRun(run, JSON.parse(readFileSync(val, 'utf8')));
       const onnx = await evaluateRunOnnx(run, join(run, 'model.onnx'), val);
       const d = maxMetricDiff(torch, onnx);
-      console.log(name, 'evaluate', JSON.stringify(onnx), 'max diff', d);
+      console.log(label, 'evaluate', JSON.stringify(onnx), 'max diff', d);
       assert.equal(onnx.n, 30);
       assert.ok(d < 1e-4, `metrics differ by ${d}`);
       // the probabilities behind them, note by note
@@ -127,11 +134,11 @@ describe('text models export (mtsamples)', needsData('text', 'mtsamples.csv'), (
       const session = await OnnxModel.load(join(run, 'model.onnx'));
       const got = await textProbabilitiesOnnx(session, encoded, classNames.length).finally(() => session.release());
       const p = want.reduce((m, v, i) => Math.max(m, Math.abs(v - got[i])), 0);
-      console.log(name, 'probabilities of the 30 validation notes: max abs diff', p);
+      console.log(label, 'probabilities of the 30 validation notes: max abs diff', p);
       assert.ok(p < 1e-4, `probabilities differ by ${p}`);
     });
 
-    if (name === 'text_bilstm')
+    if (label === 'text_bilstm')
       test('through the CLI: export --triton --json, then evaluate --json picks ONNX Runtime and prints the same metrics', () => {
         const cli = (...args: string[]) => {
           const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], {
@@ -154,7 +161,7 @@ describe('text models export (mtsamples)', needsData('text', 'mtsamples.csv'), (
         assert.ok(maxMetricDiff(torch, onnx) < 1e-4);
       });
 
-    test(`${name}: predict through ONNX Runtime explains notes as libtorch does`, async () => {
+    test(`${label}: predict through ONNX Runtime explains notes as libtorch does`, async () => {
       const { model, tokenizer } = loadTextRun(run);
       const encoded = await tokenizer.encode(samples.slice(0, 4), 160);
       const want = explainNotes(model, encoded);
@@ -169,7 +176,7 @@ describe('text models export (mtsamples)', needsData('text', 'mtsamples.csv'), (
         for (const [k, w] of Object.entries(e.weights))
           w.forEach((v, t) => (worst = Math.max(worst, Math.abs(v - want[i].weights[k][t]))));
       });
-      console.log(name, 'predict: ONNX vs libtorch, max abs diff of probabilities and token weights', worst);
+      console.log(label, 'predict: ONNX vs libtorch, max abs diff of probabilities and token weights', worst);
       assert.ok(worst < 1e-4, `differ by ${worst}`);
     });
   }

@@ -39,7 +39,17 @@ export function splitOf(base: Dataset, spec: SplitSpec): Dataset {
   return new SubsetDataset(base, { indices: spec.part === 'train' ? parts.train : parts.val });
 }
 
-/** The dataset a spec draws its samples from, below any split (cross-validation folds the whole of it). */
+/**
+ * The dataset a spec draws its samples from, below any split (cross-validation folds the whole of it): a
+ * `split` spec's `of`, or a `text` spec without its own `split`/`fold` (all its deduplicated notes).
+ */
 export function unsplit(spec: DatasetSpec): DatasetSpec {
-  return spec.kind === 'split' ? unsplit(spec.of) : spec;
+  if (spec.kind === 'split') return unsplit(spec.of);
+  if (spec.kind === 'text' && spec.split) {
+    const { split: _split, fold: _fold, ...whole } = spec;
+    void _split;
+    void _fold;
+    return whole;
+  }
+  return spec;
 }

@@ -213,6 +213,21 @@ export class TextDataset implements Dataset {
     return new TextDataset(spec, file, rows, classNames, bad, { truncated, duplicates, ambiguous });
   }
 
+  /** These rows (positions, in this order) as a text dataset: a cross-validation fold (`subset` spec). */
+  subset(indices: number[]): TextDataset {
+    for (const i of indices)
+      if (!Number.isInteger(i) || i < 0 || i >= this.length)
+        throw new MedattnDataError(this.file, `subset index ${i} is outside 0..${this.length - 1}`);
+    return new TextDataset(
+      this.spec,
+      this.file,
+      indices.map((i) => this.rows[i]),
+      this.classNames,
+      this.bad,
+      this.stats,
+    );
+  }
+
   /** Every note, in order (no decoding needed: the tokenizer and the trainer read these). */
   texts(): string[] {
     return this.rows.map((r) => r.text);

@@ -6,8 +6,8 @@
  * last block, put back on the grid, is the attention over hours x variables.
  * At most `maxTokens` cells per patient are kept (the latest ones; set A's 99th percentile is 516).
  */
-import { arange, cat, F, zeros, type Tensor } from '../../tensor/index.js';
-import { Embedding, LayerNorm, Linear, Module, ModuleList, MultiHeadAttention, init } from '../../nn/index.js';
+import { arange, cat, zeros, type Tensor } from '../../tensor/index.js';
+import { Embedding, LayerNorm, Linear, Module, ModuleList, PreNormEncoderBlock, init } from '../../nn/index.js';
 import type { SeriesEncoding } from './icu-rnn-encoder.js';
 
 export interface ObservationTransformerConfig {
@@ -19,39 +19,12 @@ export interface ObservationTransformerConfig {
   maxTokens: number;
 }
 
-class EncoderBlock extends Module {
-  readonly norm1: LayerNorm;
-  readonly attn: MultiHeadAttention;
-  readonly norm2: LayerNorm;
-  readonly fc1: Linear;
-  readonly fc2: Linear;
-  constructor(
-    dim: number,
-    heads: number,
-    readonly dropout: number,
-  ) {
-    super();
-    this.norm1 = this.module('norm1', new LayerNorm(dim));
-    this.attn = this.module('attn', new MultiHeadAttention(dim, { numHeads: heads }));
-    this.norm2 = this.module('norm2', new LayerNorm(dim));
-    this.fc1 = this.module('fc1', new Linear(dim, 2 * dim));
-    this.fc2 = this.module('fc2', new Linear(2 * dim, dim));
-  }
-  forward(x: Tensor, padding: Tensor, needWeights: boolean): { x: Tensor; weights?: Tensor } {
-    const h = this.norm1.forward(x);
-    const { output, weights } = this.attn.forward(h, h, h, { keyPaddingMask: padding, needWeights });
-    const y = x.add(F.dropout(output, this.dropout, this.training));
-    const m = this.fc2.forward(F.dropout(this.fc1.forward(this.norm2.forward(y)).gelu(), this.dropout, this.training));
-    return { x: y.add(F.dropout(m, this.dropout, this.training)), weights };
-  }
-}
-
 export class ObservationTransformerEncoder extends Module {
   readonly variableEmbedding: Embedding;
   readonly valueProj: Linear;
   readonly timeProj: Linear;
   readonly clsToken: Tensor;
-  readonly blocks: ModuleList<EncoderBlock>;
+  readonly blocks: ModuleList<PreNormEncoderBlock>;
   readonly norm: LayerNorm;
   readonly dim: number;
   constructor(readonly config: ObservationTransformerConfig) {
@@ -64,7 +37,9 @@ export class ObservationTransformerEncoder extends Module {
     init.normal_(this.clsToken, 0, 0.02);
     this.blocks = this.module(
       'blocks',
-      new ModuleList(Array.from({ length: depth }, () => new EncoderBlock(dim, heads, dropout))),
+      new ModuleList(
+        Array.from({ length: depth }, () => new PreNormEncoderBlock(dim, { numHeads: heads, mlpRatio: 2, dropout })),
+      ),
     );
     this.norm = this.module('norm', new LayerNorm(dim));
     this.dim = dim;
@@ -94,7 +69,7 @@ export class ObservationTransformerEncoder extends Module {
     const blocks = this.blocks.items;
     blocks.forEach((block, i) => {
       const out = block.forward(y, padding, i === blocks.length - 1);
-      y = out.x;
+      y = out.y;
       weights = out.weights;
     });
     const embedding = this.norm.forward(y.select(1, 0));

@@ -35,12 +35,21 @@ export function isTextModelName(name: string): name is TextModelName {
 export function createTextModel(name: TextModelName, config: Record<string, unknown> = {}): TextModel {
   for (const key of SIZES) {
     const v = config[key];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 1_000_000))
-      throw new ModelConfigError(name, key, 'a positive integer up to 1000000', v);
+    // depth 0: no encoder block, attention pooling straight over the embeddings (the light model)
+    const least = key === 'depth' ? 0 : 1;
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < least || v > 1_000_000))
+      throw new ModelConfigError(
+        name,
+        key,
+        least ? 'a positive integer up to 1000000' : 'an integer from 0 to 1000000',
+        v,
+      );
   }
-  const d = config.dropout;
-  if (d !== undefined && (typeof d !== 'number' || d < 0 || d >= 1))
-    throw new ModelConfigError(name, 'dropout', 'in [0, 1)', d);
+  for (const key of ['dropout', 'tokenDropout']) {
+    const d = config[key];
+    if (d !== undefined && (typeof d !== 'number' || d < 0 || d >= 1))
+      throw new ModelConfigError(name, key, 'in [0, 1)', d);
+  }
   if (name === 'text_bilstm') return new TextBiLSTM(config as Partial<TextBiLSTMConfig>);
   if (name === 'text_transformer') return new TextTransformer(config as Partial<TextTransformerConfig>);
   throw new UnknownModelError(`unknown text model '${String(name)}'; expected one of ${textModelNames.join(', ')}`);

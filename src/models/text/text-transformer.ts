@@ -5,8 +5,8 @@
  * renormalised, multiplied through the blocks, then read out with the pooling weights; 'rollout', [N, L]).
  * Notes longer than maxLen tokens are cut by the tokenizer (head + tail) before they reach the model.
  */
-import { eye, F, empty, type Tensor } from '../../tensor/index.js';
-import { Embedding, LayerNorm, Linear, Module, MultiHeadAttention } from '../../nn/index.js';
+import { arange, eye, F, empty, rand, type Tensor } from '../../tensor/index.js';
+import { Embedding, LayerNorm, Linear, PreNormEncoderBlock } from '../../nn/index.js';
 import { normal_ } from '../../nn/init.js';
 import type { AttentionResult } from '../attention-model.js';
 import { AdditiveAttention } from './additive-attention.js';
@@ -19,6 +19,11 @@ export interface TextTransformerConfig extends TextModelConfig {
   /** Longest input in tokens (size of the position table). */
   maxLen: number;
   dropout: number;
+  /**
+   * Word dropout: in training, each token is left out (masked from attention and pooling) with this
+   * probability, so the classifier cannot lean on a few keywords (default 0; no effect in eval or export).
+   */
+  tokenDropout: number;
 }
 
 export const textTransformerDefaults: TextTransformerConfig = {
@@ -29,41 +34,15 @@ export const textTransformerDefaults: TextTransformerConfig = {
   numHeads: 4,
   maxLen: 512,
   dropout: 0.1,
+  tokenDropout: 0,
 };
-
-class EncoderBlock extends Module {
-  readonly norm1: LayerNorm;
-  readonly attn: MultiHeadAttention;
-  readonly norm2: LayerNorm;
-  readonly fc1: Linear;
-  readonly fc2: Linear;
-  constructor(
-    dim: number,
-    numHeads: number,
-    readonly dropout: number,
-  ) {
-    super();
-    this.norm1 = this.module('norm1', new LayerNorm(dim));
-    this.attn = this.module('attn', new MultiHeadAttention(dim, { numHeads, dropout }));
-    this.norm2 = this.module('norm2', new LayerNorm(dim));
-    this.fc1 = this.module('fc1', new Linear(dim, 4 * dim));
-    this.fc2 = this.module('fc2', new Linear(4 * dim, dim));
-  }
-  forward(x: Tensor, padding: Tensor, needWeights: boolean): { y: Tensor; weights?: Tensor } {
-    const h = this.norm1.forward(x);
-    const { output, weights } = this.attn.forward(h, h, h, { keyPaddingMask: padding, needWeights });
-    const y = x.add(F.dropout(output, this.dropout, this.training));
-    const m = this.fc2.forward(F.dropout(this.fc1.forward(this.norm2.forward(y)).gelu(), this.dropout, this.training));
-    return { y: y.add(F.dropout(m, this.dropout, this.training)), weights };
-  }
-}
 
 export class TextTransformer extends TextModel<TextTransformerConfig> {
   readonly modelName = 'text_transformer';
   readonly config: TextTransformerConfig;
   readonly embedding: Embedding;
   readonly position: Tensor;
-  readonly blocks: EncoderBlock[];
+  readonly blocks: PreNormEncoderBlock[];
   readonly norm: LayerNorm;
   readonly pool: AdditiveAttention;
   readonly head: Linear;
@@ -78,7 +57,15 @@ export class TextTransformer extends TextModel<TextTransformerConfig> {
     this.position = this.param('position', empty([c.maxLen, c.dim]));
     normal_(this.position, 0, 0.02);
     this.blocks = Array.from({ length: c.depth }, (_, i) =>
-      this.module(`blocks.${i}`, new EncoderBlock(c.dim, c.numHeads, c.dropout)),
+      this.module(
+        `blocks.${i}`,
+        new PreNormEncoderBlock(c.dim, {
+          numHeads: c.numHeads,
+          mlpRatio: 4,
+          dropout: c.dropout,
+          attentionDropout: c.dropout,
+        }),
+      ),
     );
     this.norm = this.module('norm', new LayerNorm(c.dim));
     this.pool = this.module('pool', new AdditiveAttention(c.dim, c.dim));
@@ -89,7 +76,12 @@ export class TextTransformer extends TextModel<TextTransformerConfig> {
     const l = ids.size(1);
     if (l > this.config.maxLen)
       throw new RangeError(`text_transformer: ${l} tokens, more than maxLen ${this.config.maxLen}`);
-    const padding = ids.eq(0);
+    let padding = ids.eq(0);
+    if (this.training && this.config.tokenDropout > 0) {
+      // Drop tokens, but never every token of a note (its first stays).
+      const drop = rand(ids.shape).lt(this.config.tokenDropout).logicalAnd(arange(0, l).gt(0));
+      padding = padding.logicalOr(drop);
+    }
     let x = this.embedding.forward(ids).add(this.position.narrow(0, 0, l));
     x = F.dropout(x, this.config.dropout, this.training);
     let r: Tensor | undefined;

@@ -12,6 +12,7 @@ export {
   type MultiHeadAttentionConfig,
   type MultiHeadAttentionOptions,
 } from './multi-head-attention.js';
+export { PreNormEncoderBlock, type PreNormEncoderBlockConfig } from './pre-norm-encoder-block.js';
 export { SpatialSelfAttention, type SpatialSelfAttentionConfig } from './spatial-self-attention.js';
 export {
   createAttention,

@@ -41,8 +41,15 @@ import { metricsSummary } from '../trainer.js';
 import type { AttentionModel } from '../../models/attention-model.js';
 import { readRunModelJson } from '../run-model-json.js';
 
-/** A text dataset from a spec; another kind is a one-line error naming the option. */
+/**
+ * A text dataset from a spec, or a `subset` of one (a cross-validation fold from `medattn cv`/`search`);
+ * another kind is a one-line error naming the option.
+ */
 export async function openTextDataset(spec: DatasetSpec, where: string, file = 'config'): Promise<TextDataset> {
+  if (spec.kind === 'subset' && !spec.ids && (spec.repeat ?? 1) === 1) {
+    const whole = await openTextDataset(spec.of, `${where}.of`, file);
+    return spec.indices ? whole.subset(spec.indices) : whole;
+  }
   const ds = await createDataset(spec);
   if (!(ds instanceof TextDataset))
     throw new ConfigError(file, where, `task 'text' needs a dataset of kind 'text', got '${spec.kind}'`);
