@@ -197,7 +197,7 @@ export class UNet extends AttentionModel<UNetConfig> {
     }
   }
 
-  #run(x: Tensor): { output: Tensor; levels: Tensor[] } {
+  #run(x: Tensor, tap?: { level: number; replace: (feature: Tensor) => Tensor }): { output: Tensor; levels: Tensor[] } {
     if (x.ndim !== this.config.spatialDims + 2)
       throw new Error(
         `${this.modelName}: expected a ${this.config.spatialDims + 2}-D input [N, C, ...], got [${x.shape}]`,
@@ -208,6 +208,7 @@ export class UNet extends AttentionModel<UNetConfig> {
     this.encoder.items.forEach((block, i) => {
       y = block.forward(i === 0 ? y : pool(y, 2));
       if (i === this.encoder.length - 1 && this.bottleneckAttention) y = this.bottleneckAttention.forward(y);
+      if (tap?.level === i) y = tap.replace(y);
       skips.push(y);
     });
     const levels: Tensor[] = [];
@@ -221,6 +222,17 @@ export class UNet extends AttentionModel<UNetConfig> {
   /** Logits [N, numClasses, *spatial] at the input resolution. */
   forward(x: Tensor): Tensor {
     return this.#run(x).output;
+  }
+
+  /**
+   * Logits with encoder level `level`'s output (0 = full resolution, features.length - 1 = the bottleneck,
+   * after its attention) passed through `replace` on its way to both the skip and the deeper levels: what
+   * Grad-CAM needs to differentiate the output with respect to that feature map.
+   */
+  forwardTapped(x: Tensor, level: number, replace: (feature: Tensor) => Tensor): Tensor {
+    if (!(Number.isInteger(level) && level >= 0 && level < this.encoder.length))
+      throw new RangeError(`${this.modelName}: encoder level ${level} is not in 0..${this.encoder.length - 1}`);
+    return this.#run(x, { level, replace }).output;
   }
 
   /**
