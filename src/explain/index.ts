@@ -11,3 +11,4 @@ export {
   type PermutationImportance,
   type TablePredictions,
 } from './feature-importance.js';
+export { segmentationGradCam, type SegmentationGradCamOptions } from './segmentation-grad-cam.js';

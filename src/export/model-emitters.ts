@@ -148,6 +148,8 @@ registerModelEmitter(
     let y = ctx.input;
     m.encoder.items.forEach((block, i) => {
       y = doubleConv(block, `encoder.${i}`, i === 0 ? y : maxPool(ctx, `encoder.${i}.pool`, y, 2));
+      if (i === m.encoder.length - 1 && m.bottleneckAttention)
+        y = emit(ctx, m.bottleneckAttention, 'bottleneck_attention', [y]);
       skips.push(y);
     });
     m.decoder.items.forEach((block, i) => {

@@ -52,3 +52,5 @@ export {
   type DetectionMapResult,
   type ClassDetectionResult,
 } from './detection-map.js';
+export { attentionMass, type AttentionMass } from './attention-mass.js';
+export { pairedDifference, studentTQuantile, type PairedDifference } from './paired-difference.js';

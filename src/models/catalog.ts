@@ -53,6 +53,7 @@ export function exampleInputShape(model: AttentionModel): number[] {
       return [1, c.inChannels, c.imageSize, c.imageSize];
     case 'unet':
     case 'attention_unet':
+    case 'sa_unet':
       return [1, c.inChannels, ...Array(c.spatialDims).fill(c.spatialDims === 3 ? 64 : 128)];
     case 'centernet':
       return [1, c.inChannels, 128, 128];

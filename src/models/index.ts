@@ -5,6 +5,7 @@ export { AttentionCNN, referenceCNNConfig, type AttentionCNNConfig, type Attenti
 export { ResNet, BasicBlock, resnetDefaults, type ResNetConfig } from './resnet.js';
 export { UNet, DoubleConv, UpBlock, unetDefaults, type UNetConfig } from './unet.js';
 export { AttentionUNet, type AttentionUNetConfig } from './attention-unet.js';
+export { SAUNet, saUnetDefaults, type SAUNetConfig } from './sa-unet.js';
 export {
   CenterNet,
   centerNetDefaults,

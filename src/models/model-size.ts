@@ -9,6 +9,7 @@ import { ModelConfigError } from './model-error.js';
 import { referenceCNNConfig } from './attention-cnn.js';
 import { resnetDefaults } from './resnet.js';
 import { unetDefaults } from './unet.js';
+import { saUnetDefaults } from './sa-unet.js';
 import { vitDefaults } from './vit.js';
 import { centerNetDefaults } from './centernet.js';
 
@@ -168,6 +169,7 @@ const families: Record<string, { defaults: object; bound: (c: Config) => number 
   se_resnet34: { defaults: { ...resnetDefaults, depth: 34 }, bound: resnetBound },
   unet: { defaults: unetDefaults, bound: unetBound },
   attention_unet: { defaults: unetDefaults, bound: unetBound },
+  sa_unet: { defaults: saUnetDefaults, bound: (c) => unetBound(c) + attentionBound(0, c.spatialKernel as number) },
   centernet: { defaults: centerNetDefaults, bound: centerNetBound },
   vit: { defaults: vitDefaults, bound: vitBound },
 };

@@ -8,6 +8,7 @@ import { AttentionCNN, referenceCNNConfig, type AttentionCNNConfig } from './att
 import { ResNet, type ResNetConfig } from './resnet.js';
 import { UNet, type UNetConfig } from './unet.js';
 import { AttentionUNet, type AttentionUNetConfig } from './attention-unet.js';
+import { SAUNet, type SAUNetConfig } from './sa-unet.js';
 import { CenterNet, type CenterNetConfig } from './centernet.js';
 import { ViT, type ViTConfig } from './vit.js';
 import { TableClassifier, type TableClassifierConfig } from './tabular/table-classifier.js';
@@ -31,6 +32,7 @@ export interface ModelConfigs {
   se_resnet34: ResNetConfig;
   unet: UNetConfig;
   attention_unet: AttentionUNetConfig;
+  sa_unet: SAUNetConfig;
   centernet: CenterNetConfig;
   vit: ViTConfig;
   ft_transformer: TableClassifierConfig;
@@ -80,6 +82,11 @@ const factories: {
     create: (c) => new AttentionUNet(c),
     task: 'segmentation',
     description: 'U-Net with attention gates on the skips (Oktay 2018), 2D or 3D',
+  },
+  sa_unet: {
+    create: (c) => new SAUNet(c),
+    task: 'segmentation',
+    description: 'SA-UNet: small U-Net, DropBlock, spatial attention at the bottleneck (Guo 2020), 2D',
   },
   centernet: {
     create: (c) => new CenterNet(c),

@@ -5,6 +5,7 @@ export * from './layers/conv.js';
 export * from './layers/normalization.js';
 export * from './layers/activation.js';
 export * from './layers/dropout.js';
+export * from './layers/drop-block.js';
 export * from './layers/pooling.js';
 export * from './layers/embedding.js';
 export * from './layers/recurrent.js';

@@ -134,6 +134,8 @@ export const trainingConfigSchema = z.strictObject({
           batchSize: z.number().int().positive().default(1),
         })
         .optional(),
+      /** Segmentation evaluation: average the logits over the mirror images along every spatial axis. */
+      testTimeFlips: z.boolean().optional(),
       /** Segmentation evaluation: pad full images to a multiple of this (U-Net depth). */
       padMultiple: z.number().int().positive().default(16),
       /** Conv weights and training batches in channels-last (NHWC) memory, which oneDNN convolutions prefer on CPUs. */

@@ -13,6 +13,7 @@ import {
 } from '../metrics/index.js';
 import type { SegmentationSample } from '../metrics/segmentation-report.js';
 import { noGrad, tensor, tidy, type Device, type Tensor } from '../tensor/index.js';
+import { flipAveragedLogits } from './test-time-flips.js';
 import { slidingWindowInference, type SlidingWindowOptions } from './sliding-window-inference.js';
 import { cropTo, foregroundProbability, padToMultiple } from './pad-to-multiple.js';
 import type { Module } from '../nn/index.js';
@@ -98,6 +99,8 @@ export async function evaluateSegmenter(
     slidingWindow?: SlidingWindowOptions;
     /** Voxel spacing for HD95 (mm), when the images do not differ. */
     spacing?: readonly number[];
+    /** Average the logits over mirror images (test-time-flips.ts). */
+    testTimeFlips?: boolean;
   } = {},
 ): Promise<SegmentationEvaluation> {
   model.eval();
@@ -113,7 +116,11 @@ export async function evaluateSegmenter(
   for await (const batch of loader.epoch(0)) {
     if (batch.skipped) options.onSkipped?.(batch.skipped);
     if (!batch.fields.image) continue;
-    const windowed = options.slidingWindow ? await slidingWindowLogits(model, batch, options.slidingWindow) : undefined;
+    const forward = (t: Tensor) =>
+      options.testTimeFlips ? flipAveragedLogits((v) => model.forward(v) as Tensor, t) : (model.forward(t) as Tensor);
+    const windowed = options.slidingWindow
+      ? await slidingWindowLogits(forward, deviceOf(model) as Device, batch, options.slidingWindow)
+      : undefined;
     tidy(() =>
       noGrad(() => {
         const { x, y, roi } = batchTensors(batch, 'segmentation', options.roiKey, deviceOf(model));
@@ -123,7 +130,7 @@ export async function evaluateSegmenter(
         else {
           const fit = padToMultiple(x, options.padMultiple ?? 16);
           spatial = fit.spatial;
-          logits = cropTo(model.forward(fit.padded) as Tensor, spatial);
+          logits = cropTo(forward(fit.padded), spatial);
         }
         if (options.lossFn) lossSum += options.lossFn(logits, y, roi).item() * x.size(0);
         const prob = foregroundProbability(logits);
@@ -174,11 +181,11 @@ export async function evaluateSegmenter(
 
 /** Logits [N, K, ...spatial] of a batch, each image predicted by sliding windows (sliding-window-inference.ts). */
 async function slidingWindowLogits(
-  model: Module,
+  forward: (x: Tensor) => Tensor,
+  device: Device,
   batch: Parameters<typeof batchTensors>[0],
   sw: SlidingWindowOptions,
 ): Promise<{ data: Float32Array; shape: number[] }> {
-  const device = deviceOf(model);
   const { images, shape } = tidy(() => {
     const { x } = batchTensors(batch, 'segmentation', undefined, 'cpu');
     return { images: Array.from({ length: x.size(0) }, (_, i) => x.select(0, i).toFloat32Array()), shape: x.shape };
@@ -187,7 +194,7 @@ async function slidingWindowLogits(
   const predict = async (windows: Float32Array, n: number) =>
     tidy(() =>
       noGrad(() => {
-        const out = model.forward(tensor(windows, { shape: [n, C, ...sw.roi] }).to(device)) as Tensor;
+        const out = forward(tensor(windows, { shape: [n, C, ...sw.roi] }).to(device));
         return { data: out.to('cpu').toFloat32Array(), channels: out.size(1) };
       }),
     );

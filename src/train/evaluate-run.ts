@@ -60,6 +60,7 @@ export async function evaluateOn(
         roiKey: config.data.roiKey,
         padMultiple: config.training.padMultiple,
         slidingWindow: config.training.slidingWindow,
+        testTimeFlips: config.training.testTimeFlips,
         // Volumes predicted by windows: HD95 in millimetres from the first volume's voxel spacing.
         spacing: config.training.slidingWindow ? await firstSpacing(dataset) : undefined,
         keep: 0,

@@ -371,6 +371,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
                 roiKey: config.data.roiKey,
                 padMultiple: config.training.padMultiple,
                 slidingWindow: config.training.slidingWindow,
+                testTimeFlips: config.training.testTimeFlips,
                 spacing: valSpacing,
                 keep: config.report.samples,
                 lossFn,

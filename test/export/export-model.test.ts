@@ -135,6 +135,21 @@ describe('exportModel: ONNX Runtime equals libtorch eval (random weights, genera
     for (const [name, d] of worst) assert.ok(d < 1e-4, `${name}: max abs diff ${d}`);
   });
 
+  test('SA-UNet: probability and the bottleneck spatial-attention map within 1e-4 (DropBlock is identity in eval)', async () => {
+    manualSeed(9);
+    const model = createModel('sa_unet', { features: [8, 16, 32, 64] });
+    randomizeState(model);
+    const { worst } = await parity(model, 'saunet.onnx', [
+      [2, 3, 48, 40],
+      [1, 3, 64, 96],
+    ]);
+    assert.deepEqual(
+      [...worst.keys()].filter((k) => k.startsWith('attention/')),
+      ['attention/bottleneck_attention.spatial'],
+    );
+    for (const [name, d] of worst) assert.ok(d < 1e-4, `${name}: max abs diff ${d}`);
+  });
+
   test('U-Net with instance norm and 2 classes: logits within 1e-4; probability = softmax channel 1', async () => {
     manualSeed(5);
     const model = createModel('unet', { inChannels: 2, numClasses: 2, features: [8, 16, 32], norm: 'instance' });

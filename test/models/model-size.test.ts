@@ -12,6 +12,7 @@ const variants: Record<string, Record<string, unknown>[]> = {
   resnet18: [{}, { smallInput: true, inChannels: 1, numClasses: 2 }],
   unet: [{}, { spatialDims: 3, features: [4, 8, 16] }],
   attention_unet: [{ deepSupervision: true, features: [8, 16, 32] }],
+  sa_unet: [{}, { features: [8, 16, 32], spatialKernel: 3 }],
   vit: [{}, { imageSize: 32, patchSize: 4, dim: 48, numHeads: 4, depth: 2, mlpRatio: 2 }],
 };
 

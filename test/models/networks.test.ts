@@ -78,6 +78,14 @@ const small: {
     ],
     out: (x) => [x[0], 2, ...x.slice(2)],
   },
+  sa_unet: {
+    config: { inChannels: 3, numClasses: 1, features: [4, 8, 16], dropBlockSize: 3 },
+    inputs: [
+      [2, 3, 32, 32],
+      [1, 3, 24, 40],
+    ],
+    out: (x) => [x[0], 1, ...x.slice(2)],
+  },
   centernet: {
     config: {
       inChannels: 1,

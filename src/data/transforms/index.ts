@@ -50,6 +50,8 @@ export {
 export { RandBrightness, type RandBrightnessOptions } from './brightness.js';
 export { RandContrast, type RandContrastOptions } from './contrast.js';
 export { RandGamma, type RandGammaOptions } from './gamma.js';
+export { Clahe, clahe2d, type ClaheOptions } from './clahe.js';
+export { SelectChannels, type SelectChannelsOptions } from './select-channels.js';
 export { RandGaussianNoise, type RandGaussianNoiseOptions } from './gaussian-noise.js';
 export {
   createTransform,

@@ -21,6 +21,8 @@ import { CenterCropOrPad, PadTo, type CropOrPadOptions } from './crop-or-pad.js'
 import { RandElastic, type RandElasticOptions } from './elastic.js';
 import { Flip, RandFlip, type FlipOptions, type RandFlipOptions } from './flip.js';
 import { RandGamma, type RandGammaOptions } from './gamma.js';
+import { Clahe, type ClaheOptions } from './clahe.js';
+import { SelectChannels, type SelectChannelsOptions } from './select-channels.js';
 import {
   GaussianBlur,
   RandGaussianBlur,
@@ -62,6 +64,8 @@ const registry = {
   randBrightness: (o: RandBrightnessOptions) => new RandBrightness(o),
   randContrast: (o: RandContrastOptions) => new RandContrast(o),
   randGamma: (o: RandGammaOptions) => new RandGamma(o),
+  clahe: (o: ClaheOptions) => new Clahe(o),
+  selectChannels: (o: SelectChannelsOptions) => new SelectChannels(o),
   randGaussianNoise: (o: RandGaussianNoiseOptions) => new RandGaussianNoise(o),
   gaussianBlur: (o: GaussianBlurOptions) => new GaussianBlur(o),
   randGaussianBlur: (o: RandGaussianBlurOptions) => new RandGaussianBlur(o),
@@ -174,6 +178,14 @@ const optionSchemas = [
   spec('randBrightness', { ...keyed, offset: pair }),
   spec('randContrast', { ...keyed, factor: pair }),
   spec('randGamma', { ...keyed, gamma: pair }),
+  spec('clahe', {
+    ...keyed,
+    tiles: pair.optional(),
+    clipLimit: z.number().optional(),
+    bins: z.number().optional(),
+    range: pair.optional(),
+  }),
+  spec('selectChannels', { ...keyed, channels: numbers }),
   spec('randGaussianNoise', { ...keyed, std: z.union([z.number(), pair]), mean: z.number().optional() }),
   spec('gaussianBlur', { ...keyed, sigma: z.union([z.number(), numbers]) }),
   spec('randGaussianBlur', { ...keyed, sigma: pair }),
