@@ -47,7 +47,8 @@ export function createLoss(name: LossName, options: LossOptions = {}): LossFn {
   const { classWeights, focalGamma = 2, labelSmoothing = 0 } = options;
   switch (name) {
     case 'cross_entropy':
-      return (out, y, roi) => {
+      return (out, masks, roi) => {
+        const y = classIndices(out, masks);
         if (!roi || out.ndim === 2) return F.crossEntropy(out, y, { weight: classWeights, labelSmoothing });
         const perPixel = F.crossEntropy(out, y, { weight: classWeights, labelSmoothing, reduction: 'none' });
         const r = roi.squeeze(1);
@@ -62,8 +63,9 @@ export function createLoss(name: LossName, options: LossOptions = {}): LossFn {
     case 'dice_bce':
       return (out, y, roi) => softDiceLoss(out.sigmoid(), y, roi).add(maskedBce(out, y, roi, classWeights));
     case 'dice_ce':
-      return (out, y, roi) => {
+      return (out, masks, roi) => {
         // Dice over the foreground classes of a softmax output, plus cross entropy.
+        const y = classIndices(out, masks);
         const k = out.size(1);
         const probs = out.softmax(1).narrow(1, 1, k - 1);
         const target = oneHotChannels(y, k).narrow(1, 1, k - 1);
@@ -71,6 +73,16 @@ export function createLoss(name: LossName, options: LossOptions = {}): LossFn {
         return softDiceLoss(probs, target, roi).add(ce);
       };
   }
+}
+
+/**
+ * Segmentation targets as class indices for a K-channel output: the loader's float masks [N, 1, ...] (0/1,
+ * or 0..K-1 label maps) become int64 [N, ...]; class indices pass through.
+ */
+function classIndices(out: Tensor, y: Tensor): Tensor {
+  if (y.dtype === 'int64') return y;
+  const indices = y.ndim === out.ndim && y.size(1) === 1 ? y.squeeze(1) : y;
+  return indices.round().to('int64');
 }
 
 /** Class indices [N, ...] -> one-hot float [N, K, ...]. */

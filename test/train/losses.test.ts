@@ -102,3 +102,28 @@ test('every loss gives a finite scalar with a gradient', () => {
   loss.backward();
   assert.ok(Number.isFinite(loss.item()) && l.grad!.abs().sum().item() > 0, 'dice_ce');
 });
+
+test('dice_ce and cross_entropy take the loader float {0,1} masks [N, 1, H, W] for a 2-channel output', () => {
+  // Before: one_hot failed on float targets. Now the float mask gives the same loss as its int64 indices, and
+  // both equal the PyTorch formula (foreground Dice with smoothing 1, plus mean cross entropy).
+  const mask = [0, 1, 1, 0, 1, 1, 0, 0];
+  const logits = Array.from({ length: 16 }, (_, i) => Math.cos(1.7 * i));
+  const ref = torchReference({
+    dice_ce: {
+      inputs: {
+        l: { shape: [2, 2, 2, 2], values: logits },
+        y: { shape: [2, 2, 2], values: mask, dtype: 'int64' },
+      },
+      py: `p = l.softmax(1)[:, 1]
+t = (y == 1).float()
+dice = 1 - (2 * (p * t).sum() + 1) / (p.sum() + t.sum() + 1)
+result = torch.stack([dice + F.cross_entropy(l, y), F.cross_entropy(l, y)])`,
+    },
+  }).dice_ce.data as number[];
+  const l = tensor(logits, { shape: [2, 2, 2, 2] });
+  const floatMask = tensor(mask, { shape: [2, 1, 2, 2] });
+  const indices = tensor(mask, { shape: [2, 2, 2], dtype: 'int64' });
+  close(createLoss('dice_ce')(l, floatMask).item(), ref[0], 1e-5);
+  close(createLoss('dice_ce')(l, indices).item(), ref[0], 1e-5);
+  close(createLoss('cross_entropy')(l, floatMask).item(), ref[1], 1e-5);
+});

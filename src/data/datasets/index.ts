@@ -24,6 +24,9 @@ export { classCounts, classWeights, type ClassWeighting, type ClassWeightOptions
 export { kFold, holdOut, splitIds, type Split, type KFoldOptions, type HoldOutOptions } from './splits.js';
 export { IMAGE_EXTENSIONS } from './image-files.js';
 export { VocDataset, type VocSpec } from './voc-dataset.js';
+export { BoxDataset, type BoxCase } from './box-dataset.js';
+export { BoxCsvDataset, type BoxCsvSpec } from './box-csv-dataset.js';
+export { CocoDataset, type CocoSpec } from './coco-dataset.js';
 export { parseVocAnnotation, readVocAnnotation, type VocAnnotation, type VocObject } from './voc-annotation.js';
 export { TableDataset, encodePatient, tableSpecSchema, type TableSpec } from './table-dataset.js';
 export { DEFAULT_MISSING, type TableColumn, type TableSchema } from './table-schema.js';

@@ -24,6 +24,8 @@ import { NiftiSlicesDataset, niftiSlicesSpecSchema, type NiftiSlicesSpec } from 
 import { PairsDataset, pairsSpecSchema, type PairsSpec } from './pairs-dataset.js';
 import { SubsetDataset, type SubsetSpec } from './subset-dataset.js';
 import { VocDataset, vocSpecSchema, type VocSpec } from './voc-dataset.js';
+import { BoxCsvDataset, boxCsvSpecSchema, type BoxCsvSpec } from './box-csv-dataset.js';
+import { CocoDataset, cocoSpecSchema, type CocoSpec } from './coco-dataset.js';
 import { TableDataset, tableSpecSchema, type TableSpec } from './table-dataset.js';
 import { splitFields, splitOf, type SplitSpec } from './split-dataset.js';
 import { Physionet2012Dataset, physionet2012SpecSchema, type Physionet2012Spec } from '../icu/physionet2012-dataset.js';
@@ -41,6 +43,8 @@ export type DatasetSpec =
   | ArraysSpec
   | ModuleSpec
   | VocSpec
+  | BoxCsvSpec
+  | CocoSpec
   | TableSpec
   | SplitSpec
   | Physionet2012Spec
@@ -82,6 +86,8 @@ export const datasetSpecSchema: z.ZodType<DatasetSpec> = z.discriminatedUnion('k
   arraysSpecSchema,
   moduleSpecSchema,
   vocSpecSchema,
+  boxCsvSpecSchema,
+  cocoSpecSchema,
   tableSpecSchema,
   splitSpecSchema,
   physionet2012SpecSchema,
@@ -100,6 +106,8 @@ export const datasetKinds: readonly DatasetSpec['kind'][] = [
   'arrays',
   'module',
   'voc',
+  'boxCsv',
+  'coco',
   'table',
   'split',
   'physionet2012',
@@ -161,6 +169,10 @@ export async function createDataset(spec: DatasetSpec, options: CreateDatasetOpt
       return ModuleDataset.create(spec);
     case 'voc':
       return VocDataset.create(vocSpecSchema.parse(spec), ctx);
+    case 'boxCsv':
+      return BoxCsvDataset.create(boxCsvSpecSchema.parse(spec), ctx);
+    case 'coco':
+      return CocoDataset.create(cocoSpecSchema.parse(spec), ctx);
     case 'table':
       return TableDataset.create(tableSpecSchema.parse(spec), ctx);
     case 'split':

@@ -1,30 +1,15 @@
 /**
  * One Pascal VOC annotation file (`Annotations/<id>.xml`): image size, objects with class name and
  * `bndbox`. The format is flat and regular, so it is read with a few patterns instead of an XML library.
- * Coordinates are taken as written (xmin, ymin, xmax, ymax in pixels) as continuous box corners, as
- * YOLO/COCO conversions of VOC sets do. A box with xmin > xmax (or ymin > ymax) or reaching outside
- * the image is an error naming the file and the object; a zero-width or zero-height box (BCCD has two) is
- * dropped and counted in `dropped`, since it marks no pixels.
+ * Coordinates are taken as written (xmin, ymin, xmax, ymax in pixels) and checked by `checkBox`
+ * (box-annotation.ts): inverted or outside boxes are errors, zero-area ones (BCCD has two) are dropped.
  */
 import { readFile } from 'node:fs/promises';
 import { MedattnDataError } from '../io/errors.js';
+import { checkBox, type BoxAnnotation, type BoxObject } from './box-annotation.js';
 
-export interface VocObject {
-  name: string;
-  box: [number, number, number, number];
-  difficult: boolean;
-}
-
-export interface VocAnnotation {
-  file: string;
-  /** Image file name from `<filename>` (may be absent). */
-  filename?: string;
-  width: number;
-  height: number;
-  objects: VocObject[];
-  /** Objects with a zero-area box, left out. */
-  dropped: number;
-}
+export type VocObject = BoxObject;
+export type VocAnnotation = BoxAnnotation;
 
 function tag(xml: string, name: string): string | undefined {
   return new RegExp(`<${name}>\\s*([^<]*?)\\s*</${name}>`).exec(xml)?.[1];
@@ -60,14 +45,7 @@ export function parseVocAnnotation(xml: string, file: string): VocAnnotation {
     const bnd = /<bndbox>([\s\S]*?)<\/bndbox>/.exec(block)?.[1];
     if (bnd === undefined) throw new MedattnDataError(file, `${where}: <bndbox> missing`);
     const [x1, y1, x2, y2] = ['xmin', 'ymin', 'xmax', 'ymax'].map((k) => numberTag(bnd, k, file, where));
-    if (x1 > x2 || y1 > y2)
-      throw new MedattnDataError(file, `${where}: box [${x1}, ${y1}, ${x2}, ${y2}] has xmin > xmax or ymin > ymax`);
-    if (x1 < 0 || y1 < 0 || x2 > width || y2 > height)
-      throw new MedattnDataError(
-        file,
-        `${where}: box [${x1}, ${y1}, ${x2}, ${y2}] reaches outside the ${width}x${height} image`,
-      );
-    if (x1 === x2 || y1 === y2) {
+    if (!checkBox([x1, y1, x2, y2], width, height, file, where)) {
       dropped++;
       return;
     }

@@ -6,23 +6,18 @@
  *
  *   { kind: 'voc', root: 'bccd', split: 'train', classes: ['RBC', 'WBC', 'Platelets'] }
  *
- * A sample is `{ id, image, boxes, imageSize }`: `boxes` a BoxList (corners in image pixels, class indices
- * into `classes`), `imageSize` [H, W] of the file, which detection evaluation uses to map boxes back after
- * an eval resize.
+ * Samples, decoding and class order are BoxDataset's (box-dataset.ts), shared with `boxCsv` and `coco`.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as z from 'zod';
 import { MedattnDataError } from '../io/errors.js';
-import type { BoxList } from '../transforms/box-list.js';
 import { BadFiles } from './bad-files.js';
-import { checkIndex, type Dataset, type DatasetSample, type SkippedFile } from './dataset.js';
+import { BoxDataset, keepKnownClasses, type BoxCase } from './box-dataset.js';
 import { DatasetSpecError } from './dataset-spec-error.js';
-import { DecodedCache, preloadInto } from './decoded-cache.js';
 import { IMAGE_EXTENSIONS, requireFolder } from './image-files.js';
-import { readSampleImage } from './read-sample-image.js';
-import { readVocAnnotation, type VocAnnotation } from './voc-annotation.js';
-import { existsSync } from 'node:fs';
+import { readVocAnnotation } from './voc-annotation.js';
 
 export const vocSpecSchema = z.strictObject({
   kind: z.literal('voc'),
@@ -38,27 +33,7 @@ export const vocSpecSchema = z.strictObject({
 });
 export type VocSpec = z.input<typeof vocSpecSchema>;
 
-interface VocCase {
-  id: string;
-  image: string;
-  annotation: VocAnnotation;
-}
-
-export class VocDataset implements Dataset {
-  readonly length: number;
-  readonly classNames: string[];
-  private readonly cache = new DecodedCache();
-
-  private constructor(
-    private readonly spec: z.output<typeof vocSpecSchema>,
-    private readonly cases: VocCase[],
-    classNames: string[],
-    private readonly bad: BadFiles,
-  ) {
-    this.length = cases.length;
-    this.classNames = classNames;
-  }
-
+export class VocDataset extends BoxDataset<z.output<typeof vocSpecSchema>> {
   static async create(
     parsed: z.output<typeof vocSpecSchema>,
     options: { baseDir: string; skipBad: boolean },
@@ -80,7 +55,7 @@ export class VocDataset implements Dataset {
       .filter(Boolean);
     if (ids.length === 0) throw new MedattnDataError(splitFile, 'split file lists no image ids');
     const bad = new BadFiles(options.skipBad);
-    const cases: VocCase[] = [];
+    const cases: BoxCase[] = [];
     for (const id of ids) {
       const image = findImage(root, id);
       if (!image) {
@@ -101,79 +76,9 @@ export class VocDataset implements Dataset {
         bad.reject(e);
       }
     }
-    const classNames =
-      parsed.classes ?? [...new Set(cases.flatMap((c) => c.annotation.objects.map((o) => o.name)))].sort();
-    const known = new Set(classNames);
-    const kept: VocCase[] = [];
-    for (const c of cases) {
-      const unknown = c.annotation.objects.find((o) => !known.has(o.name));
-      if (unknown)
-        bad.reject(
-          new MedattnDataError(c.annotation.file, `class '${unknown.name}' is not one of ${classNames.join(', ')}`),
-        );
-      else kept.push(c);
-    }
+    const known = keepKnownClasses(cases, parsed.classes, bad);
     const spec = { ...parsed, root, ...(options.skipBad ? { skipBad: true } : {}) };
-    return new VocDataset(spec, kept, classNames, bad);
-  }
-
-  async get(index: number): Promise<DatasetSample> {
-    checkIndex(index, this.length, 'voc dataset');
-    return this.cache.get(index, () => this.decode(index));
-  }
-
-  async preload(indices?: Iterable<number>): Promise<void> {
-    if (this.spec.preload) await preloadInto(this.cache, indices ?? this.cases.keys(), (i) => this.decode(i));
-  }
-
-  /** The boxes of sample `index` without decoding its image. */
-  boxes(index: number): BoxList & { imageSize: [number, number] } {
-    checkIndex(index, this.length, 'voc dataset');
-    const a = this.cases[index].annotation;
-    return {
-      boxes: Float32Array.from(a.objects.flatMap((o) => o.box)),
-      classes: Int32Array.from(a.objects.map((o) => this.classNames.indexOf(o.name))),
-      imageSize: [a.height, a.width],
-    };
-  }
-
-  /** Zero-area boxes left out of the annotations (VOC files that mark no pixels). */
-  droppedBoxes(): number {
-    return this.cases.reduce((s, c) => s + c.annotation.dropped, 0);
-  }
-
-  private decode(index: number): Promise<DatasetSample> {
-    const c = this.cases[index];
-    return this.bad.read(async () => {
-      const image = await readSampleImage(c.image, this.spec.channels);
-      const [h, w] = image.shape.slice(1);
-      const a = c.annotation;
-      if (h !== a.height || w !== a.width)
-        throw new MedattnDataError(c.image, `is ${w}x${h} but ${a.file} says ${a.width}x${a.height}`);
-      const { boxes, classes, imageSize } = this.boxes(index);
-      return { id: c.id, image, boxes: { boxes, classes }, imageSize };
-    });
-  }
-
-  labels(): undefined {
-    return undefined;
-  }
-
-  ids(): string[] {
-    return this.cases.map((c) => c.id);
-  }
-
-  /** Image and annotation file of each sample (for reports and predict). */
-  files(): Array<{ id: string; image: string; annotation: string }> {
-    return this.cases.map((c) => ({ id: c.id, image: c.image, annotation: c.annotation.file }));
-  }
-
-  describe(): VocSpec {
-    return structuredClone(this.spec);
-  }
-
-  skipped(): SkippedFile[] {
-    return this.bad.entries();
+    return new VocDataset(spec, known.cases, known.classNames, bad);
   }
 }
 

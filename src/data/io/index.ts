@@ -20,5 +20,6 @@ export { readDicomSeries, type ReadSeriesOptions } from './dicom/series.js';
 export { applyWindow, fileWindow, WINDOW_PRESETS, type Window, type WindowPreset } from './dicom/window.js';
 export { lookupTransferSyntax, type TransferSyntax } from './dicom/transfer-syntax.js';
 export { readImage, detectFormat, formatOfBytes, type FileFormat } from './read-image.js';
+export { readInvesalius, type InvesaliusProject, type InvesaliusMask } from './invesalius.js';
 export { parseTiff } from './tiff.js';
 export { inspectFile, formatInspection, type Inspection } from './inspect.js';

@@ -8,6 +8,7 @@ import { MedattnDataError } from './errors.js';
 import { readImageFile } from './image-file.js';
 import { readNifti } from './nifti.js';
 import { readNpy } from './npy.js';
+import { readInvesalius } from './invesalius.js';
 import { readDicom } from './dicom/read-dicom.js';
 import { readDicomSeries } from './dicom/series.js';
 import type { MedicalImage } from '../medical-image.js';
@@ -56,10 +57,12 @@ export function formatOfBytes(b: Uint8Array, path: string): FileFormat | undefin
 }
 
 /**
- * Reads any supported single image or volume. `.npz` archives hold many arrays and are read with readNpz;
+ * Reads any supported single image or volume (an InVesalius `.inv3` project gives its volume). `.npz` archives hold many arrays and are read with readNpz;
  * a `.npy` becomes an image when its shape is [H, W], [C, H, W] or [C, D, H, W].
  */
 export async function readImage(path: string): Promise<MedicalImage> {
+  // An InVesalius project is a gzip tar; its name is the only thing that tells it from other gzip files.
+  if (/\.inv3$/i.test(path)) return (await readInvesalius(path)).volume;
   const format = await detectFormat(path);
   switch (format) {
     case 'dicom':

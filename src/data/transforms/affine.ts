@@ -27,6 +27,7 @@ import {
   type KeyOptions,
   type Sample,
   type Transform,
+  checkUnlistedMasks,
 } from './transform.js';
 
 export interface AffineParams {
@@ -53,6 +54,7 @@ export class Affine implements Transform {
     ({ keys: this.keys, masks: this.masks } = resolveKeys(opts));
   }
   apply(sample: Sample): Sample {
+    checkUnlistedMasks(sample, this.opts, 'Affine');
     return applyAffine(sample, this.keys, this.masks, this.opts, this.opts.padding ?? 'zeros', 'Affine');
   }
 }
@@ -87,6 +89,7 @@ export class RandAffine implements Transform {
     }
   }
   apply(sample: Sample, rng: Rng): Sample {
+    checkUnlistedMasks(sample, this.opts, 'RandAffine');
     const d = commonSpatialShape(sample, [...this.keys, ...this.masks], 'RandAffine').length;
     const o = this.opts;
     const draw = (v: Range | Range[] | undefined, count: number): number[] | undefined => {

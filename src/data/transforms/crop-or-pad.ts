@@ -17,6 +17,7 @@ import {
   type KeyOptions,
   type Sample,
   type Transform,
+  checkUnlistedMasks,
 } from './transform.js';
 
 export interface CropOrPadOptions extends KeyOptions {
@@ -96,6 +97,7 @@ export class CenterCropOrPad implements Transform {
     this.names = [...keys, ...masks];
   }
   apply(sample: Sample): Sample {
+    checkUnlistedMasks(sample, this.opts, 'CenterCropOrPad');
     const spatial = commonSpatialShape(sample, this.names, 'CenterCropOrPad');
     if (spatial.length !== this.opts.size.length) {
       throw new TransformError(
@@ -118,6 +120,7 @@ export class PadTo implements Transform {
     this.names = [...keys, ...masks];
   }
   apply(sample: Sample): Sample {
+    checkUnlistedMasks(sample, this.opts, 'PadTo');
     const spatial = commonSpatialShape(sample, this.names, 'PadTo');
     if (spatial.length !== this.opts.size.length) {
       throw new TransformError(`PadTo: size has ${this.opts.size.length} axes, images have ${spatial.length}`);

@@ -19,6 +19,7 @@ import {
   type KeyOptions,
   type Sample,
   type Transform,
+  checkUnlistedMasks,
 } from './transform.js';
 
 export interface RandElasticOptions extends KeyOptions {
@@ -39,6 +40,7 @@ export class RandElastic implements Transform {
   }
 
   apply(sample: Sample, rng: Rng): Sample {
+    checkUnlistedMasks(sample, this.opts, 'RandElastic');
     const size = commonSpatialShape(sample, [...this.keys, ...this.masks], 'RandElastic');
     const pick = (v: number | [number, number]): number => (typeof v === 'number' ? v : rng.uniform(v[0], v[1]));
     const alpha = pick(this.opts.alpha);

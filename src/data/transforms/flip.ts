@@ -14,6 +14,7 @@ import {
   type KeyOptions,
   type Sample,
   type Transform,
+  checkUnlistedMasks,
 } from './transform.js';
 
 /**
@@ -93,6 +94,7 @@ export class Flip implements Transform {
     this.names = [...keys, ...masks];
   }
   apply(sample: Sample): Sample {
+    checkUnlistedMasks(sample, this.opts, 'Flip');
     const d = commonSpatialShape(sample, this.names, 'Flip').length;
     checkAxes(this.opts.axes, d, 'Flip');
     return flipSample(sample, this.names, this.opts.axes, 'Flip');
@@ -115,6 +117,7 @@ export class RandFlip implements Transform {
     if (!(p >= 0 && p <= 1)) throw new TransformError(`RandFlip: p must be in [0, 1], got ${p}`);
   }
   apply(sample: Sample, rng: Rng): Sample {
+    checkUnlistedMasks(sample, this.opts, 'RandFlip');
     const d = commonSpatialShape(sample, this.names, 'RandFlip').length;
     const axes = this.opts.axes ?? [...Array(d).keys()];
     checkAxes(axes, d, 'RandFlip');

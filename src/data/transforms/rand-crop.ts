@@ -16,6 +16,7 @@ import {
   type KeyOptions,
   type Sample,
   type Transform,
+  checkUnlistedMasks,
 } from './transform.js';
 
 export interface RandCropOptions extends KeyOptions {
@@ -39,6 +40,7 @@ export class RandCrop implements Transform {
   }
 
   apply(sample: Sample, rng: Rng): Sample {
+    checkUnlistedMasks(sample, this.opts, 'RandCrop');
     const size = this.opts.size;
     const spatial = commonSpatialShape(sample, this.names, 'RandCrop');
     if (spatial.length !== size.length) {

@@ -19,6 +19,7 @@ import {
   type KeyOptions,
   type Sample,
   type Transform,
+  checkUnlistedMasks,
 } from './transform.js';
 
 export interface ResizeOptions extends KeyOptions {
@@ -37,6 +38,7 @@ export class Resize implements Transform {
     }
   }
   apply(sample: Sample): Sample {
+    checkUnlistedMasks(sample, this.opts, 'Resize');
     const spatial = commonSpatialShape(sample, [...this.keys, ...this.masks], 'Resize');
     if (spatial.length !== this.opts.size.length) {
       throw new TransformError(`Resize: size has ${this.opts.size.length} axes but the images have ${spatial.length}`);

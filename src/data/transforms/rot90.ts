@@ -14,6 +14,7 @@ import {
   type KeyOptions,
   type Sample,
   type Transform,
+  checkUnlistedMasks,
 } from './transform.js';
 
 export interface Rot90Options extends KeyOptions {
@@ -59,6 +60,7 @@ export class Rot90 implements Transform {
     if (!Number.isInteger(opts.k)) throw new TransformError(`Rot90: k must be an integer, got ${opts.k}`);
   }
   apply(sample: Sample): Sample {
+    checkUnlistedMasks(sample, this.opts, 'Rot90');
     commonSpatialShape(sample, this.names, 'Rot90');
     return rot90Sample(sample, this.names, this.opts.k, this.opts.axes ?? [0, 1], 'Rot90');
   }
@@ -77,6 +79,7 @@ export class RandRot90 implements Transform {
     this.names = [...keys, ...masks];
   }
   apply(sample: Sample, rng: Rng): Sample {
+    checkUnlistedMasks(sample, this.opts, 'RandRot90');
     commonSpatialShape(sample, this.names, 'RandRot90');
     const k = rng.int((this.opts.maxK ?? 3) + 1);
     return rot90Sample(sample, this.names, k, this.opts.axes ?? [0, 1], 'RandRot90');

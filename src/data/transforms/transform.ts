@@ -91,6 +91,23 @@ export function resolveKeys(opts: KeyOptions | undefined): { keys: string[]; mas
   return { keys: opts?.keys ?? ['image'], masks: opts?.masks ?? [] };
 }
 
+/** Sample keys that hold label maps by the datasets' convention (segmentation mask, field of view). */
+const MASK_KEYS = ['mask', 'roi'];
+
+/**
+ * For transforms that move pixels: throws when the sample holds a `mask` or `roi` that `masks` was not set to
+ * name, since the image would move and its label map stay. An explicit list (even `[]`, "no masks") is taken
+ * as meant.
+ */
+export function checkUnlistedMasks(sample: Sample, opts: KeyOptions | undefined, who: string): void {
+  if (opts?.masks !== undefined) return;
+  const key = MASK_KEYS.find((k) => isMedicalImage(sample[k]) && !(opts?.keys ?? ['image']).includes(k));
+  if (key)
+    throw new TransformError(
+      `${who}: the sample has a "${key}" that this transform would not move with the image; set "masks": ["${key}"] (or "masks": [] to leave it)`,
+    );
+}
+
 /** Checks that all images/masks share one spatial shape; spatial random transforms draw one set of parameters. */
 export function commonSpatialShape(sample: Sample, names: string[], who: string): number[] {
   let ref: number[] | undefined;

@@ -23,16 +23,17 @@ test('affine rotate +90 equals rot90 (np.rot90) of a known pattern, bilinear and
   const out = new Affine({ rotate: 90, masks: ['mask'] }).apply(s);
   assert.deepEqual(rowsOf(out.image as MedicalImage), expected);
   assert.deepEqual(rowsOf(out.mask as MedicalImage), expected);
-  const r = new Rot90({ k: 1 }).apply(s);
+  const r = new Rot90({ k: 1, masks: ['mask'] }).apply(s);
   assert.deepEqual(rowsOf(r.image as MedicalImage), expected);
+  assert.deepEqual(rowsOf(r.mask as MedicalImage), expected);
   // -90 is three quarter turns; 180 is two.
   assert.deepEqual(
-    rowsOf(new Affine({ rotate: -90 }).apply(s).image as MedicalImage),
-    rowsOf(new Rot90({ k: 3 }).apply(s).image as MedicalImage),
+    rowsOf(new Affine({ rotate: -90 }).apply({ image: pattern }).image as MedicalImage),
+    rowsOf(new Rot90({ k: 3 }).apply({ image: pattern }).image as MedicalImage),
   );
   assert.deepEqual(
-    rowsOf(new Affine({ rotate: 180 }).apply(s).image as MedicalImage),
-    rowsOf(new Rot90({ k: 2 }).apply(s).image as MedicalImage),
+    rowsOf(new Affine({ rotate: 180 }).apply({ image: pattern }).image as MedicalImage),
+    rowsOf(new Rot90({ k: 2 }).apply({ image: pattern }).image as MedicalImage),
   );
 });
 
