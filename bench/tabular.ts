@@ -6,6 +6,7 @@
  * reads the folds.json that `medattn cv` wrote and the table as medattn encoded it. Prints a Markdown table
  * (mean ± std over folds) and writes every number to OUT/results.json.
  *   node --import tsx bench/tabular.ts [--out DIR] [--only pima,wdbc] [--models ft_transformer,feature_attention] [--folds 5]
+ *     [--inner-val 0.15]   (choose the neural models' epoch on part of each training fold: `medattn cv --inner-val`)
  * `--models ''` runs the baselines only.
  */
 import { spawnSync } from 'node:child_process';
@@ -56,6 +57,7 @@ for (const t of tables) {
         '--folds',
         foldCount,
         '--json',
+        ...(option('inner-val') ? ['--inner-val', option('inner-val')!] : []),
         '--out',
         join(dir, model),
       ],

@@ -175,6 +175,7 @@ program
   .option('--folds <k>', 'number of folds', '5')
   .option('--seeds <n>', 'repeat with n seeds (training.seed, +1, ...; new folds each) and pool the folds', '1')
   .option('--json', 'print one JSON object: the mean and std of each metric')
+  .option('--inner-val <fraction>', 'choose the epoch on this part of each training fold; score the held-out fold once')
   .option('--out <dir>', 'folder for the folds')
   .option('--set <key=value>', 'override a config value (repeatable)', collect)
   .option('--data-root <dir>', DATA_ROOT_HELP)

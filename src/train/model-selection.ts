@@ -7,7 +7,8 @@
 import { mkdirSync } from 'node:fs';
 import { writeFileAtomic } from './run-folder-files.js';
 import { join } from 'node:path';
-import { createDataset, kFold, unsplit } from '../data/datasets/index.js';
+import { createDataset, holdOut, kFold, unsplit } from '../data/datasets/index.js';
+import { evaluateOn } from './evaluate-run.js';
 import { Rng } from '../data/transforms/index.js';
 import { applyOverrides, parseConfig, type TrainingConfig } from './config.js';
 import { train, type EpochRecord, type TrainEvent } from './trainer.js';
@@ -21,8 +22,13 @@ export interface MetricSummary {
 
 export interface CrossValidationResult {
   folds: number;
+  /** The inner validation fraction when the epoch was chosen apart from the scored part. */
+  innerVal?: number;
   monitor: string;
-  /** Best-epoch validation metrics of each fold. */
+  /**
+   * Per fold: the best epoch's validation metrics, or with `innerVal` the metrics of that epoch's weights on the
+   * fold's held-out part, which played no part in choosing them.
+   */
   perFold: EpochRecord[];
   summary: Record<string, MetricSummary>;
 }
@@ -50,7 +56,16 @@ function writeJson(path: string, value: unknown): void {
 
 export async function crossValidate(
   config: TrainingConfig,
-  options: { folds: number; outDir: string; onEvent?: (fold: number, e: TrainEvent) => void },
+  options: {
+    folds: number;
+    outDir: string;
+    onEvent?: (fold: number, e: TrainEvent) => void;
+    /**
+     * Hold out this fraction of each fold's training part (stratified) to choose the epoch and threshold, and
+     * score the chosen weights once on the fold's held-out part, so the scored part never selects anything.
+     */
+    innerVal?: number;
+  },
 ): Promise<CrossValidationResult> {
   // A config that holds out its validation part of one file is cross-validated on the whole file.
   const full = await createDataset(unsplit(config.data.train));
@@ -69,12 +84,21 @@ export async function crossValidate(
   const perFold: EpochRecord[] = [];
   let monitor = '';
   for (let f = 0; f < splits.length; f++) {
+    const rest = splits[f].train;
+    const inner =
+      options.innerVal === undefined
+        ? undefined
+        : holdOut(rest.length, {
+            fraction: options.innerVal,
+            seed: config.training.seed + f,
+            labels: labels && rest.map((i) => labels[i]),
+          });
     const foldConfig: TrainingConfig = {
       ...config,
       data: {
         ...config.data,
-        train: { kind: 'subset', of: spec, indices: splits[f].train },
-        val: { kind: 'subset', of: spec, indices: splits[f].val },
+        train: { kind: 'subset', of: spec, indices: inner ? inner.train.map((j) => rest[j]) : rest },
+        val: { kind: 'subset', of: spec, indices: inner ? inner.val.map((j) => rest[j]) : splits[f].val },
       },
     };
     const result = await train(foldConfig, {
@@ -82,10 +106,23 @@ export async function crossValidate(
       onEvent: (e) => options.onEvent?.(f, e),
     });
     monitor = result.monitor;
-    if (result.best) perFold.push(result.best);
+    if (result.best && inner) {
+      // train() leaves the best epoch's weights in the model; the threshold is the one chosen on the inner part.
+      const threshold = typeof result.best.threshold === 'number' ? result.best.threshold : undefined;
+      const test = { kind: 'subset' as const, of: spec, indices: splits[f].val };
+      const metrics = await evaluateOn(foldConfig, result.model, test, undefined, threshold);
+      perFold.push({ epoch: result.best.epoch, ...metrics } as EpochRecord);
+      writeJson(join(options.outDir, `fold-${f + 1}`, 'test-metrics.json'), { epoch: result.best.epoch, ...metrics });
+    } else if (result.best) perFold.push(result.best);
     result.model.dispose();
   }
-  const cv: CrossValidationResult = { folds: splits.length, monitor, perFold, summary: summarize(perFold) };
+  const cv: CrossValidationResult = {
+    folds: splits.length,
+    innerVal: options.innerVal,
+    monitor,
+    perFold,
+    summary: summarize(perFold),
+  };
   writeJson(join(options.outDir, 'cv.json'), cv);
   return cv;
 }

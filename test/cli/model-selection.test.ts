@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { searchCombinations, summarize } from '../../src/train/model-selection.js';
+import { holdOut } from '../../src/data/datasets/index.js';
 import { writeSyntheticPneumoniamnist } from '../fixtures/synthetic-xrays.js';
 import { pneumoniaSubsets } from '../helpers/pneumonia-subset.js';
 
@@ -71,6 +72,36 @@ test('medattn cv: 3 stratified folds, summary over the folds', () => {
   const aurocs = cv.perFold.map((f: { auroc: number }) => f.auroc);
   assert.ok(Math.abs(cv.summary.auroc.mean - aurocs.reduce((a: number, b: number) => a + b) / 3) < 1e-12);
   assert.match(r.stdout, /^auroc\s+\d\.\d{4} ± \d\.\d{4}$/m);
+});
+
+test('medattn cv --inner-val: the epoch is chosen on part of the training folds, the held-out fold scored once', () => {
+  const out = join(dir, 'cv-inner');
+  const r = run('cv', '--config', configPath, '--folds', '3', '--inner-val', '0.25', '--json', '--out', out);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).innerVal, 0.25);
+  const cv = JSON.parse(readFileSync(join(out, 'cv.json'), 'utf8'));
+  const { folds, labels } = JSON.parse(readFileSync(join(out, 'folds.json'), 'utf8'));
+  // Scored on the whole held-out fold (64 images each), trained on the rest minus a stratified quarter.
+  assert.deepEqual(
+    cv.perFold.map((f: { n: number }) => f.n),
+    [64, 64, 64],
+  );
+  const rest = folds[0].train as number[];
+  const inner = holdOut(rest.length, { fraction: 0.25, seed: 0, labels: rest.map((i) => labels[i]) });
+  const chosen = JSON.parse(readFileSync(join(out, 'fold-1', 'metrics.json'), 'utf8'));
+  assert.equal(chosen.best.n, inner.val.length);
+  // The scored metrics are the chosen weights evaluated on the held-out fold, as `medattn evaluate` computes them.
+  const spec = join(dir, 'fold-1-test.json');
+  writeFileSync(spec, JSON.stringify({ kind: 'subset', of: config.data.train.of, indices: folds[0].val }));
+  const ev = run('evaluate', '--run', join(out, 'fold-1'), '--data', spec, '--json');
+  assert.equal(ev.status, 0, ev.stderr);
+  const evaluated = JSON.parse(ev.stdout);
+  assert.ok(Math.abs(evaluated.auroc - cv.perFold[0].auroc) < 1e-9, `${evaluated.auroc} vs ${cv.perFold[0].auroc}`);
+  assert.equal(evaluated.n, 64);
+  assert.equal(
+    run('cv', '--config', configPath, '--inner-val', '1.5').stderr.trim(),
+    "medattn: cv: --inner-val must be a fraction between 0 and 1, got '1.5'",
+  );
 });
 
 /** `medattn search` over the second stage's attention (CBAM spatial or none) on the small config. */

@@ -28,6 +28,7 @@ export async function cvCommand(o: {
   json?: boolean;
   out?: string;
   set?: string[];
+  innerVal?: string;
 }): Promise<void> {
   const folds = Number(o.folds);
   if (!Number.isInteger(folds) || folds < 2)
@@ -35,6 +36,9 @@ export async function cvCommand(o: {
   const seeds = o.seeds === undefined ? 1 : Number(o.seeds);
   if (!Number.isInteger(seeds) || seeds < 1)
     throw new UsageError(`cv: --seeds must be an integer >= 1, got '${o.seeds}'`);
+  const innerVal = o.innerVal === undefined ? undefined : Number(o.innerVal);
+  if (innerVal !== undefined && !(innerVal > 0 && innerVal < 1))
+    throw new UsageError(`cv: --inner-val must be a fraction between 0 and 1, got '${o.innerVal}'`);
   const config = loadConfig(o.config, o.set ?? []);
   const outDir = resolve(o.out ?? defaultOut(o.config, 'cv'));
   const print = progressPrinter();
@@ -46,6 +50,7 @@ export async function cvCommand(o: {
       { ...config, training: { ...config.training, seed } },
       {
         folds,
+        innerVal,
         outDir: seeds > 1 ? join(outDir, `seed-${seed}`) : outDir,
         onEvent: (f, e) => {
           if (e.type === 'start') process.stderr.write(`${seeds > 1 ? `seed ${seed} ` : ''}fold ${f + 1}/${folds}\n`);
@@ -59,7 +64,7 @@ export async function cvCommand(o: {
   const summary = summarize(perFold);
   if (o.json) {
     const metrics = Object.fromEntries(Object.entries(summary).map(([k, s]) => [k, { mean: s.mean, std: s.std }]));
-    console.log(JSON.stringify({ folds, seeds, runs: perFold.length, monitor, metrics, out: outDir }));
+    console.log(JSON.stringify({ folds, seeds, runs: perFold.length, monitor, innerVal, metrics, out: outDir }));
     return;
   }
   for (const [k, s] of Object.entries(summary)) console.log(`${k.padEnd(18)} ${fmt(s)}`);
