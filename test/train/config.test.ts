@@ -132,7 +132,7 @@ test('a typo in a dataset or transform option is one ConfigError naming the opti
     [
       'dataset-kind.json',
       { ...base, data: { ...base.data, val: { kind: 'subset', of: { kind: 'npz', file: npz } } } },
-      'data.val.of.kind: expected one of medmnist, folder, pairs, csv, niftiSlices, niftiPatches, subset, arrays, module, voc, table, split, physionet2012, text, got "npz"',
+      'data.val.of.kind: expected one of medmnist, folder, pairs, csv, niftiSlices, niftiPatches, subset, arrays, module, voc, boxCsv, coco, table, split, physionet2012, text, got "npz"',
     ],
     [
       'dataset-missing.json',

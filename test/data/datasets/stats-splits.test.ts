@@ -170,7 +170,7 @@ test('spec errors are one line naming the option', async () => {
   };
   assert.equal(
     await msg({ kind: 'zip' }),
-    'dataset spec: kind: expected one of medmnist, folder, pairs, csv, niftiSlices, niftiPatches, subset, arrays, module, voc, table, split, physionet2012, text, got "zip"',
+    'dataset spec: kind: expected one of medmnist, folder, pairs, csv, niftiSlices, niftiPatches, subset, arrays, module, voc, boxCsv, coco, table, split, physionet2012, text, got "zip"',
   );
   assert.equal(
     await msg({ kind: 'medmnist', file: fixture.file, spilt: 'val' }),
@@ -198,6 +198,6 @@ test('spec errors are one line naming the option', async () => {
   );
   assert.equal(
     await msg({ kind: 'subset', of: { kind: 'zip' } }),
-    `dataset spec: kind 'subset': of.kind: expected one of medmnist, folder, pairs, csv, niftiSlices, niftiPatches, subset, arrays, module, voc, table, split, physionet2012, text, got "zip"`,
+    `dataset spec: kind 'subset': of.kind: expected one of medmnist, folder, pairs, csv, niftiSlices, niftiPatches, subset, arrays, module, voc, boxCsv, coco, table, split, physionet2012, text, got "zip"`,
   );
 });
