@@ -7,6 +7,7 @@
  */
 import type { MedicalImage } from '../medical-image.js';
 import { MedattnDataError } from './errors.js';
+import { crc32 } from './zip-archive.js';
 
 /** zlib-stream inflate that throws past `maxBytes` of output (a small file can claim a huge image). */
 export type InflateZlib = (deflated: Uint8Array, maxBytes: number) => Uint8Array;
@@ -15,21 +16,6 @@ const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 6: 4 }; // colour type -> samples per pixel
 // Chunks that change what the samples mean; with any of them sharp decides (palette, alpha key, colour space).
 const DEFER_TO_SHARP = new Set(['PLTE', 'tRNS', 'iCCP', 'sBIT', 'cHRM', 'gAMA', 'sRGB']);
-
-let crcTable: Uint32Array | undefined;
-function crc32(bytes: Uint8Array, start: number, end: number): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (let i = start; i < end; i++) c = crcTable[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 /**
  * The PNG's pixels as [C, H, W] (Uint8Array, or Uint16Array for 16-bit files), or undefined when the file is
@@ -58,7 +44,7 @@ export function decodePlainPng(
     const dataStart = at + 8;
     const dataEnd = dataStart + length;
     if (dataEnd + 4 > bytes.length) throw damaged(`chunk ${type} runs past the end of the file`);
-    if (crc32(bytes, at + 4, dataEnd) !== view.getUint32(dataEnd)) throw damaged(`bad CRC in chunk ${type}`);
+    if (crc32(bytes.subarray(at + 4, dataEnd)) !== view.getUint32(dataEnd)) throw damaged(`bad CRC in chunk ${type}`);
     if (at === 8) {
       if (type !== 'IHDR' || length !== 13) throw damaged('no IHDR chunk first');
       width = view.getUint32(dataStart);
