@@ -41,13 +41,19 @@ export function splitOf(base: Dataset, spec: SplitSpec): Dataset {
 
 /**
  * The dataset a spec draws its samples from, below any split (cross-validation folds the whole of it): a
- * `split` spec's `of`, or a `text` spec without its own `split`/`fold` (all its deduplicated notes).
+ * `split` spec's `of`, a `text` spec without its own `split`/`fold` (all its deduplicated notes), or a
+ * `physionet2012` spec without its `fold` (every stay of the set).
  */
 export function unsplit(spec: DatasetSpec): DatasetSpec {
   if (spec.kind === 'split') return unsplit(spec.of);
   if (spec.kind === 'text' && spec.split) {
     const { split: _split, fold: _fold, ...whole } = spec;
     void _split;
+    void _fold;
+    return whole;
+  }
+  if (spec.kind === 'physionet2012' && spec.fold) {
+    const { fold: _fold, ...whole } = spec;
     void _fold;
     return whole;
   }

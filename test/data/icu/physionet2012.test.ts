@@ -8,6 +8,7 @@ import { parseIcuRecord } from '../../../src/data/icu/physionet2012-record.js';
 import { loadIcuRecords, readIcuOutcomes } from '../../../src/data/icu/physionet2012-set.js';
 import { icuGrid } from '../../../src/data/icu/icu-grid.js';
 import { ICU_SERIES } from '../../../src/data/icu/physionet2012-variables.js';
+import { unsplit, type DatasetSpec } from '../../../src/data/datasets/index.js';
 
 const V = ICU_SERIES.length;
 const HR = ICU_SERIES.indexOf('HR');
@@ -114,4 +115,10 @@ test('a folder: skipBad lists bad files; the binary cache gives the same records
     () => readIcuOutcomes(join(dir, 'outcomes.txt')),
     /outcomes\.txt:2: In-hospital_death must be 0 or 1, got '2'/,
   );
+});
+
+test('cross-validation folds every stay: unsplit drops a physionet2012 spec’s own fold', () => {
+  const whole = { kind: 'physionet2012', records: 'set-a', outcomes: 'Outcomes-a.txt' } as DatasetSpec;
+  assert.deepEqual(unsplit({ ...whole, fold: { k: 5, index: 0, part: 'train' } } as DatasetSpec), whole);
+  assert.equal(unsplit(whole), whole);
 });
