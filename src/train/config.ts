@@ -284,8 +284,11 @@ export function parseConfig(raw: unknown, file = '<config>'): TrainingConfig {
 
 const PATH_KEYS = ['file', 'root', 'images', 'masks', 'roi', 'path', 'csv', 'image', 'label', 'records', 'outcomes'];
 
-/** Makes every path-like field of dataset specs absolute and checks that it exists. */
-export function resolveDataPaths(config: TrainingConfig, baseDir: string, file: string): TrainingConfig {
+/**
+ * Makes every path-like field of a dataset spec absolute (`{dataRoot}/...` under the data root, else relative to
+ * `baseDir`) and checks that it exists; `file` and `where` name the spec in errors.
+ */
+export function resolveSpecPaths(spec: DatasetSpec, baseDir: string, file: string, where: string): DatasetSpec {
   const fix = (spec: DatasetSpec, where: string): DatasetSpec => {
     const out: Record<string, unknown> = { ...spec };
     // A user dataset module's path is relative to the config too (a file: URL is taken as it is).
@@ -313,12 +316,17 @@ export function resolveDataPaths(config: TrainingConfig, baseDir: string, file: 
     // Only path strings changed (to absolute paths), so the spec keeps its kind's type.
     return out as DatasetSpec;
   };
+  return fix(spec, where);
+}
+
+/** Makes every path-like field of the config's dataset specs absolute and checks that it exists. */
+export function resolveDataPaths(config: TrainingConfig, baseDir: string, file: string): TrainingConfig {
   return {
     ...config,
     data: {
       ...config.data,
-      train: fix(config.data.train, 'data.train'),
-      val: fix(config.data.val, 'data.val'),
+      train: resolveSpecPaths(config.data.train, baseDir, file, 'data.train'),
+      val: resolveSpecPaths(config.data.val, baseDir, file, 'data.val'),
     },
   };
 }

@@ -3,13 +3,13 @@
  * model.json with the best (else last) checkpoint's weights.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { modelNames, UnknownModelError, type ModelName } from '../models/registry.js';
 import type { AttentionModel } from '../models/attention-model.js';
 import { createModelFromConfig } from './trainer.js';
 import { loadTensors, type Tensor } from '../tensor/index.js';
 import type { DatasetSpec } from '../data/datasets/index.js';
-import { parseConfigJson, type TrainingConfig } from './config.js';
+import { parseConfigJson, resolveSpecPaths, type TrainingConfig } from './config.js';
 import { UserError } from '../user-error.js';
 import { checkVersionCompatible } from '../version.js';
 import { ConfigError } from './config-error.js';
@@ -96,7 +96,13 @@ export function dataArgumentToSpec(
   if (!existsSync(path)) throw new ConfigError(data, '--data', 'no such file or folder');
   if (extname(path) === '.npz') return { kind: 'medmnist', file: path, split: (split ?? 'val') as 'val' };
   if (extname(path) === '.json') {
-    const spec = parseConfigJson(readFileSync(path, 'utf8'), data) as unknown as DatasetSpec;
+    // paths inside the description: `{dataRoot}/...` under the data root, else relative to the description
+    const spec = resolveSpecPaths(
+      parseConfigJson(readFileSync(path, 'utf8'), data) as unknown as DatasetSpec,
+      dirname(path),
+      data,
+      'dataset',
+    );
     return split && 'split' in spec ? ({ ...spec, split } as DatasetSpec) : spec;
   }
   if (statSync(path).isDirectory()) {

@@ -42,7 +42,7 @@ export function splitOf(base: Dataset, spec: SplitSpec): Dataset {
 /**
  * The dataset a spec draws its samples from, below any split (cross-validation folds the whole of it): a
  * `split` spec's `of`, a `text` spec without its own `split`/`fold` (all its deduplicated notes), or a
- * `physionet2012` spec without its `fold` (every record: `medattn cv` of the shipped config folds all of set A).
+ * `physionet2012` spec without its `fold` (every stay of the set).
  */
 export function unsplit(spec: DatasetSpec): DatasetSpec {
   if (spec.kind === 'split') return unsplit(spec.of);

@@ -53,8 +53,12 @@ export class Affine implements Transform {
   constructor(private readonly opts: AffineOptions) {
     ({ keys: this.keys, masks: this.masks } = resolveKeys(opts));
   }
-  apply(sample: Sample): Sample {
+  /** Refuses a sample with a label map this transform would not move (see checkUnlistedMasks). */
+  check(sample: Sample): void {
     checkUnlistedMasks(sample, this.opts, 'Affine');
+  }
+  apply(sample: Sample): Sample {
+    this.check(sample);
     return applyAffine(sample, this.keys, this.masks, this.opts, this.opts.padding ?? 'zeros', 'Affine');
   }
 }
@@ -88,8 +92,12 @@ export class RandAffine implements Transform {
       for (const r of listOf(v)) checkRange(toRange(r), name, 'RandAffine');
     }
   }
-  apply(sample: Sample, rng: Rng): Sample {
+  /** Refuses a sample with a label map this transform would not move (see checkUnlistedMasks). */
+  check(sample: Sample): void {
     checkUnlistedMasks(sample, this.opts, 'RandAffine');
+  }
+  apply(sample: Sample, rng: Rng): Sample {
+    this.check(sample);
     const d = commonSpatialShape(sample, [...this.keys, ...this.masks], 'RandAffine').length;
     const o = this.opts;
     const draw = (v: Range | Range[] | undefined, count: number): number[] | undefined => {

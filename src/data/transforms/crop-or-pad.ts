@@ -96,8 +96,12 @@ export class CenterCropOrPad implements Transform {
     const { keys, masks } = resolveKeys(opts);
     this.names = [...keys, ...masks];
   }
-  apply(sample: Sample): Sample {
+  /** Refuses a sample with a label map this transform would not move (see checkUnlistedMasks). */
+  check(sample: Sample): void {
     checkUnlistedMasks(sample, this.opts, 'CenterCropOrPad');
+  }
+  apply(sample: Sample): Sample {
+    this.check(sample);
     const spatial = commonSpatialShape(sample, this.names, 'CenterCropOrPad');
     if (spatial.length !== this.opts.size.length) {
       throw new TransformError(
@@ -119,8 +123,12 @@ export class PadTo implements Transform {
     const { keys, masks } = resolveKeys(opts);
     this.names = [...keys, ...masks];
   }
-  apply(sample: Sample): Sample {
+  /** Refuses a sample with a label map this transform would not move (see checkUnlistedMasks). */
+  check(sample: Sample): void {
     checkUnlistedMasks(sample, this.opts, 'PadTo');
+  }
+  apply(sample: Sample): Sample {
+    this.check(sample);
     const spatial = commonSpatialShape(sample, this.names, 'PadTo');
     if (spatial.length !== this.opts.size.length) {
       throw new TransformError(`PadTo: size has ${this.opts.size.length} axes, images have ${spatial.length}`);

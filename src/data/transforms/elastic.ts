@@ -39,8 +39,12 @@ export class RandElastic implements Transform {
     if (Array.isArray(opts.sigma)) checkRange(opts.sigma, 'sigma', 'RandElastic');
   }
 
-  apply(sample: Sample, rng: Rng): Sample {
+  /** Refuses a sample with a label map this transform would not move (see checkUnlistedMasks). */
+  check(sample: Sample): void {
     checkUnlistedMasks(sample, this.opts, 'RandElastic');
+  }
+  apply(sample: Sample, rng: Rng): Sample {
+    this.check(sample);
     const size = commonSpatialShape(sample, [...this.keys, ...this.masks], 'RandElastic');
     const pick = (v: number | [number, number]): number => (typeof v === 'number' ? v : rng.uniform(v[0], v[1]));
     const alpha = pick(this.opts.alpha);

@@ -93,8 +93,12 @@ export class Flip implements Transform {
     const { keys, masks } = resolveKeys(opts);
     this.names = [...keys, ...masks];
   }
-  apply(sample: Sample): Sample {
+  /** Refuses a sample with a label map this transform would not move (see checkUnlistedMasks). */
+  check(sample: Sample): void {
     checkUnlistedMasks(sample, this.opts, 'Flip');
+  }
+  apply(sample: Sample): Sample {
+    this.check(sample);
     const d = commonSpatialShape(sample, this.names, 'Flip').length;
     checkAxes(this.opts.axes, d, 'Flip');
     return flipSample(sample, this.names, this.opts.axes, 'Flip');
@@ -116,8 +120,12 @@ export class RandFlip implements Transform {
     const p = opts.p ?? 0.5;
     if (!(p >= 0 && p <= 1)) throw new TransformError(`RandFlip: p must be in [0, 1], got ${p}`);
   }
-  apply(sample: Sample, rng: Rng): Sample {
+  /** Refuses a sample with a label map this transform would not move (see checkUnlistedMasks). */
+  check(sample: Sample): void {
     checkUnlistedMasks(sample, this.opts, 'RandFlip');
+  }
+  apply(sample: Sample, rng: Rng): Sample {
+    this.check(sample);
     const d = commonSpatialShape(sample, this.names, 'RandFlip').length;
     const axes = this.opts.axes ?? [...Array(d).keys()];
     checkAxes(axes, d, 'RandFlip');

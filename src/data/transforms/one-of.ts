@@ -17,7 +17,11 @@ export class OneOf implements Transform {
     let acc = 0;
     this.cumulative = w.map((x) => (acc += x / total));
   }
+  check(sample: Sample): void {
+    for (const t of this.transforms) t.check?.(sample);
+  }
   apply(sample: Sample, rng: Rng): Sample {
+    this.check(sample);
     const u = rng.fork(0).next();
     let i = this.cumulative.findIndex((c) => u < c);
     if (i < 0) i = this.transforms.length - 1;

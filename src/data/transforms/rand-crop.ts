@@ -39,8 +39,12 @@ export class RandCrop implements Transform {
     this.names = [...keys, ...masks];
   }
 
-  apply(sample: Sample, rng: Rng): Sample {
+  /** Refuses a sample with a label map this transform would not move (see checkUnlistedMasks). */
+  check(sample: Sample): void {
     checkUnlistedMasks(sample, this.opts, 'RandCrop');
+  }
+  apply(sample: Sample, rng: Rng): Sample {
+    this.check(sample);
     const size = this.opts.size;
     const spatial = commonSpatialShape(sample, this.names, 'RandCrop');
     if (spatial.length !== size.length) {

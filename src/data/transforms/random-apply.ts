@@ -9,7 +9,11 @@ export class RandomApply implements Transform {
   ) {
     if (!(p >= 0 && p <= 1)) throw new TransformError(`RandomApply: p must be in [0, 1], got ${p}`);
   }
+  check(sample: Sample): void {
+    this.transform.check?.(sample);
+  }
   apply(sample: Sample, rng: Rng): Sample {
+    this.check(sample);
     // The coin uses its own fork so the wrapped transform sees the same stream whether or not it fires.
     if (!rng.fork(0).bernoulli(this.p)) return sample;
     return this.transform.apply(sample, rng.fork(1));

@@ -37,8 +37,12 @@ export class Resize implements Transform {
       throw new TransformError(`Resize: size must be positive integers, got ${JSON.stringify(opts.size)}`);
     }
   }
-  apply(sample: Sample): Sample {
+  /** Refuses a sample with a label map this transform would not move (see checkUnlistedMasks). */
+  check(sample: Sample): void {
     checkUnlistedMasks(sample, this.opts, 'Resize');
+  }
+  apply(sample: Sample): Sample {
+    this.check(sample);
     const spatial = commonSpatialShape(sample, [...this.keys, ...this.masks], 'Resize');
     if (spatial.length !== this.opts.size.length) {
       throw new TransformError(`Resize: size has ${this.opts.size.length} axes but the images have ${spatial.length}`);

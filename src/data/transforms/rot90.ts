@@ -59,8 +59,12 @@ export class Rot90 implements Transform {
     this.names = [...keys, ...masks];
     if (!Number.isInteger(opts.k)) throw new TransformError(`Rot90: k must be an integer, got ${opts.k}`);
   }
-  apply(sample: Sample): Sample {
+  /** Refuses a sample with a label map this transform would not move (see checkUnlistedMasks). */
+  check(sample: Sample): void {
     checkUnlistedMasks(sample, this.opts, 'Rot90');
+  }
+  apply(sample: Sample): Sample {
+    this.check(sample);
     commonSpatialShape(sample, this.names, 'Rot90');
     return rot90Sample(sample, this.names, this.opts.k, this.opts.axes ?? [0, 1], 'Rot90');
   }
@@ -78,8 +82,12 @@ export class RandRot90 implements Transform {
     const { keys, masks } = resolveKeys(opts);
     this.names = [...keys, ...masks];
   }
-  apply(sample: Sample, rng: Rng): Sample {
+  /** Refuses a sample with a label map this transform would not move (see checkUnlistedMasks). */
+  check(sample: Sample): void {
     checkUnlistedMasks(sample, this.opts, 'RandRot90');
+  }
+  apply(sample: Sample, rng: Rng): Sample {
+    this.check(sample);
     commonSpatialShape(sample, this.names, 'RandRot90');
     const k = rng.int((this.opts.maxK ?? 3) + 1);
     return rot90Sample(sample, this.names, k, this.opts.axes ?? [0, 1], 'RandRot90');

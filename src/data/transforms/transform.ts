@@ -23,6 +23,11 @@ export type FloatImage = MedicalImage<Float32Array>;
 export interface Transform {
   /** Returns a new sample; `rng` is this sample's own stream (see `Rng.fork`). */
   apply(sample: Sample, rng: Rng): Sample;
+  /**
+   * Throws on a sample this transform would refuse, without drawing random numbers: RandomApply and OneOf call it
+   * even when the transform does not run, so a wrong config fails on the first sample, not on a later one.
+   */
+  check?(sample: Sample): void;
 }
 
 /** Options shared by transforms that act on images and masks. */

@@ -7,6 +7,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SHARED_DATA_ROOT, dataRoot, resolveDataPath, userDataRoot } from '../../../src/data/fetch/data-root.js';
 import { loadConfig } from '../../../src/train/config.js';
+import { dataArgumentToSpec } from '../../../src/train/run-folder.js';
 import { ConfigError } from '../../../src/train/config-error.js';
 
 const saved = process.env.MEDATTN_DATA;
@@ -85,4 +86,27 @@ test('paths without the prefix stay relative to the config file, whatever the da
   );
   process.env.MEDATTN_DATA = '/nonexistent-root';
   assert.equal((loadConfig(config).data.train as { file: string }).file, join(dir, 'local.npz'));
+});
+
+test('evaluate --data SPEC.json: {dataRoot}/ paths inside the description read under the data root, others relative to it', () => {
+  const root = mkdtempSync(join(tmpdir(), 'medattn-spec-root-'));
+  mkdirSync(join(root, 'drive', 'images'), { recursive: true });
+  mkdirSync(join(root, 'drive', 'masks'), { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'medattn-spec-'));
+  mkdirSync(join(dir, 'roi'));
+  const specFile = join(dir, 'drive-val.json');
+  const spec = { kind: 'pairs', images: '{dataRoot}/drive/images', masks: '{dataRoot}/drive/masks', roi: 'roi' };
+  writeFileSync(specFile, JSON.stringify(spec));
+  process.env.MEDATTN_DATA = root;
+  const resolved = dataArgumentToSpec(specFile, undefined, 'segmentation') as unknown as typeof spec;
+  assert.deepEqual(
+    [resolved.images, resolved.masks, resolved.roi],
+    [join(root, 'drive', 'images'), join(root, 'drive', 'masks'), join(dir, 'roi')],
+  );
+  process.env.MEDATTN_DATA = mkdtempSync(join(tmpdir(), 'medattn-spec-empty-'));
+  assert.throws(
+    () => dataArgumentToSpec(specFile, undefined, 'segmentation'),
+    (e: Error) =>
+      e instanceof ConfigError && /dataset\.images: path does not exist: .*drive\/images \(data root /.test(e.message),
+  );
 });

@@ -8,7 +8,7 @@ import { parseIcuRecord } from '../../../src/data/icu/physionet2012-record.js';
 import { loadIcuRecords, readIcuOutcomes } from '../../../src/data/icu/physionet2012-set.js';
 import { icuGrid } from '../../../src/data/icu/icu-grid.js';
 import { ICU_SERIES } from '../../../src/data/icu/physionet2012-variables.js';
-import { createDataset, unsplit } from '../../../src/data/datasets/index.js';
+import { unsplit, type DatasetSpec } from '../../../src/data/datasets/index.js';
 
 const V = ICU_SERIES.length;
 const HR = ICU_SERIES.indexOf('HR');
@@ -117,30 +117,8 @@ test('a folder: skipBad lists bad files; the binary cache gives the same records
   );
 });
 
-test('unsplit drops a physionet2012 fold, so medattn cv folds every record (not fold 0 of the shipped config)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'icu-'));
-  const records = join(dir, 'set');
-  mkdirSync(records);
-  const outcomes = ['RecordID,In-hospital_death'];
-  for (let id = 1; id <= 10; id++) {
-    writeFileSync(join(records, `${id}.txt`), `Time,Parameter,Value\n00:00,RecordID,${id}\n00:10,HR,${60 + id}\n`);
-    outcomes.push(`${id},${id <= 5 ? 1 : 0}`);
-  }
-  writeFileSync(join(dir, 'outcomes.txt'), outcomes.join('\n') + '\n');
-  const spec = {
-    kind: 'physionet2012' as const,
-    records,
-    outcomes: join(dir, 'outcomes.txt'),
-    cache: false as const,
-    fold: { k: 5, index: 0, part: 'train' as const },
-  };
-  assert.equal((await createDataset(spec)).length, 8);
-  const whole = unsplit(spec);
-  assert.equal('fold' in whole, false);
-  const all = await createDataset(whole);
-  assert.equal(all.length, 10);
-  assert.deepEqual(
-    all.ids().sort((a, b) => Number(a) - Number(b)),
-    ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'],
-  );
+test('cross-validation folds every stay: unsplit drops a physionet2012 spec’s own fold', () => {
+  const whole = { kind: 'physionet2012', records: 'set-a', outcomes: 'Outcomes-a.txt' } as DatasetSpec;
+  assert.deepEqual(unsplit({ ...whole, fold: { k: 5, index: 0, part: 'train' } } as DatasetSpec), whole);
+  assert.equal(unsplit(whole), whole);
 });

@@ -3,7 +3,7 @@
 // key, unless `masks` is set explicitly (`[]` means "no masks").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTransform, RandFlip, Rng, type TransformSpec } from '../../../src/data/transforms/index.js';
+import { createTransform, OneOf, RandFlip, Rng, type TransformSpec } from '../../../src/data/transforms/index.js';
 import { TransformError } from '../../../src/data/transforms/transform.js';
 import type { MedicalImage } from '../../../src/data/medical-image.js';
 import { img2d, rowsOf } from './helpers.js';
@@ -59,4 +59,20 @@ test('randFlip with "masks": ["mask"] flips the mask exactly as the image', () =
   const out = new RandFlip({ axes: [1], p: 1, masks: ['mask'] }).apply({ image, mask }, Rng.seeded(0));
   assert.deepEqual(rowsOf(out.image as MedicalImage)[0], [4, 3, 2, 1]);
   assert.deepEqual(Array.from((out.mask as MedicalImage).data).slice(0, 4), [0, 0, 0, 1]);
+});
+
+test('wrapped with "p" or in oneOf, the check runs on every sample, also when the transform does not fire', () => {
+  const rng = Rng.seeded(5);
+  const never = createTransform({ type: 'randAffine', rotate: [10, 20], p: 0 } as TransformSpec);
+  assert.throws(() => never.apply({ image, mask }, rng), {
+    message:
+      'RandAffine: the sample has a "mask" that this transform would not move with the image; set "masks": ["mask"] (or "masks": [] to leave it)',
+  });
+  // the image alone still passes through untouched
+  assert.equal(never.apply({ image }, rng).image, image);
+  const pick = new OneOf(
+    [new RandFlip({ masks: ['mask'] }), createTransform({ type: 'resize', size: [6, 8] })],
+    [1, 0],
+  );
+  assert.throws(() => pick.apply({ image, mask }, rng), /^TransformError|Resize: the sample has a "mask"/);
 });
