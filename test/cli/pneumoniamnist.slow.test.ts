@@ -31,5 +31,8 @@ test(
     assert.ok(best.auroc > PUBLISHED_RESNET18_AUC, `AUROC ${best.auroc}`);
     assert.ok(best.accuracy > PUBLISHED_RESNET18_ACC, `accuracy ${best.accuracy}`);
     assert.ok(minutes < 12, `took ${minutes.toFixed(1)} min`);
+    // training.threshold 'youden': the balanced-accuracy threshold chosen on validation travels with the run.
+    assert.ok(best.threshold > 0 && best.threshold < 1, `threshold ${best.threshold}`);
+    assert.ok(best.balanced_accuracy > 0.95, `balanced accuracy ${best.balanced_accuracy}`);
   },
 );

@@ -30,6 +30,8 @@ test('the shipped PneumoniaMNIST config loads and fills defaults', needsPneumoni
   const c = loadConfig('configs/pneumoniamnist.json');
   assert.equal(c.model.name, 'attention_cnn');
   assert.equal(c.training.monitor, 'auroc');
+  // The decision threshold is the balanced-accuracy (Youden) one chosen on validation (docs/attention-study.md).
+  assert.equal(c.training.threshold, 'youden');
   assert.equal((c.data.train as any).file, PNEUMONIA_NPZ);
 });
 
