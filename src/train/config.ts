@@ -289,34 +289,31 @@ const PATH_KEYS = ['file', 'root', 'images', 'masks', 'roi', 'path', 'csv', 'ima
  * `baseDir`) and checks that it exists; `file` and `where` name the spec in errors.
  */
 export function resolveSpecPaths(spec: DatasetSpec, baseDir: string, file: string, where: string): DatasetSpec {
-  const fix = (spec: DatasetSpec, where: string): DatasetSpec => {
-    const out: Record<string, unknown> = { ...spec };
-    // A user dataset module's path is relative to the config too (a file: URL is taken as it is).
-    const keys =
-      spec.kind === 'module'
-        ? spec.module.startsWith('file:')
-          ? []
-          : ['module']
-        : spec.kind === 'table' // its `label` is a column name
-          ? ['file']
-          : PATH_KEYS;
-    for (const key of keys) {
-      const v = out[key];
-      if (typeof v !== 'string') continue;
-      const abs = resolveDataPath(v, baseDir); // `{dataRoot}/...` under the data root, else relative to the config
-      if (!existsSync(abs))
-        throw new ConfigError(
-          file,
-          `${where}.${key}`,
-          `path does not exist: ${abs}${isDataRootPath(v) ? dataRootHint(v) : ''}`,
-        );
-      out[key] = abs;
-    }
-    if (spec.kind === 'subset' || spec.kind === 'split') out.of = fix(spec.of, `${where}.of`);
-    // Only path strings changed (to absolute paths), so the spec keeps its kind's type.
-    return out as DatasetSpec;
-  };
-  return fix(spec, where);
+  const out: Record<string, unknown> = { ...spec };
+  // A user dataset module's path is relative to the config too (a file: URL is taken as it is).
+  const keys =
+    spec.kind === 'module'
+      ? spec.module.startsWith('file:')
+        ? []
+        : ['module']
+      : spec.kind === 'table' // its `label` is a column name
+        ? ['file']
+        : PATH_KEYS;
+  for (const key of keys) {
+    const v = out[key];
+    if (typeof v !== 'string') continue;
+    const abs = resolveDataPath(v, baseDir); // `{dataRoot}/...` under the data root, else relative to the config
+    if (!existsSync(abs))
+      throw new ConfigError(
+        file,
+        `${where}.${key}`,
+        `path does not exist: ${abs}${isDataRootPath(v) ? dataRootHint(v) : ''}`,
+      );
+    out[key] = abs;
+  }
+  if (spec.kind === 'subset' || spec.kind === 'split') out.of = resolveSpecPaths(spec.of, baseDir, file, `${where}.of`);
+  // Only path strings changed (to absolute paths), so the spec keeps its kind's type.
+  return out as DatasetSpec;
 }
 
 /** Makes every path-like field of the config's dataset specs absolute and checks that it exists. */
