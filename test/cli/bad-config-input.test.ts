@@ -3,12 +3,12 @@
 // run folder gets a file (and a refused --resume leaves the run as it was).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { applyOverrides, MAX_CONFIG_DEPTH, parseConfigJson } from '../../src/train/config.js';
 import { tinyConfig, writeTinyMedmnist } from '../helpers/tiny-medmnist.js';
+import { cliRunner } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-bad-config-'));
 const npz = join(dir, 'tiny.npz');
@@ -22,10 +22,7 @@ function write(name: string, text: string): string {
   return path;
 }
 
-function medattn(...args: string[]) {
-  const r = spawnSync(process.execPath, [resolve('bin/medattn.js'), ...args], { cwd: dir, encoding: 'utf8' });
-  return { code: r.status, stderr: r.stderr };
-}
+const medattn = cliRunner({ cwd: dir });
 
 const deepArray = '['.repeat(100_000) + ']'.repeat(100_000);
 const deepObject = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);

@@ -3,13 +3,13 @@
 // by Gaussian-blended sliding windows), cut down to a few steps of a tiny network so it runs in seconds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createDataset } from '../../src/data/datasets/index.js';
 import { loadRun } from '../../src/train/run-folder.js';
 import { evaluateOn } from '../../src/train/evaluate-run.js';
+import { cliRunner } from '../helpers/cli.js';
 
 const colin = '/usr/share/mricron/templates/aal.nii.gz';
 const options = existsSync(colin)
@@ -20,17 +20,9 @@ const options = existsSync(colin)
       })()
     : { skip: `needs ${colin} (Debian's mricron-data)` };
 const dir = mkdtempSync(join(tmpdir(), 'medattn-colin27-'));
-const bin = resolve('bin/medattn.js');
 const config = resolve('configs/colin27-3d.json');
 
-function medattn(...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 300_000,
-    env: { ...process.env, MEDATTN_THREADS: '2' },
-  });
-}
+const medattn = cliRunner({ cwd: dir, threads: 2, timeoutMs: 300_000 });
 
 test(
   'the shipped 3D config trains on left-hemisphere patches and scores the right hemisphere by sliding windows',
@@ -53,7 +45,7 @@ test(
       '--set',
       'model.config.features=[4,8]',
     );
-    assert.equal(train.status, 0, train.stderr);
+    assert.equal(train.code, 0, train.stderr);
     const history = JSON.parse(readFileSync(join(dir, 'run', 'metrics.json'), 'utf8')).history as Record<
       string,
       number
@@ -67,7 +59,7 @@ test(
     const runConfig = JSON.parse(readFileSync(join(dir, 'run', 'config.json'), 'utf8'));
     writeFileSync(join(dir, 'val.json'), JSON.stringify(runConfig.data.val));
     const evaluated = medattn('evaluate', '--run', 'run', '--data', 'val.json', '--json');
-    assert.equal(evaluated.status, 0, evaluated.stderr);
+    assert.equal(evaluated.code, 0, evaluated.stderr);
     const metrics = JSON.parse(evaluated.stdout) as Record<string, number>;
     assert.ok(Math.abs(metrics.dice - last.dice) < 1e-6, `evaluate ${metrics.dice} vs training ${last.dice}`);
 
@@ -94,7 +86,7 @@ test(
 
 test('a region outside the volume is one line naming the option', options, () => {
   const r = medattn('train', '--config', config, '--out', 'bad', '--set', 'data.val.region.start=[40,72,150]');
-  assert.equal(r.status, 1);
+  assert.equal(r.code, 1);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(
     r.stderr,

@@ -2,27 +2,15 @@
 // 127.0.0.1 stands in for the publishers; the shipped config trains and evaluates on a data root the test writes.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needsData, SHARED_DATA } from '../helpers/shared-data.js';
 import { writeTinyMedmnist } from '../helpers/tiny-medmnist.js';
 import { startLocalServer, type LocalServer } from '../data/fetch/local-server.js';
+import { asyncCliRunner } from '../helpers/cli.js';
 
-/** Runs the CLI without blocking this process's event loop (the server must keep answering). */
-function medattn(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['bin/medattn.js', ...args], {
-      env: { ...process.env, MEDATTN_THREADS: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const medattn = asyncCliRunner({ threads: 1 });
 
 let server: LocalServer;
 before(async () => {

@@ -4,20 +4,14 @@
 // JSON; a bad VOC file is one line with exit code 1, or a listed skip with --skip-bad.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { vocXml, writeTinyVoc, type TinyObject } from '../fixtures/tiny-voc.js';
+import { cliRunner } from '../helpers/cli.js';
 
-function medattn(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, MEDATTN_THREADS: '2' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const medattn = cliRunner({ threads: 2 });
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-det-'));
 const root = join(dir, 'voc');

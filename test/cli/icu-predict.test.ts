@@ -3,7 +3,6 @@
 // variables section, on 60 real set-A records trained for one short epoch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,10 +12,10 @@ import { parseIcuRecord } from '../../src/data/icu/physionet2012-record.js';
 import { icuAttention, variableWeights } from '../../src/explain/icu-attention.js';
 import { loadRun } from '../../src/train/run-folder.js';
 import { dataPath, hasData, needsData } from '../helpers/shared-data.js';
+import { cliRunner } from '../helpers/cli.js';
 
 const options = needsData('physionet2012', 'set-a');
 const dir = mkdtempSync(join(tmpdir(), 'medattn-icu-predict-'));
-const bin = resolve('bin/medattn.js');
 const records = join(dir, 'set');
 const ids: string[] = [];
 
@@ -51,16 +50,14 @@ if (hasData('physionet2012', 'set-a')) {
   );
 }
 
-function medattn(...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 180_000 });
-}
+const medattn = cliRunner({ cwd: dir, timeoutMs: 180_000 });
 
 test(
   'train writes the hours x variables section; predict explains records as the model computes them',
   options,
   async () => {
     const train = medattn('train', '--config', 'icu.json', '--out', 'run');
-    assert.equal(train.status, 0, train.stderr);
+    assert.equal(train.code, 0, train.stderr);
     const report = readFileSync(join(dir, 'run', 'report.html'), 'utf8');
     assert.match(report, /Which hours and variables drove the predictions/);
     assert.doesNotMatch(report, /Where the model looked/, 'no image overlays of the packed grid');
@@ -69,7 +66,7 @@ test(
 
     const files = ids.slice(0, 3).map((id) => join(records, `${id}.txt`));
     const r = medattn('predict', '--run', 'run', ...files, '--json', '--out', 'maps');
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.code, 0, r.stderr);
     const results = JSON.parse(r.stdout) as {
       record: string;
       probabilities: Record<string, number>;
@@ -119,7 +116,7 @@ test(
     );
 
     const text = medattn('predict', '--run', 'run', files[0]);
-    assert.equal(text.status, 0, text.stderr);
+    assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, new RegExp(`^${files[0]}\\t${ids[0]}\\t(died|survived)\\tp\\(survived\\)=`));
     assert.match(text.stdout, /hours: \d+-\d+ h/);
   },
@@ -128,7 +125,7 @@ test(
 test('a garbled ICU record given to predict is one line naming file and line', options, () => {
   writeFileSync(join(dir, 'bad.txt'), 'Time,Parameter,Value\n00:00,RecordID,1\n0x:10,HR,80\n');
   const r = medattn('predict', '--run', 'run', 'bad.txt');
-  assert.equal(r.status, 1);
+  assert.equal(r.code, 1);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(r.stderr, /bad\.txt:3: garbled time '0x:10'/);
 });

@@ -1,14 +1,14 @@
 // `medattn inspect` and `medattn models` through the command line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { cliRunner } from '../helpers/cli.js';
 
-const run = (...args: string[]) => spawnSync(process.execPath, ['bin/medattn.js', ...args], { encoding: 'utf8' });
+const run = cliRunner();
 const CT = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
 
 test('inspect --json describes a DICOM file without patient identifiers unless --phi', () => {
   const r = run('inspect', CT, '--json');
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.code, 0, r.stderr);
   const info = JSON.parse(r.stdout);
   assert.equal(info.format, 'dicom');
   assert.equal(info.modality, 'CT');
@@ -20,7 +20,7 @@ test('inspect --json describes a DICOM file without patient identifiers unless -
 
 test('models --json lists every network and block with parameter counts', () => {
   const r = run('models', '--json');
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.code, 0, r.stderr);
   const catalog = JSON.parse(r.stdout);
   const resnet18 = catalog.models.find((m: { name: string }) => m.name === 'resnet18');
   assert.equal(resnet18.parameters, 11_689_512);

@@ -3,7 +3,6 @@
 // sample std of the fold results, and search ranks options by the monitor.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { searchCombinations, summarize } from '../../src/train/model-selection.j
 import { holdOut } from '../../src/data/datasets/index.js';
 import { writeSyntheticPneumoniamnist } from '../fixtures/synthetic-xrays.js';
 import { pneumoniaSubsets } from '../helpers/pneumonia-subset.js';
+import { cliRunner } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-select-'));
 const npz = writeSyntheticPneumoniamnist(join(dir, 'data'), { train: 192, val: 64 }).file;
@@ -34,7 +34,7 @@ const config = {
 };
 const configPath = join(dir, 'small.json');
 writeFileSync(configPath, JSON.stringify(config));
-const run = (...args: string[]) => spawnSync(process.execPath, ['bin/medattn.js', ...args], { encoding: 'utf8' });
+const run = cliRunner();
 
 test('summarize gives mean and sample standard deviation', () => {
   const s = summarize([
@@ -61,7 +61,7 @@ test('grid combinations and seeded random subsets of them', () => {
 test('medattn cv: 3 stratified folds, summary over the folds', () => {
   const out = join(dir, 'cv');
   const r = run('cv', '--config', configPath, '--folds', '3', '--out', out);
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.code, 0, r.stderr);
   const cv = JSON.parse(readFileSync(join(out, 'cv.json'), 'utf8'));
   assert.equal(cv.folds, 3);
   assert.equal(cv.perFold.length, 3);
@@ -77,7 +77,7 @@ test('medattn cv: 3 stratified folds, summary over the folds', () => {
 test('medattn cv --inner-val: the epoch is chosen on part of the training folds, the held-out fold scored once', () => {
   const out = join(dir, 'cv-inner');
   const r = run('cv', '--config', configPath, '--folds', '3', '--inner-val', '0.25', '--json', '--out', out);
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).innerVal, 0.25);
   const cv = JSON.parse(readFileSync(join(out, 'cv.json'), 'utf8'));
   const { folds, labels } = JSON.parse(readFileSync(join(out, 'folds.json'), 'utf8'));
@@ -94,7 +94,7 @@ test('medattn cv --inner-val: the epoch is chosen on part of the training folds,
   const spec = join(dir, 'fold-1-test.json');
   writeFileSync(spec, JSON.stringify({ kind: 'subset', of: config.data.train.of, indices: folds[0].val }));
   const ev = run('evaluate', '--run', join(out, 'fold-1'), '--data', spec, '--json');
-  assert.equal(ev.status, 0, ev.stderr);
+  assert.equal(ev.code, 0, ev.stderr);
   const evaluated = JSON.parse(ev.stdout);
   assert.ok(Math.abs(evaluated.auroc - cv.perFold[0].auroc) < 1e-9, `${evaluated.auroc} vs ${cv.perFold[0].auroc}`);
   assert.equal(evaluated.n, 64);
@@ -120,20 +120,20 @@ const searchAttention = (out: string, ...extra: string[]) =>
 test('medattn search: trials ranked by the monitored metric', () => {
   const out = join(dir, 'search');
   const r = searchAttention(out);
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(readFileSync(join(out, 'search.json'), 'utf8'));
   assert.equal(s.monitor, 'auroc');
   assert.equal(s.trials.length, 2);
   assert.ok(s.trials[0].summary.auroc.mean >= s.trials[1].summary.auroc.mean);
   const bad = run('search', '--config', configPath, '--grid', 'lr=1');
-  assert.equal(bad.status, 1);
+  assert.equal(bad.code, 1);
   assert.match(bad.stderr, /^medattn: search: --grid must be JSON/);
 });
 
 test('medattn search --seeds 2: each option trained with two seeds, mean ± std over them equal the two runs', () => {
   const out = join(dir, 'search-seeds');
   const r = searchAttention(out, '--seeds', '2');
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(readFileSync(join(out, 'search.json'), 'utf8'));
   for (const trial of s.trials) {
     const t = trial.overrides['model.config.stages.1.attention'] === 'none' ? 2 : 1;
@@ -144,6 +144,6 @@ test('medattn search --seeds 2: each option trained with two seeds, mean ± std 
     assert.ok(Math.abs(trial.summary.auroc.std - Math.abs(best[0] - best[1]) / Math.SQRT2) < 1e-12);
   }
   const bad = run('search', '--config', configPath, '--grid', '{"optimizer.lr":[0.1]}', '--seeds', '0');
-  assert.equal(bad.status, 1);
+  assert.equal(bad.code, 1);
   assert.match(bad.stderr, /^medattn: search: --seeds must be an integer >= 1, got '0'/);
 });

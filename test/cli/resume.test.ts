@@ -4,12 +4,13 @@
 // per finished epoch and no temp file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadTensors } from '../../src/tensor/index.js';
 import { tinyConfig, writeTinyMedmnist } from '../helpers/tiny-medmnist.js';
+import { cliRunner } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-resume-'));
 const npz = join(dir, 'tiny.npz');
@@ -25,10 +26,7 @@ function writeConfig(name: string, file: string, training: Record<string, unknow
   return path;
 }
 
-function medattn(...args: string[]) {
-  const r = spawnSync(process.execPath, [resolve('bin/medattn.js'), ...args], { cwd: dir, encoding: 'utf8' });
-  return { code: r.status, stderr: r.stderr };
-}
+const medattn = cliRunner({ cwd: dir });
 
 /** Starts `medattn train ...args` and SIGKILLs it as soon as stderr matches `when`; resolves once it is dead. */
 async function killDuring(args: string[], when: RegExp): Promise<string> {

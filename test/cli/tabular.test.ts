@@ -5,19 +5,13 @@
 // the expected top feature is known.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../src/data/transforms/index.js';
+import { cliRunner } from '../helpers/cli.js';
 
-function medattn(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, MEDATTN_THREADS: '2' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const medattn = cliRunner({ threads: 2 });
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-cli-table-'));
 const file = (name: string, text: string) => {

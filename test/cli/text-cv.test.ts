@@ -4,20 +4,14 @@
 // folds the shipped config names; search cross-validates each grid point on the same folds.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TextDataset, textSpecSchema } from '../../src/data/datasets/text-dataset.js';
 import { writeTextNotes } from '../fixtures/text-notes.js';
+import { cliRunner } from '../helpers/cli.js';
 
-function medattn(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, MEDATTN_THREADS: '1' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const medattn = cliRunner({ threads: 1 });
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-text-cv-'));
 const csv = join(dir, 'notes.csv');

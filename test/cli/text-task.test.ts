@@ -3,7 +3,6 @@
 // passes the deletion (faithfulness) test; bad input is one line, exit 1.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,14 +10,9 @@ import { loadTextRun } from '../../src/train/tasks/text.js';
 import { deletionTest } from '../../src/train/tasks/text-explain.js';
 import { TextDataset, textSpecSchema } from '../../src/data/datasets/text-dataset.js';
 import { writeTextNotes } from '../fixtures/text-notes.js';
+import { cliRunner } from '../helpers/cli.js';
 
-function medattn(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, MEDATTN_THREADS: '2' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const medattn = cliRunner({ threads: 2 });
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-text-cli-'));
 const run = join(dir, 'run');

@@ -5,7 +5,6 @@
 // (when ../shared/data is there; CI always has it).
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,14 +13,9 @@ import { readNpz } from '../../src/data/io/index.js';
 import { cudaAvailable } from '../../src/tensor/index.js';
 import { writeSyntheticPneumoniamnist } from '../fixtures/synthetic-xrays.js';
 import { needsPneumonia, PNEUMONIA_NPZ, pneumoniaSubsets } from '../helpers/pneumonia-subset.js';
+import { cliRunner } from '../helpers/cli.js';
 
-function medattn(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, MEDATTN_THREADS: '2' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const medattn = cliRunner({ threads: 2 });
 
 function trainingConfig(npz: string, trainImages: number, valImages: number) {
   return {

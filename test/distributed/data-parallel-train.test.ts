@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadTensors } from '../../src/tensor/index.js';
 import { tinyConfig, writeTinyMedmnist } from '../helpers/tiny-medmnist.js';
+import { cliRunner } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-dist-'));
 const npz = join(dir, 'tiny.npz');
@@ -38,9 +39,7 @@ function config(batchSize: number) {
   };
 }
 
-function medattn(...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-}
+const medattn = cliRunner({ cwd: dir, timeoutMs: 120_000 });
 
 function parameters(run: string): Map<string, Float32Array> {
   const { tensors } = loadTensors(join(run, 'last.safetensors'));
@@ -56,9 +55,9 @@ test('2 ranks x batch 4 end with the parameters of 1 process x batch 8 (10 SGD s
   writeFileSync(join(dir, 'b8.json'), JSON.stringify(config(8)));
   writeFileSync(join(dir, 'b4.json'), JSON.stringify(config(4)));
   const one = medattn('train', '--config', 'b8.json', '--out', 'one');
-  assert.equal(one.status, 0, one.stderr);
+  assert.equal(one.code, 0, one.stderr);
   const two = medattn('train', '--config', 'b4.json', '--out', 'two', '--nproc', '2');
-  assert.equal(two.status, 0, two.stderr);
+  assert.equal(two.code, 0, two.stderr);
   const a = parameters(join(dir, 'one'));
   const b = parameters(join(dir, 'two'));
   assert.deepEqual([...b.keys()], [...a.keys()]);
@@ -94,9 +93,9 @@ test('--resume of a 2-rank run stopped after epoch 1 ends where the unbroken 2-r
     '--set',
     'training.epochs=1',
   );
-  assert.equal(first.status, 0, first.stderr);
+  assert.equal(first.code, 0, first.stderr);
   const second = medattn('train', '--resume', 'resumed', '--nproc', '2', '--set', 'training.epochs=2');
-  assert.equal(second.status, 0, second.stderr);
+  assert.equal(second.code, 0, second.stderr);
   const a = parameters(join(dir, 'two'));
   const b = parameters(join(dir, 'resumed'));
   for (const [k, va] of a) assert.deepEqual(b.get(k), va, k);
@@ -132,7 +131,7 @@ test('with training.syncBatchNorm, 2 ranks x batch 4 of a BatchNorm CNN match 1 
     ['bn4-local.json', 'bn-local', '2'],
   ]) {
     const r = medattn('train', '--config', file, '--out', out, '--nproc', nproc);
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.code, 0, r.stderr);
   }
   const one = parameters(join(dir, 'bn-one'));
   // Parameters and the running statistics (float buffers); num_batches_tracked counts batches, not samples.

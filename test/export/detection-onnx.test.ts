@@ -6,7 +6,6 @@
 // --engine onnx as with --engine torch (within 1e-4), predict gives the same boxes, and ONNX's full checker
 // accepts the fp32 and int8 files.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,17 +21,12 @@ import { loadRun } from '../../src/train/run-folder.js';
 import { MAP_SCORE_FLOOR } from '../../src/train/tasks/detection.js';
 import { dataPath, needsData } from '../helpers/shared-data.js';
 import { maxAbsDiff, onnxCheck } from './onnx-reference.js';
+import { cliRunner } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-det-onnx-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function medattn(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, MEDATTN_THREADS: process.env.MEDATTN_THREADS ?? '2' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const medattn = cliRunner();
 
 /** Same detections: count, order and class exactly; boxes and scores within float32 rounding of the heads. */
 function assertSameDetections(a: Detection[][], b: Detection[][], what: string) {

@@ -4,23 +4,17 @@
 // most 0.005 (the goals), with the default calibration (first convolution and head in float32,
 // least-error activation ranges).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { dataPath, needsData } from '../helpers/shared-data.js';
+import { cliRunner } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-drive-int8-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function medattn(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, MEDATTN_THREADS: '2' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const medattn = cliRunner({ threads: 2 });
 
 test(
   'DRIVE Attention U-Net (small test model): int8 Dice within 0.01 and pooled AUROC within 0.005 of fp32',

@@ -4,7 +4,6 @@
 // the run's metadata; evaluate/predict --engine onnx give libtorch's metrics and decisions; user errors are
 // one line with exit code 1.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -31,17 +30,12 @@ import { OnnxModel, onnxLooked } from '../../src/runtime/index.js';
 import { tensor, tidy } from '../../src/tensor/index.js';
 import { dataPath, needsData } from '../helpers/shared-data.js';
 import { maxAbsDiff, onnxCheck, ortOutputs, torchOutputs } from './onnx-reference.js';
+import { cliRunner } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-export-run-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function medattn(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, MEDATTN_THREADS: '2' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const medattn = cliRunner({ threads: 2 });
 
 /** Worst |ONNX - libtorch| per output over a batch; probabilities from the libtorch logits. */
 async function parity(run: string, data: Float32Array, shape: number[]): Promise<Map<string, number>> {

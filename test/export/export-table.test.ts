@@ -5,7 +5,6 @@
 // gives --engine torch's metrics within 1e-4; predict through ONNX Runtime (library and CLI) gives libtorch's
 // probabilities, feature weights and decisions; --int8 is a one-line error.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +21,7 @@ import { loadRun } from '../../src/train/run-folder.js';
 import { train } from '../../src/train/trainer.js';
 import { dataPath, needsData } from '../helpers/shared-data.js';
 import { classifierParity, maxMetricDiff, onnxCheck } from './onnx-reference.js';
+import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-export-table-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -113,11 +113,8 @@ describe('table models export (ckd.csv)', needsData('tabular', 'ckd.csv'), () =>
     assert.ok(worst < 1e-4, `differ by ${worst}`);
     // the CLI picks ONNX Runtime by itself and prints the same decisions as --engine torch
     const cli = (...args: string[]) => {
-      const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], {
-        encoding: 'utf8',
-        env: { ...process.env, MEDATTN_THREADS: '1' },
-      });
-      assert.equal(r.status, 0, r.stderr);
+      const r = runCli(args, { threads: 1 });
+      assert.equal(r.code, 0, r.stderr);
       return JSON.parse(r.stdout) as { predicted: string }[];
     };
     const byDefault = cli('predict', '--run', run, '--json', patients);

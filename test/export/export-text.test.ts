@@ -5,7 +5,6 @@
 // outputs within 1e-4; the file passes ONNX's full checker; evaluate --engine onnx gives --engine torch's
 // metrics within 1e-4; predict's explanations through ONNX Runtime equal libtorch's.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import { evaluateTextRun, idsTensor, loadTextRun, predictProbs } from '../../src
 import { train } from '../../src/train/trainer.js';
 import { dataPath, needsData } from '../helpers/shared-data.js';
 import { classifierParity, maxMetricDiff, onnxCheck } from './onnx-reference.js';
+import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-export-text-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -141,11 +141,8 @@ describe('text models export (mtsamples)', needsData('text', 'mtsamples.csv'), (
     if (label === 'text_bilstm')
       test('through the CLI: export --triton --json, then evaluate --json picks ONNX Runtime and prints the same metrics', () => {
         const cli = (...args: string[]) => {
-          const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], {
-            encoding: 'utf8',
-            env: { ...process.env, MEDATTN_THREADS: '1' },
-          });
-          assert.equal(r.status, 0, r.stderr);
+          const r = runCli(args, { threads: 1 });
+          assert.equal(r.code, 0, r.stderr);
           return JSON.parse(r.stdout) as Record<string, unknown>;
         };
         const triton = join(dir, 'triton');

@@ -13,10 +13,11 @@ import { BASIC_PROFILE } from '../../src/privacy/basic-profile-table.js';
 import { readDicom } from '../../src/data/io/dicom/read-dicom.js';
 import { shiftDates } from '../../src/privacy/date-shift.js';
 import { deidentifyTree } from '../../src/privacy/deidentify-tree.js';
+import { cliRunner } from '../helpers/cli.js';
 
 const PYDICOM_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const here = dirname(fileURLToPath(import.meta.url));
-const medattn = (...args: string[]) => spawnSync(process.execPath, ['bin/medattn.js', ...args], { encoding: 'utf8' });
+const medattn = cliRunner();
 
 /**
  * Every transfer syntax family the writer handles: explicit/implicit/big endian, deflate, RLE, JPEG 2000,
@@ -70,7 +71,7 @@ test('deid: pydicom finds no profile attribute, private tag or changed pixel; dc
   try {
     const output = join(dir, 'out');
     const run = medattn('deid', input, output, '--json');
-    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.code, 0, run.stderr);
     const summary = JSON.parse(run.stdout);
     assert.equal(summary.dicom, FILES.length);
     // The text file is not copied (it could identify someone) and is reported.
@@ -158,7 +159,7 @@ test('deid: BurnedInAnnotation YES is refused (others still written) unless --al
       `import pydicom; d = pydicom.dcmread('${PYDICOM_FILES}/CT_small.dcm'); d.BurnedInAnnotation = 'YES'; d.save_as('${input}/b.dcm')`,
     ]);
     const refused = medattn('deid', input, join(dir, 'out'));
-    assert.equal(refused.status, 1);
+    assert.equal(refused.code, 1);
     assert.match(
       refused.stderr.trim(),
       /^medattn: b\.dcm: not written: .*BurnedInAnnotation is YES.*--allow-burned-in/,
@@ -199,10 +200,10 @@ test('deid: a key file gives the same UIDs across runs; without one each run has
     assert.notEqual(uidOf(join(dir, 'r1/CT_small.dcm')), uidOf(join(dir, 'r2/CT_small.dcm')));
     writeFileSync(key, 'short');
     const bad = medattn('deid', file, join(dir, 'k3'), '--key-file', key);
-    assert.equal(bad.status, 1);
+    assert.equal(bad.code, 1);
     assert.match(bad.stderr, /key must be at least 16 bytes/);
     const inside = medattn('deid', dir, join(dir, 'sub'));
-    assert.equal(inside.status, 1);
+    assert.equal(inside.code, 1);
     assert.match(inside.stderr, /OUT must not be IN or inside it/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -226,7 +227,7 @@ nib.save(nib.Nifti2Image(np.ones((2, 2, 2), np.float32), np.eye(4), header=None)
 `);
     assert.equal(deidentifyTree(join(dir, 'in'), join(dir, 'skip')).skipped.length, 2);
     const run = medattn('deid', join(dir, 'in'), join(dir, 'out'), '--nifti', '--json');
-    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.code, 0, run.stderr);
     assert.equal(JSON.parse(run.stdout).nifti, 2);
     const out = py(`
 import nibabel as nib, numpy as np, json

@@ -1,33 +1,18 @@
 // Test helpers for the service: train and export a run (in this process, with the functions `medattn train` and
 // `medattn export` run: each CLI start costs seconds of module loading), run the CLI, and start `medattn serve`
 // as a real process on 127.0.0.1 (port 0: the OS picks a free one), reading the address from its start-up line.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportRun } from '../../src/export/index.js';
 import { parseConfig } from '../../src/train/config.js';
 import { train } from '../../src/train/trainer.js';
+import { asyncCliRunner, cliRunner } from '../helpers/cli.js';
 
-export function medattn(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/medattn.js', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, MEDATTN_THREADS: '2' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+export const medattn = cliRunner({ threads: 2 });
 
 /** The CLI as a child process, without blocking this one (tests start it beside in-process work). */
-export function medattnAsync(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const proc = spawn(process.execPath, ['bin/medattn.js', ...args], {
-    env: { ...process.env, MEDATTN_THREADS: '2' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (d) => (stdout += d));
-  proc.stderr.on('data', (d) => (stderr += d));
-  return new Promise((done) => proc.on('close', (code) => done({ code, stdout, stderr })));
-}
+export const medattnAsync = asyncCliRunner({ threads: 2 });
 
 /**
  * Trains `config` into `<dir>/<name>` and exports it to ONNX, in this process with what `medattn train` (its

@@ -2,13 +2,13 @@
 // `constructor` or `prototype` is a one-line ConfigError, and Object.prototype is untouched afterwards.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { applyOverrides } from '../../src/train/config.js';
 import { ConfigError } from '../../src/train/config-error.js';
 import { tinyConfig, writeTinyMedmnist } from '../helpers/tiny-medmnist.js';
+import { cliRunner } from '../helpers/cli.js';
 
 const prototypeKeys = () => Object.getOwnPropertyNames(Object.prototype).sort();
 const before = prototypeKeys();
@@ -62,10 +62,7 @@ writeTinyMedmnist(npz, { train: { n: 16 }, val: { n: 8 } });
 const configPath = join(dir, 'c.json');
 writeFileSync(configPath, JSON.stringify(tinyConfig(npz)));
 
-function medattn(...args: string[]) {
-  const r = spawnSync(process.execPath, [resolve('bin/medattn.js'), ...args], { cwd: dir, encoding: 'utf8' });
-  return { code: r.status, stderr: r.stderr };
-}
+const medattn = cliRunner({ cwd: dir });
 
 test('train --set __proto__.polluted=1: exit 1, one line', () => {
   const r = medattn('train', '--config', configPath, '--set', '__proto__.polluted=1', '--out', join(dir, 'run'));

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { EPOCH_DISPLAY_OFFSET } from '../../src/train/report/report.js';
+import { runCli } from '../helpers/cli.js';
 
 const HOSTILE_CLASS = '<img src=x onerror=alert(1)>';
 const HOSTILE_FILE = '<svg onload=alert(2)>.png';
@@ -72,13 +73,10 @@ const config = {
 const configPath = join(dir, 'config.json');
 writeFileSync(configPath, JSON.stringify(config));
 const out = join(dir, 'run');
-const trained = spawnSync(process.execPath, ['bin/medattn.js', 'train', '--config', configPath, '--out', out], {
-  encoding: 'utf8',
-  env: { ...process.env, MEDATTN_THREADS: '2' },
-});
+const trained = runCli(['train', '--config', configPath, '--out', out], { threads: 2 });
 
 test('the tiny run trains and writes its report', () => {
-  assert.equal(trained.status, 0, trained.stderr);
+  assert.equal(trained.code, 0, trained.stderr);
 });
 
 test('names from data and config appear in report.html as escaped text only', () => {
