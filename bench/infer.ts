@@ -43,7 +43,7 @@ const unet = modelOf('drive.json');
 const cases = [
   { name: 'attention_cnn b1', model: cnn, batch: 1, input: [1, 28, 28] },
   { name: 'attention_cnn b32', model: cnn, batch: 32, input: [1, 28, 28] },
-  { name: 'attention_unet 568x584 b1', model: unet, batch: 1, input: [3, 584, 568] },
+  { name: 'attention_unet 568x584 b1', model: unet, batch: 1, input: [unet.config.inChannels as number, 584, 568] },
 ];
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];

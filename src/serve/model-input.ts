@@ -5,7 +5,7 @@
  * in-browser model sees the same numbers as the server's).
  */
 import type { MedicalImage } from '../data/medical-image.js';
-import { matchChannels } from '../data/match-channels.js';
+import { matchChannelsForTransforms } from '../data/match-channels.js';
 import { Resize } from '../data/transforms/resize.js';
 import { Rng } from '../data/transforms/rng.js';
 import { createTransform } from '../data/transforms/spec.js';
@@ -39,7 +39,7 @@ export function prepareInput(image: MedicalImage, info: ModelInfo): ModelInput {
   if (image.shape.length !== 3)
     throw new RangeError(`expected a 2D image [C, H, W], got [${image.shape.join(', ')}] (choose a slice of a volume)`);
   let sample = createTransform(info.normalization).apply(
-    { image: matchChannels(image, info.inputChannels) },
+    { image: matchChannelsForTransforms(image, info.normalization, info.inputChannels) },
     Rng.seeded(0),
   );
   let img = sample.image as MedicalImage;

@@ -8,7 +8,7 @@ import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { readImage } from '../data/io/index.js';
 import type { MedicalImage } from '../data/medical-image.js';
-import { matchChannels } from '../data/match-channels.js';
+import { matchChannels, matchChannelsForTransforms } from '../data/match-channels.js';
 import type { AttentionModel } from '../models/attention-model.js';
 import { createTransform, Resize, Rng } from '../data/transforms/index.js';
 import { noGrad, tensor, tidy } from '../tensor/index.js';
@@ -82,7 +82,7 @@ export async function predictFiles(
   const results: Prediction[] = [];
   if (config.task === 'segmentation' || options.maps) mkdirSync(target, { recursive: true });
   for (const file of files) {
-    let image = matchChannels(await readImage(file), channels);
+    let image = matchChannelsForTransforms(await readImage(file), config.transforms.eval, channels);
     let sample = transform.apply({ image }, Rng.seeded(0));
     image = sample.image as MedicalImage;
     if (config.task === 'classification' && inputShape && image.shape.slice(1).join() !== inputShape.slice(1).join()) {
