@@ -1,13 +1,15 @@
 /**
  * `fusion` in ONNX, over the ICU grid its trainer feeds every encoder (input `grid`, as the ICU networks):
  * series encoders (icu_series_rnn, icu_series_transformer, from sequence-emitters.ts) and the static
- * descriptors' StaticEncoder (icu_static), projected and fused by cross-attention over the present modalities
+ * descriptors' StaticEncoder (icu_static), the per-variable summaries' IcuSummaryEncoder (icu_summary,
+ * icu-summary-emitter.ts), projected and fused by cross-attention over the present modalities
  * (absent ones masked out of the keys with -inf, the "none" token always visible). Outputs: logits,
  * probabilities, `attention/modalities` [batch, M] and each encoder's maps under `attention/<input name>.<map>`.
  * A fusion with an `image` or `table` encoder (another input than the grid) is a one-line error naming it.
  */
 import { FusionModel } from '../models/fusion/fusion-model.js';
 import { StaticEncoder } from '../models/fusion/static-encoder.js';
+import { IcuSummaryEncoder } from '../models/fusion/icu-summary-encoder.js';
 import type { ModalityEncoder } from '../models/fusion/modality-encoders.js';
 import type { AttentionModel } from '../models/attention-model.js';
 import { IcuRnnEncoder } from '../models/sequence/icu-rnn-encoder.js';
@@ -18,6 +20,7 @@ import { DataType } from './onnx-proto.js';
 import { geluNodes, linear, type EmitContext } from './layer-emitters.js';
 import { registerModelEmitter } from './model-emitters.js';
 import { layerNorm, multiHeadAttention } from './transformer-emitters.js';
+import { icuSummaryEncoder } from './icu-summary-emitter.js';
 import { classify, gridInput, hoursOf, seriesEncoder, splitGrid, type Grid } from './sequence-emitters.js';
 import { additivePaddingMask, constant, expandToBatch, narrow, scalar } from './token-ops.js';
 
@@ -102,6 +105,14 @@ function modality(ctx: EmitContext, e: ModalityEncoder, name: string, grid: Grid
         ['hours_variables', s.hoursVariables, ['batch', hours, inner.config.numVariables]],
         ['hours', s.hours, ['batch', hours]],
       ],
+    };
+  }
+  if (inner instanceof IcuSummaryEncoder) {
+    const s = icuSummaryEncoder(ctx, inner, `${name}.encoder`, grid, hours);
+    return {
+      embedding: s.embedding,
+      present: positive(g.node('ReduceSum', [grid.mask, g.int64([1, 2])], { keepdims: int(0) }, name)),
+      maps: [['variables', s.weights, ['batch', inner.config.numVariables]]],
     };
   }
   if (inner instanceof StaticEncoder) {

@@ -7,7 +7,7 @@
  * per-patient feature weights of forwardWithAttention.
  */
 import { TableClassifier, FEATURE_WEIGHTS } from '../models/tabular/table-classifier.js';
-import { FTTransformerEncoder } from '../models/tabular/ft-transformer.js';
+import { FTTransformerEncoder, type ClsTransformerParts } from '../models/tabular/ft-transformer.js';
 import { FeatureAttentionEncoder } from '../models/tabular/feature-attention.js';
 import type { FeatureTokenizer } from '../models/tabular/feature-tokenizer.js';
 import { int } from './graph-builder.js';
@@ -145,23 +145,29 @@ export function featureTokens(ctx: EmitContext, t: FeatureTokenizer, name: strin
   return g.node('Where', [isMissing, constant(ctx, `${name}.missing_token`, t.missingToken), presentToken], {}, name);
 }
 
-/** FT-Transformer: [CLS] + feature tokens through pre-norm blocks; [CLS]'s attention to features over layers. */
-function ftTransformer(
+/**
+ * clsTransformer (ft-transformer.ts): [CLS] + tokens [N, F, D] through pre-norm blocks; the normalised [CLS]
+ * embedding and [CLS]'s attention to the F tokens summed over layers and renormalised. `name` prefixes the
+ * node names (the parts' own names in the state dict).
+ */
+export function clsTransformer(
   ctx: EmitContext,
-  e: FTTransformerEncoder,
+  e: ClsTransformerParts,
+  name: string,
   tokens: string,
+  numTokens: number,
 ): { embedding: string; weights: string } {
   const g = ctx.g;
-  const f = e.tokenizer.numFeatures;
+  const f = numTokens;
   let h = g.node(
     'Concat',
-    [expandToBatch(ctx, 'encoder.cls_token', e.clsToken, tokens), tokens],
+    [expandToBatch(ctx, `${name}.cls_token`, e.clsToken, tokens), tokens],
     { axis: int(1) },
-    'encoder',
+    name,
   );
   let sum: string | undefined;
   e.blocks.items.forEach((b, i) => {
-    const at = `encoder.blocks.${i}`;
+    const at = `${name}.blocks.${i}`;
     const n1 = layerNorm(ctx, b.norm1, `${at}.norm1`, h);
     const { output, weights } = multiHeadAttention(ctx, b.attn, `${at}.attn`, n1);
     const y = g.node('Add', [h, output], {}, at);
@@ -174,15 +180,16 @@ function ftTransformer(
     const w = narrow(ctx, at, select(ctx, at, weights, 1, 0), 1, 1, f); // [N, F]
     sum = sum ? g.node('Add', [sum, w], {}, at) : w;
   });
+  const at = `${name}.weights`;
   const total = g.node(
     'Clip',
-    [g.node('ReduceSum', [sum!, g.int64([1])], { keepdims: int(1) }, 'features'), scalar(ctx, 'features.eps', 1e-12)],
+    [g.node('ReduceSum', [sum!, g.int64([1])], { keepdims: int(1) }, at), scalar(ctx, `${at}.eps`, 1e-12)],
     {},
-    'features',
+    at,
   );
   return {
-    embedding: layerNorm(ctx, e.norm, 'encoder.norm', select(ctx, 'encoder', h, 1, 0)),
-    weights: g.node('Div', [sum!, total], {}, 'features'),
+    embedding: layerNorm(ctx, e.norm, `${name}.norm`, select(ctx, name, h, 1, 0)),
+    weights: g.node('Div', [sum!, total], {}, at),
   };
 }
 
@@ -244,7 +251,7 @@ export function tableEncoding(
     missing,
   );
   return e instanceof FTTransformerEncoder
-    ? ftTransformer(ctx, e, t)
+    ? clsTransformer(ctx, e, 'encoder', t, e.tokenizer.numFeatures)
     : featureAttention(ctx, e as FeatureAttentionEncoder, t);
 }
 

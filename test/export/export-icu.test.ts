@@ -1,6 +1,7 @@
 // The ICU networks and fusion in ONNX on real PhysioNet 2012 records (set A): icu_rnn (GRU and LSTM),
-// icu_transformer and fusion (RNN or transformer series + static descriptors), with every weight perturbed, give
-// ONNX Runtime logits, probabilities and attention maps (hours x variables, hours, static features, modalities)
+// icu_transformer and fusion (RNN or transformer series + static descriptors; the per-variable summaries alone
+// and with series and statics), with every weight perturbed, give ONNX Runtime logits, probabilities and
+// attention maps (hours x variables, hours, static features, summary variables, modalities)
 // equal to libtorch's eval outputs within 1e-4 on the hourly grids of 8 real stays, and pass ONNX's full
 // checker. End to end: icu_rnn and fusion trained one epoch on 60 real stays are exported with
 // `exportRun`, and evaluate --engine onnx gives --engine torch's metrics within 1e-4.
@@ -68,6 +69,30 @@ describe('ICU networks export (PhysioNet 2012 set A)', needsData('physionet2012'
           heads: 2,
         }),
     ],
+    [
+      'fusion (summary only)',
+      () =>
+        new FusionModel({
+          ...fusionDefaults,
+          inputs: [{ name: 'summary', encoder: 'icu_summary', config: { dim: 16, depth: 2, heads: 2 } }],
+          dim: 16,
+          heads: 2,
+        }),
+    ],
+    [
+      'fusion (GRU series + summary + statics)',
+      () =>
+        new FusionModel({
+          ...fusionDefaults,
+          inputs: [
+            { name: 'series', encoder: 'icu_series_rnn', config: small },
+            { name: 'summary', encoder: 'icu_summary', config: { dim: 16, depth: 2, heads: 2 } },
+            { name: 'static', encoder: 'icu_static' },
+          ],
+          dim: 16,
+          heads: 2,
+        }),
+    ],
   ];
   for (const [label, make] of cases) {
     test(`${label}: ONNX Runtime equals libtorch within 1e-4 on 8 real stays; full checker passes`, async () => {
@@ -84,6 +109,7 @@ describe('ICU networks export (PhysioNet 2012 set A)', needsData('physionet2012'
       console.log(label, Object.fromEntries(diffs));
       const maps = [...diffs.keys()].filter((k) => k.startsWith('attention/'));
       assert.ok(maps.includes(label.startsWith('fusion') ? 'attention/modalities' : 'attention/hours_variables'));
+      if (label.includes('summary')) assert.ok(maps.includes('attention/summary.variables'));
       for (const [k, d] of diffs) assert.ok(d < 1e-4, `${k}: max abs diff ${d}`);
     });
   }

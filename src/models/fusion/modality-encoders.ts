@@ -3,6 +3,7 @@
  * patients have that modality, and the attention it paid inside:
  *   icu_series_rnn, icu_series_transformer  the packed ICU grid -> series encoders (src/models/sequence)
  *   icu_static                               the packed ICU grid's static row -> StaticEncoder
+ *   icu_summary                              the packed ICU grid -> per-variable summaries -> IcuSummaryEncoder
  *   table                                    [N, 2, F] (values, missing 1/0) -> StaticEncoder
  *   image                                    [N, C, H, W] -> a small conv encoder with global pooling
  */
@@ -13,12 +14,15 @@ import { IcuRnnEncoder } from '../sequence/icu-rnn-encoder.js';
 import { ObservationTransformerEncoder } from '../sequence/observation-transformer-encoder.js';
 import { icuRnnDefaults, icuTransformerDefaults } from '../sequence/icu-models.js';
 import { StaticEncoder } from './static-encoder.js';
+import { IcuSummaryEncoder, icuSummaryDefaults } from './icu-summary-encoder.js';
 
-export type ModalityEncoderName = 'icu_series_rnn' | 'icu_series_transformer' | 'icu_static' | 'table' | 'image';
+export type ModalityEncoderName =
+  'icu_series_rnn' | 'icu_series_transformer' | 'icu_static' | 'icu_summary' | 'table' | 'image';
 export const modalityEncoderNames: ModalityEncoderName[] = [
   'icu_series_rnn',
   'icu_series_transformer',
   'icu_static',
+  'icu_summary',
   'table',
   'image',
 ];
@@ -60,6 +64,32 @@ class IcuSeriesEncoder extends ModalityEncoder {
         ['hours_variables', e.hoursVariables],
         ['hours', e.hours],
       ]),
+    };
+  }
+}
+
+/** Summaries of each series variable as tokens; attention 'variables' [N, V] (sums to 1 per patient). */
+class IcuSummaryInputEncoder extends ModalityEncoder {
+  readonly encoder: IcuSummaryEncoder;
+  readonly dim: number;
+  constructor(
+    readonly numStatics: number,
+    config: Record<string, unknown>,
+  ) {
+    super();
+    this.encoder = this.module(
+      'encoder',
+      new IcuSummaryEncoder({ numVariables: icuRnnDefaults.numVariables, ...icuSummaryDefaults, ...config }),
+    );
+    this.dim = this.encoder.dim;
+  }
+  forward(x: Tensor): ModalityEncoding {
+    const g = splitIcuGrid(x, this.numStatics);
+    const e = this.encoder.forward(g.values, g.mask, g.delta);
+    return {
+      embedding: e.embedding,
+      present: g.mask.sum([1, 2]).gt(0).float(),
+      attention: new Map([['variables', e.weights]]),
     };
   }
 }
@@ -132,6 +162,8 @@ export function createModalityEncoder(
       return new IcuSeriesEncoder('transformer', numStatics, config);
     case 'icu_static':
       return new TableInputEncoder(true, { numFeatures: numStatics, dim: num('dim', 32), heads: num('heads', 2) });
+    case 'icu_summary':
+      return new IcuSummaryInputEncoder(numStatics, config);
     case 'table':
       return new TableInputEncoder(false, {
         numFeatures: num('numFeatures', 1),

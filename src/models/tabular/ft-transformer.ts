@@ -23,6 +23,30 @@ export interface FTTransformerOptions {
   mlpRatio: number;
 }
 
+/** The [CLS] token, the blocks (keepWeights set) and the final norm of a token encoder like FT-Transformer's. */
+export interface ClsTransformerParts {
+  clsToken: Tensor;
+  blocks: ModuleList<TransformerBlock>;
+  norm: LayerNorm;
+}
+
+/**
+ * tokens [N, F, D] -> the normalised [CLS] embedding [N, D] and the [CLS] token's attention to the F tokens
+ * [N, F], averaged over heads and layers, its attention to itself left out and the rest renormalised to 1.
+ */
+export function clsTransformer(parts: ClsTransformerParts, tokens: Tensor): TableEncoding {
+  const [n, f, d] = tokens.shape;
+  let h = cat([parts.clsToken.expand([n, 1, d]), tokens], 1);
+  let weights: Tensor | undefined;
+  for (const block of parts.blocks.items) {
+    h = block.forward(h);
+    const w = block.weights!.select(1, 0).narrow(1, 1, f); // [N, F]
+    weights = weights ? weights.add(w) : w;
+  }
+  const featureWeights = weights!.div(weights!.sum(1, true).clamp(1e-12));
+  return { embedding: parts.norm.forward(h.select(1, 0)), featureWeights };
+}
+
 export class FTTransformerEncoder extends Module implements TableEncoder {
   readonly outDim: number;
   readonly tokenizer: FeatureTokenizer;
@@ -49,17 +73,7 @@ export class FTTransformerEncoder extends Module implements TableEncoder {
   }
 
   encode(values: Tensor, missing: Tensor): TableEncoding {
-    const { tokens } = this.tokenizer.forward(values, missing);
-    const n = tokens.shape[0];
-    let h = cat([this.clsToken.expand([n, 1, this.outDim]), tokens], 1);
-    let weights: Tensor | undefined;
-    for (const block of this.blocks.items) {
-      h = block.forward(h);
-      const w = block.weights!.select(1, 0).narrow(1, 1, this.tokenizer.numFeatures); // [N, F]
-      weights = weights ? weights.add(w) : w;
-    }
-    const featureWeights = weights!.div(weights!.sum(1, true).clamp(1e-12));
-    return { embedding: this.norm.forward(h.select(1, 0)), featureWeights };
+    return clsTransformer(this, this.tokenizer.forward(values, missing).tokens);
   }
 
   forward(values: Tensor, missing: Tensor): Tensor {
