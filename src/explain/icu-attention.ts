@@ -9,6 +9,24 @@ import { noGrad, tensor, tidy } from '../tensor/index.js';
 
 /** The model names whose forwardWithAttention returns `hours_variables` and `hours` maps. */
 export const ICU_SERIES_MODELS: ReadonlySet<string> = new Set(['icu_rnn', 'icu_transformer']);
+const SERIES_ENCODERS: ReadonlySet<string> = new Set(['icu_series_rnn', 'icu_series_transformer']);
+
+/**
+ * Whether a model (its name and config, as in model.json) reads ICU grids and attends over hours x variables:
+ * an ICU series model, or a fusion whose inputs all read the grid (icu_*) and one of them is a series encoder
+ * (its maps come as '<input>.hours_variables').
+ */
+export function isIcuSeriesModel(name: string, config?: unknown): boolean {
+  if (ICU_SERIES_MODELS.has(name)) return true;
+  if (name !== 'fusion') return false;
+  const encoders = ((config as { inputs?: { encoder?: string }[] } | undefined)?.inputs ?? []).map((i) => i.encoder);
+  return encoders.every((e) => e?.startsWith('icu_')) && encoders.some((e) => SERIES_ENCODERS.has(e ?? ''));
+}
+
+/** The map `name`, or a fusion input's '<input>.name' (the first series input's). */
+function mapKey(maps: Map<string, unknown>, name: string): string | undefined {
+  return maps.has(name) ? name : [...maps.keys()].find((k) => k.endsWith(`.${name}`));
+}
 
 export interface IcuAttention {
   /** Class probabilities, one row per patient. */
@@ -17,6 +35,8 @@ export interface IcuAttention {
   hoursVariables: Float32Array[];
   /** [H] per patient: the hour's share (row sums of hoursVariables). */
   hours: Float32Array[];
+  /** A fusion model's weight of each input per patient, by input name (the rest went to its "none" token). */
+  modalities?: { names: string[]; weights: Float32Array[] };
 }
 
 /** Runs the model (eval mode, no gradients) on packed grids [3, H + 1, V] (icu-grid.ts), `batch` at a time. */
@@ -36,8 +56,15 @@ export function icuAttention(model: AttentionModel, grids: Float32Array[], hours
             tensor(data, { shape: [part.length, 3, hours + 1, V] }),
           );
           const probs = output.softmax(1).toFloat32Array();
-          const hv = attention.get('hours_variables')!.toFloat32Array();
-          const h = attention.get('hours')!.toFloat32Array();
+          const hv = attention.get(mapKey(attention, 'hours_variables')!)!.toFloat32Array();
+          const h = attention.get(mapKey(attention, 'hours')!)!.toFloat32Array();
+          const modalities = attention.get('modalities')?.toFloat32Array();
+          if (modalities) {
+            const names = (model.config as { inputs: { name: string }[] }).inputs.map((i) => i.name);
+            out.modalities ??= { names, weights: [] };
+            for (let i = 0; i < part.length; i++)
+              out.modalities.weights.push(modalities.slice(i * names.length, (i + 1) * names.length));
+          }
           const classes = probs.length / part.length;
           for (let i = 0; i < part.length; i++) {
             out.probabilities.push(probs.slice(i * classes, (i + 1) * classes));

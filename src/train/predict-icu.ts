@@ -1,5 +1,5 @@
 /**
- * `medattn predict` for an ICU series run (icu_rnn, icu_transformer): PhysioNet 2012 records (`RECORDID.txt`),
+ * `medattn predict` for an ICU series run (icu_rnn, icu_transformer, or a fusion of ICU inputs with a series one): PhysioNet 2012 records (`RECORDID.txt`),
  * each given the class probabilities, the decision at the run's threshold, the variables and hours the model
  * attended to most (with the variable's last value in the window, in the record's units), and with `out` a heat
  * map of its attention over hours x variables (`<record id>-attention.png`).
@@ -33,6 +33,8 @@ export interface IcuPrediction {
   topVariables: IcuVariableContribution[];
   /** Time bins by attention, largest first: `from`-`to` hours since admission. */
   topHours: { from: number; to: number; weight: number }[];
+  /** A fusion model's weight of each input (series, static, ...) for this patient (the rest went to its "none" token). */
+  modalities?: Record<string, number>;
   heatmap?: string;
 }
 
@@ -60,7 +62,7 @@ export async function predictIcuRecords(
   const hours = runIcuHours(run);
   const records = files.map(readRecord);
   const grids = records.map((r) => icuGrid(r, hours));
-  const { probabilities, hoursVariables, hours: hourWeights } = icuAttention(run.model, grids, hours);
+  const { probabilities, hoursVariables, hours: hourWeights, modalities } = icuAttention(run.model, grids, hours);
   const classNames = run.classNames?.length ? run.classNames : ['survived', 'died'];
   const threshold = options.threshold ?? run.threshold ?? 0.5;
   const V = ICU_SERIES.length;
@@ -106,6 +108,13 @@ export async function predictIcuRecords(
       ...(probs.length === 2 ? { threshold } : {}),
       topVariables,
       topHours,
+      ...(modalities
+        ? {
+            modalities: Object.fromEntries(
+              modalities.names.map((name, m) => [name, +modalities.weights[i][m].toFixed(6)]),
+            ),
+          }
+        : {}),
       ...(heatmap ? { heatmap } : {}),
     });
   }
@@ -125,6 +134,12 @@ export function formatIcuPrediction(p: IcuPrediction): string {
       `  ${v.variable.padEnd(11)} ${(v.lastValue === undefined ? 'not measured' : `last ${v.lastValue} (${v.observations}x)`).padEnd(24)} ${v.weight.toFixed(3)}  ${'█'.repeat(Math.round(v.weight * 40))}`,
     );
   lines.push(`  hours: ${p.topHours.map((h) => `${h.from}-${h.to} h (${h.weight.toFixed(3)})`).join(', ')}`);
+  if (p.modalities)
+    lines.push(
+      `  inputs: ${Object.entries(p.modalities)
+        .map(([k, w]) => `${k} ${w.toFixed(3)}`)
+        .join(', ')}`,
+    );
   if (p.heatmap) lines.push(`  heat map: ${p.heatmap}`);
   return lines.join('\n');
 }

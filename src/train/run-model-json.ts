@@ -5,11 +5,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export function readRunModelJson(dir: string): { model?: string; task?: string } | undefined {
+/** The fields commands read; `config` is the model's own config. */
+export interface RunModelJson {
+  model?: string;
+  task?: string;
+  config?: unknown;
+}
+
+export function readRunModelJson(dir: string): RunModelJson | undefined {
   const file = join(dir, 'model.json');
   if (!existsSync(file)) return undefined;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as { model?: string; task?: string };
+    return JSON.parse(readFileSync(file, 'utf8')) as RunModelJson;
   } catch {
     return undefined;
   }

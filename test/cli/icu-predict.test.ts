@@ -122,6 +122,75 @@ test(
   },
 );
 
+test(
+  'a fusion of series, summaries and statics: report and predict use the series input and give each input its weight',
+  options,
+  () => {
+    const config = JSON.parse(readFileSync(join(dir, 'icu.json'), 'utf8')) as Record<string, unknown>;
+    config.model = {
+      name: 'fusion',
+      config: {
+        inputs: [
+          { name: 'series', encoder: 'icu_series_rnn', config: { variableDim: 4, variableHeads: 2, hidden: 16 } },
+          { name: 'summary', encoder: 'icu_summary', config: { dim: 8, depth: 1, heads: 2 } },
+          { name: 'static', encoder: 'icu_static', config: { dim: 8, heads: 2 } },
+        ],
+        fusion: 'cross_attention',
+        dim: 8,
+        heads: 2,
+      },
+    };
+    writeFileSync(join(dir, 'fusion.json'), JSON.stringify(config));
+    const train = medattn('train', '--config', 'fusion.json', '--out', 'fusion-run');
+    assert.equal(train.code, 0, train.stderr);
+    const report = readFileSync(join(dir, 'fusion-run', 'report.html'), 'utf8');
+    assert.match(report, /Which hours and variables drove the predictions/);
+    assert.doesNotMatch(report, /Where the model looked/, 'no image overlays of the packed grid');
+    assert.ok(existsSync(join(dir, 'fusion-run', 'icu-inputs.png')));
+
+    const files = ids.slice(0, 2).map((id) => join(records, `${id}.txt`));
+    const r = medattn('predict', '--run', 'fusion-run', ...files, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const results = JSON.parse(r.stdout) as {
+      probabilities: Record<string, number>;
+      topVariables: { weight: number }[];
+      modalities: Record<string, number>;
+    }[];
+    const run = loadRun(join(dir, 'fusion-run'));
+    const expected = icuAttention(
+      run.model,
+      files.map((f) => icuGrid(parseIcuRecord(readFileSync(f, 'utf8'), f), 48)),
+      48,
+    );
+    for (const [i, res] of results.entries()) {
+      assert.ok(Math.abs(res.probabilities.died - expected.probabilities[i][1]) < 1e-6, `p(died) of ${ids[i]}`);
+      const byVariable = variableWeights(expected.hoursVariables[i], 48);
+      assert.ok(Math.abs(res.topVariables[0].weight - Math.max(...byVariable)) < 1e-6, "the series input's map");
+      assert.deepEqual(Object.keys(res.modalities), ['series', 'summary', 'static']);
+      const weights = Object.values(res.modalities);
+      const total = weights.reduce((a, b) => a + b, 0); // the rest went to the fusion's learned "none" token
+      assert.ok(total > 0 && total <= 1 + 1e-6, `input weights sum to ${total}`);
+      weights.forEach((w, m) => assert.ok(Math.abs(w - expected.modalities!.weights[i][m]) < 1e-6));
+    }
+    const text = medattn('predict', '--run', 'fusion-run', files[0]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /inputs: series \d\.\d{3}, summary \d\.\d{3}, static \d\.\d{3}/);
+  },
+);
+
+test('a fusion input naming an unknown encoder is one line listing the encoders', options, () => {
+  const config = JSON.parse(readFileSync(join(dir, 'icu.json'), 'utf8')) as Record<string, unknown>;
+  config.model = {
+    name: 'fusion',
+    config: { inputs: [{ name: 'series', encoder: 'icu_series_gru' }], fusion: 'cross_attention' },
+  };
+  writeFileSync(join(dir, 'bad-fusion.json'), JSON.stringify(config));
+  const r = medattn('train', '--config', 'bad-fusion.json', '--out', 'bad-fusion-run');
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /fusion: option 'inputs\[\]\.encoder' must be one of icu_series_rnn, .*got "icu_series_gru"/);
+});
+
 test('a garbled ICU record given to predict is one line naming file and line', options, () => {
   writeFileSync(join(dir, 'bad.txt'), 'Time,Parameter,Value\n00:00,RecordID,1\n0x:10,HR,80\n');
   const r = medattn('predict', '--run', 'run', 'bad.txt');

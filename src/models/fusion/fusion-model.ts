@@ -12,6 +12,7 @@ import { cat, F, zeros, type Tensor } from '../../tensor/index.js';
 import { Linear, ModuleList } from '../../nn/index.js';
 import { AttentionModel, type AttentionResult } from '../attention-model.js';
 import { CrossAttentionFusion } from './cross-attention-fusion.js';
+import { ModelConfigError } from '../model-error.js';
 import { createModalityEncoder, type ModalityEncoder, type ModalityEncoderName } from './modality-encoders.js';
 
 export interface FusionInputConfig {
@@ -57,8 +58,9 @@ export class FusionModel extends AttentionModel<FusionConfig> {
   readonly head: Linear;
   constructor(readonly config: FusionConfig) {
     super();
-    if (config.inputs.length === 0) throw new Error('fusion: needs at least one input');
-    if (config.fusion !== 'cross_attention') throw new Error(`fusion: unknown fusion block '${String(config.fusion)}'`);
+    if (config.inputs.length === 0) throw new ModelConfigError('fusion', 'inputs', 'at least one input', []);
+    if (config.fusion !== 'cross_attention')
+      throw new ModelConfigError('fusion', 'fusion', "'cross_attention'", config.fusion);
     const encoders = config.inputs.map((i) => createModalityEncoder(i.encoder, i.config ?? {}, config.numStatics));
     this.encoders = this.module('encoders', new ModuleList(encoders));
     this.projections = this.module('projections', new ModuleList(encoders.map((e) => new Linear(e.dim, config.dim))));

@@ -14,6 +14,7 @@ import { IcuRnnEncoder } from '../sequence/icu-rnn-encoder.js';
 import { ObservationTransformerEncoder } from '../sequence/observation-transformer-encoder.js';
 import { icuRnnDefaults, icuTransformerDefaults } from '../sequence/icu-models.js';
 import { StaticEncoder } from './static-encoder.js';
+import { ModelConfigError } from '../model-error.js';
 import { IcuSummaryEncoder, icuSummaryDefaults } from './icu-summary-encoder.js';
 
 export type ModalityEncoderName =
@@ -172,5 +173,7 @@ export function createModalityEncoder(
       });
     case 'image':
       return new ImageEncoder({ inChannels: num('inChannels', 1), dim: num('dim', 32) });
+    default:
+      throw new ModelConfigError('fusion', 'inputs[].encoder', `one of ${modalityEncoderNames.join(', ')}`, name);
   }
 }

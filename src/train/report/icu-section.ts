@@ -55,6 +55,23 @@ export async function icuAttentionSection(
     'icu-hours.png',
     'mean attention per time bin',
   );
+  // A fusion model: the mean weight of each input (series, static, ...) over the validation patients.
+  const modalities = attention.modalities;
+  const modalitiesChart = modalities
+    ? await chart(
+        barChartSvg(
+          'Mean weight of each input (validation patients)',
+          modalities.names.map((label, m) => ({
+            label,
+            value: modalities.weights.reduce((sum, w) => sum + w[m], 0) / n,
+          })),
+          { width: 420 },
+        ),
+        outDir,
+        'icu-inputs.png',
+        'mean weight of each input',
+      )
+    : undefined;
   const labels = valSet.labels() ?? new Int32Array(n);
   const ids = valSet.ids();
   const positive = valSet.classNames?.[1] ?? 'positive';
@@ -82,13 +99,15 @@ export async function icuAttentionSection(
     <p>
       The model's attention over hours × variables for each patient (sums to 1 per patient): attention over time bins
       times attention over variables within each bin for the GRU/LSTM model, the [CLS] token's attention over the
-      observed cells for the transformer. Means over the ${n} validation patients, then patients of both outcomes (rows:
-      the 12 most attended variables; dots: measured in that bin; white to red: the patient's largest weight). Attention
-      shows what the model weighted, not a causal effect.
+      observed cells for the transformer (a fusion model: its series input's, with the mean weight of each input). Means
+      over the ${n} validation patients, then patients of both outcomes (rows: the 12 most attended variables; dots:
+      measured in that bin; white to red: the patient's largest weight). Attention shows what the model weighted, not a
+      causal effect.
     </p>
     <div class="figures">
       <figure>${variablesChart}</figure>
       <figure>${hoursChart}</figure>
+      ${modalitiesChart ? html`<figure>${modalitiesChart}</figure>` : html``}
     </div>
     <div class="figures">
       ${joinHtml(
