@@ -1,7 +1,8 @@
 /**
- * Where an ICU series model looked: its attention over hours x variables for each patient (icu_rnn: attention
- * over hours times attention over variables within each hour; icu_transformer: [CLS] attention over the observed
- * cells), with the probability of the positive class, and the heat map a clinician reads it from.
+ * Where an ICU model looked: its attention over variables for each patient and, where it reads the series, over
+ * hours x variables (icu_rnn: attention over hours times attention over variables within each hour;
+ * icu_transformer: [CLS] attention over the observed cells; icu_summary: [CLS] attention over the per-variable
+ * summaries, no hours), with the probability of the positive class, and the heat map a clinician reads it from.
  */
 import { ICU_SERIES } from '../data/icu/physionet2012-variables.js';
 import type { AttentionModel } from '../models/attention-model.js';
@@ -9,21 +10,22 @@ import { noGrad, tensor, tidy } from '../tensor/index.js';
 
 /** The model names whose forwardWithAttention returns `hours_variables` and `hours` maps. */
 export const ICU_SERIES_MODELS: ReadonlySet<string> = new Set(['icu_rnn', 'icu_transformer']);
-const SERIES_ENCODERS: ReadonlySet<string> = new Set(['icu_series_rnn', 'icu_series_transformer']);
+/** Fusion encoders that attend over the ICU variables: the series ones (hours x variables) and icu_summary. */
+const VARIABLE_ENCODERS: ReadonlySet<string> = new Set(['icu_series_rnn', 'icu_series_transformer', 'icu_summary']);
 
 /**
- * Whether a model (its name and config, as in model.json) reads ICU grids and attends over hours x variables:
- * an ICU series model, or a fusion whose inputs all read the grid (icu_*) and one of them is a series encoder
- * (its maps come as '<input>.hours_variables').
+ * Whether a model (its name and config, as in model.json) reads ICU grids and attends over the variables:
+ * an ICU series model, or a fusion whose inputs all read the grid (icu_*) and one of them attends over the
+ * variables (its maps come as '<input>.hours_variables' or '<input>.variables').
  */
-export function isIcuSeriesModel(name: string, config?: unknown): boolean {
+export function isIcuModel(name: string, config?: unknown): boolean {
   if (ICU_SERIES_MODELS.has(name)) return true;
   if (name !== 'fusion') return false;
   const encoders = ((config as { inputs?: { encoder?: string }[] } | undefined)?.inputs ?? []).map((i) => i.encoder);
-  return encoders.every((e) => e?.startsWith('icu_')) && encoders.some((e) => SERIES_ENCODERS.has(e ?? ''));
+  return encoders.every((e) => e?.startsWith('icu_')) && encoders.some((e) => VARIABLE_ENCODERS.has(e ?? ''));
 }
 
-/** The map `name`, or a fusion input's '<input>.name' (the first series input's). */
+/** The map `name`, or a fusion input's '<input>.name' (the first such input's). */
 function mapKey(maps: Map<string, unknown>, name: string): string | undefined {
   return maps.has(name) ? name : [...maps.keys()].find((k) => k.endsWith(`.${name}`));
 }
@@ -31,18 +33,23 @@ function mapKey(maps: Map<string, unknown>, name: string): string | undefined {
 export interface IcuAttention {
   /** Class probabilities, one row per patient. */
   probabilities: Float32Array[];
-  /** [H * V] per patient, hour-major; sums to 1. */
-  hoursVariables: Float32Array[];
-  /** [H] per patient: the hour's share (row sums of hoursVariables). */
-  hours: Float32Array[];
+  /** [V] per patient in ICU_SERIES order: each variable's share of the attention; sums to 1. */
+  variables: Float32Array[];
+  /** [H * V] per patient, hour-major; sums to 1. Absent when no input reads the series hour by hour. */
+  hoursVariables?: Float32Array[];
+  /** [H] per patient: the hour's share (row sums of hoursVariables). Absent with hoursVariables. */
+  hours?: Float32Array[];
   /** A fusion model's weight of each input per patient, by input name (the rest went to its "none" token). */
   modalities?: { names: string[]; weights: Float32Array[] };
 }
 
-/** Runs the model (eval mode, no gradients) on packed grids [3, H + 1, V] (icu-grid.ts), `batch` at a time. */
+/**
+ * Runs the model (eval mode, no gradients) on packed grids [3, H + 1, V] (icu-grid.ts), `batch` at a time.
+ * A series input's hours x variables map is preferred; a model with none gives the summaries' variable weights.
+ */
 export function icuAttention(model: AttentionModel, grids: Float32Array[], hours: number, batch = 64): IcuAttention {
   const V = ICU_SERIES.length;
-  const out: IcuAttention = { probabilities: [], hoursVariables: [], hours: [] };
+  const out: IcuAttention = { probabilities: [], variables: [] };
   const wasTraining = model.training;
   model.eval();
   try {
@@ -56,8 +63,10 @@ export function icuAttention(model: AttentionModel, grids: Float32Array[], hours
             tensor(data, { shape: [part.length, 3, hours + 1, V] }),
           );
           const probs = output.softmax(1).toFloat32Array();
-          const hv = attention.get(mapKey(attention, 'hours_variables')!)!.toFloat32Array();
-          const h = attention.get(mapKey(attention, 'hours')!)!.toFloat32Array();
+          const seriesKey = mapKey(attention, 'hours_variables');
+          const hv = seriesKey ? attention.get(seriesKey)!.toFloat32Array() : undefined;
+          const h = seriesKey ? attention.get(mapKey(attention, 'hours')!)!.toFloat32Array() : undefined;
+          const variables = hv ? undefined : attention.get(mapKey(attention, 'variables')!)!.toFloat32Array();
           const modalities = attention.get('modalities')?.toFloat32Array();
           if (modalities) {
             const names = (model.config as { inputs: { name: string }[] }).inputs.map((i) => i.name);
@@ -68,8 +77,12 @@ export function icuAttention(model: AttentionModel, grids: Float32Array[], hours
           const classes = probs.length / part.length;
           for (let i = 0; i < part.length; i++) {
             out.probabilities.push(probs.slice(i * classes, (i + 1) * classes));
-            out.hoursVariables.push(hv.slice(i * hours * V, (i + 1) * hours * V));
-            out.hours.push(h.slice(i * hours, (i + 1) * hours));
+            if (hv && h) {
+              const patient = hv.slice(i * hours * V, (i + 1) * hours * V);
+              (out.hoursVariables ??= []).push(patient);
+              (out.hours ??= []).push(h.slice(i * hours, (i + 1) * hours));
+              out.variables.push(variableWeights(patient, hours));
+            } else out.variables.push(variables!.slice(i * V, (i + 1) * V));
           }
         }),
       );
@@ -86,6 +99,14 @@ export function variableWeights(hoursVariables: Float32Array, hours: number): Fl
   const out = new Float32Array(V);
   for (let h = 0; h < hours; h++) for (let v = 0; v < V; v++) out[v] += hoursVariables[h * V + v];
   return out;
+}
+
+/** The 15 most attended variables, largest first, as bars. */
+export function topVariableBars(byVariable: Float32Array, count = 15): { label: string; value: number }[] {
+  return [...byVariable.keys()]
+    .map((v) => ({ label: ICU_SERIES[v], value: byVariable[v] }))
+    .sort((a, b) => b.value - a.value)
+    .slice(0, count);
 }
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -1,8 +1,9 @@
 /**
- * `medattn predict` for an ICU series run (icu_rnn, icu_transformer, or a fusion of ICU inputs with a series one): PhysioNet 2012 records (`RECORDID.txt`),
- * each given the class probabilities, the decision at the run's threshold, the variables and hours the model
- * attended to most (with the variable's last value in the window, in the record's units), and with `out` a heat
- * map of its attention over hours x variables (`<record id>-attention.png`).
+ * `medattn predict` for an ICU run (icu_rnn, icu_transformer, or a fusion of ICU inputs with a series or summary
+ * one): PhysioNet 2012 records (`RECORDID.txt`), each given the class probabilities, the decision at the run's
+ * threshold, the variables and (with a series input) hours the model attended to most (with the variable's last
+ * value in the window, in the record's units), and with `out` a heat map of its attention over hours x variables,
+ * or a bar chart of its attention over variables (`<record id>-attention.png`).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,8 +11,9 @@ import { MedattnDataError } from '../data/io/errors.js';
 import { icuGrid, ICU_HOURS } from '../data/icu/icu-grid.js';
 import { parseIcuRecord, type IcuRecord } from '../data/icu/physionet2012-record.js';
 import { ICU_SERIES } from '../data/icu/physionet2012-variables.js';
-import { icuAttention, icuHeatmapSvg, variableWeights } from '../explain/icu-attention.js';
+import { icuAttention, icuHeatmapSvg, topVariableBars } from '../explain/icu-attention.js';
 import { svgToPng } from './report/charts.js';
+import { barChartSvg } from './report/feature-weights.js';
 import type { LoadedRun } from './run-folder.js';
 
 export interface IcuVariableContribution {
@@ -31,8 +33,8 @@ export interface IcuPrediction {
   threshold?: number;
   /** Variables by attention, largest first. */
   topVariables: IcuVariableContribution[];
-  /** Time bins by attention, largest first: `from`-`to` hours since admission. */
-  topHours: { from: number; to: number; weight: number }[];
+  /** Time bins by attention, largest first: `from`-`to` hours since admission (a model reading the series). */
+  topHours?: { from: number; to: number; weight: number }[];
   /** A fusion model's weight of each input (series, static, ...) for this patient (the rest went to its "none" token). */
   modalities?: Record<string, number>;
   heatmap?: string;
@@ -62,7 +64,13 @@ export async function predictIcuRecords(
   const hours = runIcuHours(run);
   const records = files.map(readRecord);
   const grids = records.map((r) => icuGrid(r, hours));
-  const { probabilities, hoursVariables, hours: hourWeights, modalities } = icuAttention(run.model, grids, hours);
+  const {
+    probabilities,
+    variables,
+    hoursVariables,
+    hours: hourWeights,
+    modalities,
+  } = icuAttention(run.model, grids, hours);
   const classNames = run.classNames?.length ? run.classNames : ['survived', 'died'];
   const threshold = options.threshold ?? run.threshold ?? 0.5;
   const V = ICU_SERIES.length;
@@ -73,7 +81,7 @@ export async function predictIcuRecords(
     const record = records[i];
     const probs = probabilities[i];
     const best = probs.length === 2 ? (probs[1] >= threshold ? 1 : 0) : probs.indexOf(Math.max(...probs));
-    const byVariable = variableWeights(hoursVariables[i], hours);
+    const byVariable = variables[i];
     const last = new Map<number, number>();
     const count = new Uint32Array(V);
     for (let k = 0; k < record.values.length; k++) {
@@ -89,16 +97,24 @@ export async function predictIcuRecords(
         ...(last.has(v) ? { lastValue: +last.get(v)!.toPrecision(6) } : {}), // as written, not float32 noise
         observations: count[v],
       }));
-    const topHours = [...hourWeights[i].keys()]
-      .sort((a, b) => hourWeights[i][b] - hourWeights[i][a])
-      .slice(0, 3)
-      .map((h) => ({ from: h * binHours, to: (h + 1) * binHours, weight: +hourWeights[i][h].toFixed(6) }));
+    const byHour = hourWeights?.[i];
+    const topHours = byHour
+      ? [...byHour.keys()]
+          .sort((a, b) => byHour[b] - byHour[a])
+          .slice(0, 3)
+          .map((h) => ({ from: h * binHours, to: (h + 1) * binHours, weight: +byHour[h].toFixed(6) }))
+      : undefined;
     let heatmap: string | undefined;
     if (options.out) {
       const observed = grids[i].subarray((hours + 1) * V, (hours + 1) * V + hours * V);
       const title = `record ${record.id}: p(${classNames[1] ?? '1'}) = ${probs[probs.length - 1].toFixed(3)}`;
       heatmap = join(options.out, `${record.id}-attention.png`);
-      await svgToPng(icuHeatmapSvg(title, hoursVariables[i], observed, hours), heatmap);
+      await svgToPng(
+        hoursVariables
+          ? icuHeatmapSvg(title, hoursVariables[i], observed, hours)
+          : barChartSvg(title, topVariableBars(byVariable)),
+        heatmap,
+      );
     }
     out.push({
       file: files[i],
@@ -107,7 +123,7 @@ export async function predictIcuRecords(
       predicted: classNames[best] ?? String(best),
       ...(probs.length === 2 ? { threshold } : {}),
       topVariables,
-      topHours,
+      ...(topHours ? { topHours } : {}),
       ...(modalities
         ? {
             modalities: Object.fromEntries(
@@ -133,7 +149,8 @@ export function formatIcuPrediction(p: IcuPrediction): string {
     lines.push(
       `  ${v.variable.padEnd(11)} ${(v.lastValue === undefined ? 'not measured' : `last ${v.lastValue} (${v.observations}x)`).padEnd(24)} ${v.weight.toFixed(3)}  ${'█'.repeat(Math.round(v.weight * 40))}`,
     );
-  lines.push(`  hours: ${p.topHours.map((h) => `${h.from}-${h.to} h (${h.weight.toFixed(3)})`).join(', ')}`);
+  if (p.topHours)
+    lines.push(`  hours: ${p.topHours.map((h) => `${h.from}-${h.to} h (${h.weight.toFixed(3)})`).join(', ')}`);
   if (p.modalities)
     lines.push(
       `  inputs: ${Object.entries(p.modalities)

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { icuGrid } from '../../src/data/icu/icu-grid.js';
 import { parseIcuRecord } from '../../src/data/icu/physionet2012-record.js';
+import { ICU_SERIES } from '../../src/data/icu/physionet2012-variables.js';
 import { icuAttention, variableWeights } from '../../src/explain/icu-attention.js';
 import { loadRun } from '../../src/train/run-folder.js';
 import { dataPath, hasData, needsData } from '../helpers/shared-data.js';
@@ -89,12 +90,13 @@ test(
       assert.equal(res.record, ids[i]);
       assert.ok(Math.abs(res.probabilities.died - expected.probabilities[i][1]) < 1e-6, `p(died) of ${ids[i]}`);
       assert.equal(res.predicted, res.probabilities.died >= 0.5 ? 'died' : 'survived');
-      const byVariable = variableWeights(expected.hoursVariables[i], 48);
+      const byVariable = variableWeights(expected.hoursVariables![i], 48);
       assert.ok(Math.abs(byVariable.reduce((a, b) => a + b, 0) - 1) < 1e-4, 'attention sums to 1');
+      byVariable.forEach((w, v) => assert.ok(Math.abs(w - expected.variables[i][v]) < 1e-6, 'variables = row sums'));
       assert.ok(Math.abs(res.topVariables[0].weight - Math.max(...byVariable)) < 1e-6);
       for (let k = 1; k < res.topVariables.length; k++)
         assert.ok(res.topVariables[k - 1].weight >= res.topVariables[k].weight, 'largest first');
-      assert.ok(Math.abs(res.topHours[0].weight - Math.max(...expected.hours[i])) < 1e-6);
+      assert.ok(Math.abs(res.topHours[0].weight - Math.max(...expected.hours![i])) < 1e-6);
       // The last value of each top variable, read independently from the record's text.
       const lines = readFileSync(files[i], 'utf8').trim().split('\n').slice(1);
       for (const v of res.topVariables) {
@@ -164,7 +166,7 @@ test(
     );
     for (const [i, res] of results.entries()) {
       assert.ok(Math.abs(res.probabilities.died - expected.probabilities[i][1]) < 1e-6, `p(died) of ${ids[i]}`);
-      const byVariable = variableWeights(expected.hoursVariables[i], 48);
+      const byVariable = variableWeights(expected.hoursVariables![i], 48);
       assert.ok(Math.abs(res.topVariables[0].weight - Math.max(...byVariable)) < 1e-6, "the series input's map");
       assert.deepEqual(Object.keys(res.modalities), ['series', 'summary', 'static']);
       const weights = Object.values(res.modalities);
@@ -175,6 +177,72 @@ test(
     const text = medattn('predict', '--run', 'fusion-run', files[0]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /inputs: series \d\.\d{3}, summary \d\.\d{3}, static \d\.\d{3}/);
+  },
+);
+
+test(
+  'a fusion of summaries and statics (no series input): predict and report give attention over variables, no hours',
+  options,
+  async () => {
+    const config = JSON.parse(readFileSync(join(dir, 'icu.json'), 'utf8')) as Record<string, unknown>;
+    config.model = {
+      name: 'fusion',
+      config: {
+        inputs: [
+          { name: 'summary', encoder: 'icu_summary', config: { dim: 8, depth: 1, heads: 2 } },
+          { name: 'static', encoder: 'icu_static', config: { dim: 8, heads: 2 } },
+        ],
+        fusion: 'cross_attention',
+        dim: 8,
+        heads: 2,
+      },
+    };
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify(config));
+    const train = medattn('train', '--config', 'summary.json', '--out', 'summary-run');
+    assert.equal(train.code, 0, train.stderr);
+    const report = readFileSync(join(dir, 'summary-run', 'report.html'), 'utf8');
+    assert.match(report, /Which hours and variables drove the predictions/);
+    assert.doesNotMatch(report, /Where the model looked/, 'no image overlays of the packed grid');
+    for (const f of ['icu-variables.png', 'icu-inputs.png', 'icu-heatmap-1.png'])
+      assert.ok(existsSync(join(dir, 'summary-run', f)), f);
+    assert.ok(!existsSync(join(dir, 'summary-run', 'icu-hours.png')), 'no hours chart without a series input');
+
+    const files = ids.slice(0, 2).map((id) => join(records, `${id}.txt`));
+    const r = medattn('predict', '--run', 'summary-run', ...files, '--json', '--out', 'summary-maps');
+    assert.equal(r.code, 0, r.stderr);
+    const results = JSON.parse(r.stdout) as {
+      probabilities: Record<string, number>;
+      topVariables: { variable: string; weight: number }[];
+      topHours?: unknown;
+      modalities: Record<string, number>;
+      heatmap: string;
+    }[];
+    const run = loadRun(join(dir, 'summary-run'));
+    const expected = icuAttention(
+      run.model,
+      files.map((f) => icuGrid(parseIcuRecord(readFileSync(f, 'utf8'), f), 48)),
+      48,
+    );
+    assert.equal(expected.hoursVariables, undefined);
+    for (const [i, res] of results.entries()) {
+      assert.ok(Math.abs(res.probabilities.died - expected.probabilities[i][1]) < 1e-6, `p(died) of ${ids[i]}`);
+      const byVariable = expected.variables[i];
+      assert.ok(Math.abs(byVariable.reduce((a, b) => a + b, 0) - 1) < 1e-4, 'attention over variables sums to 1');
+      for (const v of res.topVariables)
+        assert.ok(
+          Math.abs(v.weight - byVariable[(ICU_SERIES as readonly string[]).indexOf(v.variable)]) < 1e-6,
+          v.variable,
+        );
+      assert.ok(Math.abs(res.topVariables[0].weight - Math.max(...byVariable)) < 1e-6, 'the most attended first');
+      assert.equal(res.topHours, undefined);
+      assert.deepEqual(Object.keys(res.modalities), ['summary', 'static']);
+      const meta = await sharp(resolve(dir, res.heatmap)).metadata();
+      assert.ok(meta.width! > 300 && meta.height! > 150, `bar chart ${meta.width}x${meta.height}`);
+    }
+    const text = medattn('predict', '--run', 'summary-run', files[0]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /inputs: summary \d\.\d{3}, static \d\.\d{3}/);
+    assert.doesNotMatch(text.stdout, /hours:/);
   },
 );
 

@@ -1,5 +1,5 @@
 /** `medattn predict --run DIR RECORDID.txt... [--out DIR] [--json]` for an ICU series run. */
-import { isIcuSeriesModel } from '../../explain/icu-attention.js';
+import { isIcuModel } from '../../explain/icu-attention.js';
 import { loadRun } from '../../train/run-folder.js';
 import { formatIcuPrediction, predictIcuRecords } from '../../train/predict-icu.js';
 import { ConfigError } from '../../train/config-error.js';
@@ -8,7 +8,7 @@ import { readRunModelJson } from '../../train/run-model-json.js';
 /** Whether the run folder holds an ICU series model (read from model.json without loading weights). */
 export function isIcuRun(dir: string): boolean {
   const json = readRunModelJson(dir);
-  return isIcuSeriesModel(json?.model ?? '', json?.config);
+  return isIcuModel(json?.model ?? '', json?.config);
 }
 
 export async function predictIcuCommand(

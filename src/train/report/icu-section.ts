@@ -1,11 +1,11 @@
 /**
- * The report section of an ICU series model: the attention over variables and over hours averaged over the
- * validation patients, and for a few patients (alternating outcomes) the heat map of attention over
- * hours x variables with the measured cells marked.
+ * The report section of an ICU model: the attention over variables and (reading the series) over hours averaged
+ * over the validation patients, and for a few patients (alternating outcomes) the heat map of attention over
+ * hours x variables with the measured cells marked, or (a summaries model) the bars of attention over variables.
  */
 import type { Dataset } from '../../data/datasets/index.js';
 import { ICU_SERIES } from '../../data/icu/physionet2012-variables.js';
-import { icuAttention, icuHeatmapSvg, variableWeights } from '../../explain/icu-attention.js';
+import { icuAttention, icuHeatmapSvg, topVariableBars } from '../../explain/icu-attention.js';
 import type { AttentionModel } from '../../models/attention-model.js';
 import { barChartSvg, chart } from './feature-weights.js';
 import { html, joinHtml, type SafeHtml } from './html.js';
@@ -27,34 +27,14 @@ export async function icuAttentionSection(
   const attention = icuAttention(model, grids, hours);
   const n = grids.length;
   const meanVariables = new Float32Array(V);
-  const meanHours = new Float32Array(hours);
-  for (let i = 0; i < n; i++) {
-    variableWeights(attention.hoursVariables[i], hours).forEach((w, v) => (meanVariables[v] += w / n));
-    attention.hours[i].forEach((w, h) => (meanHours[h] += w / n));
-  }
-  const binHours = 48 / hours;
+  for (let i = 0; i < n; i++) attention.variables[i].forEach((w, v) => (meanVariables[v] += w / n));
   const variablesChart = await chart(
-    barChartSvg(
-      'Mean attention per variable (validation patients)',
-      [...meanVariables.keys()]
-        .map((v) => ({ label: ICU_SERIES[v], value: meanVariables[v] }))
-        .sort((a, b) => b.value - a.value)
-        .slice(0, 15),
-    ),
+    barChartSvg('Mean attention per variable (validation patients)', topVariableBars(meanVariables)),
     outDir,
     'icu-variables.png',
     'mean attention per variable',
   );
-  const hoursChart = await chart(
-    barChartSvg(
-      'Mean attention per time bin (hours since admission)',
-      [...meanHours.keys()].map((h) => ({ label: `${h * binHours}-${(h + 1) * binHours} h`, value: meanHours[h] })),
-      { width: 420 },
-    ),
-    outDir,
-    'icu-hours.png',
-    'mean attention per time bin',
-  );
+  const hoursChart = attention.hours ? await meanHoursChart(attention.hours, hours, outDir) : undefined;
   // A fusion model: the mean weight of each input (series, static, ...) over the validation patients.
   const modalities = attention.modalities;
   const modalitiesChart = modalities
@@ -88,10 +68,12 @@ export async function icuAttentionSection(
     const title = `${ids[i]}: p(${positive}) = ${p[p.length - 1].toFixed(3)}, true ${valSet.classNames?.[labels[i]] ?? labels[i]}`;
     maps.push(
       await chart(
-        icuHeatmapSvg(title, attention.hoursVariables[i], observed, hours),
+        attention.hoursVariables
+          ? icuHeatmapSvg(title, attention.hoursVariables[i], observed, hours)
+          : barChartSvg(title, topVariableBars(attention.variables[i])),
         outDir,
         `icu-heatmap-${k + 1}.png`,
-        `attention over hours and variables of ${ids[i]}`,
+        `attention over ${attention.hoursVariables ? 'hours and ' : ''}variables of ${ids[i]}`,
       ),
     );
   }
@@ -99,14 +81,15 @@ export async function icuAttentionSection(
     <p>
       The model's attention over hours × variables for each patient (sums to 1 per patient): attention over time bins
       times attention over variables within each bin for the GRU/LSTM model, the [CLS] token's attention over the
-      observed cells for the transformer (a fusion model: its series input's, with the mean weight of each input). Means
-      over the ${n} validation patients, then patients of both outcomes (rows: the 12 most attended variables; dots:
-      measured in that bin; white to red: the patient's largest weight). Attention shows what the model weighted, not a
-      causal effect.
+      observed cells for the transformer (a fusion model: its series input's, with the mean weight of each input;
+      without a series input, the [CLS] attention over the per-variable summaries, one bar per variable). Means over the
+      ${n} validation patients, then patients of both outcomes (rows: the 12 most attended variables; dots: measured in
+      that bin; white to red: the patient's largest weight). Attention shows what the model weighted, not a causal
+      effect.
     </p>
     <div class="figures">
       <figure>${variablesChart}</figure>
-      <figure>${hoursChart}</figure>
+      ${hoursChart ? html`<figure>${hoursChart}</figure>` : html``}
       ${modalitiesChart ? html`<figure>${modalitiesChart}</figure>` : html``}
     </div>
     <div class="figures">
@@ -115,4 +98,21 @@ export async function icuAttentionSection(
         '\n',
       )}
     </div>`;
+}
+
+/** The mean attention per time bin over the validation patients. */
+async function meanHoursChart(byHour: Float32Array[], hours: number, outDir: string): Promise<SafeHtml> {
+  const mean = new Float32Array(hours);
+  for (const patient of byHour) patient.forEach((w, h) => (mean[h] += w / byHour.length));
+  const binHours = 48 / hours;
+  return chart(
+    barChartSvg(
+      'Mean attention per time bin (hours since admission)',
+      [...mean.keys()].map((h) => ({ label: `${h * binHours}-${(h + 1) * binHours} h`, value: mean[h] })),
+      { width: 420 },
+    ),
+    outDir,
+    'icu-hours.png',
+    'mean attention per time bin',
+  );
 }

@@ -28,7 +28,7 @@ import { colourBar, displayPng, imageTable, maxDisplayFor, pngImg, type ImageRow
 import { firstChannel, lookedRow, tile, whereItLooked, writeGrid } from './where-it-looked.js';
 import { writeFileAtomic } from '../run-folder-files.js';
 import { isTableClassifier } from '../../models/tabular/table-classifier.js';
-import { isIcuSeriesModel } from '../../explain/icu-attention.js';
+import { isIcuModel } from '../../explain/icu-attention.js';
 import { icuAttentionSection } from './icu-section.js';
 import { featureWeightsSection } from './feature-weights.js';
 import { writeTextReport } from './text-report.js';
@@ -355,7 +355,7 @@ export async function writeReport(input: ReportInput): Promise<string> {
   // 5. Where the model looked: one row per validation image, each attention block's map and Grad-CAM.
   // Detection shows its attention maps beside the boxes (detectionSection) instead.
   // ICU series models show hours x variables heat maps (icuAttentionSection) instead of image overlays.
-  const icu = isIcuSeriesModel(model.modelName, model.config);
+  const icu = isIcuModel(model.modelName, model.config);
   const samples =
     config.task === 'detection' || icu ? [] : await reportSamples(input.valSet, config, config.report.samples);
   if (samples.length) {
