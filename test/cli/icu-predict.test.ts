@@ -124,27 +124,24 @@ test(
   },
 );
 
+const SERIES = { name: 'series', encoder: 'icu_series_rnn', config: { variableDim: 4, variableHeads: 2, hidden: 16 } };
+const SUMMARY = { name: 'summary', encoder: 'icu_summary', config: { dim: 8, depth: 1, heads: 2 } };
+const STATIC = { name: 'static', encoder: 'icu_static', config: { dim: 8, heads: 2 } };
+
+/** Trains a small cross-attention fusion of `inputs` on the icu.json data into `<name>-run`. */
+function trainFusion(name: string, inputs: object[]): void {
+  const config = JSON.parse(readFileSync(join(dir, 'icu.json'), 'utf8')) as Record<string, unknown>;
+  config.model = { name: 'fusion', config: { inputs, fusion: 'cross_attention', dim: 8, heads: 2 } };
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify(config));
+  const train = medattn('train', '--config', `${name}.json`, '--out', `${name}-run`);
+  assert.equal(train.code, 0, train.stderr);
+}
+
 test(
   'a fusion of series, summaries and statics: report and predict use the series input and give each input its weight',
   options,
   () => {
-    const config = JSON.parse(readFileSync(join(dir, 'icu.json'), 'utf8')) as Record<string, unknown>;
-    config.model = {
-      name: 'fusion',
-      config: {
-        inputs: [
-          { name: 'series', encoder: 'icu_series_rnn', config: { variableDim: 4, variableHeads: 2, hidden: 16 } },
-          { name: 'summary', encoder: 'icu_summary', config: { dim: 8, depth: 1, heads: 2 } },
-          { name: 'static', encoder: 'icu_static', config: { dim: 8, heads: 2 } },
-        ],
-        fusion: 'cross_attention',
-        dim: 8,
-        heads: 2,
-      },
-    };
-    writeFileSync(join(dir, 'fusion.json'), JSON.stringify(config));
-    const train = medattn('train', '--config', 'fusion.json', '--out', 'fusion-run');
-    assert.equal(train.code, 0, train.stderr);
+    trainFusion('fusion', [SERIES, SUMMARY, STATIC]);
     const report = readFileSync(join(dir, 'fusion-run', 'report.html'), 'utf8');
     assert.match(report, /Which hours and variables drove the predictions/);
     assert.doesNotMatch(report, /Where the model looked/, 'no image overlays of the packed grid');
@@ -184,22 +181,7 @@ test(
   'a fusion of summaries and statics (no series input): predict and report give attention over variables, no hours',
   options,
   async () => {
-    const config = JSON.parse(readFileSync(join(dir, 'icu.json'), 'utf8')) as Record<string, unknown>;
-    config.model = {
-      name: 'fusion',
-      config: {
-        inputs: [
-          { name: 'summary', encoder: 'icu_summary', config: { dim: 8, depth: 1, heads: 2 } },
-          { name: 'static', encoder: 'icu_static', config: { dim: 8, heads: 2 } },
-        ],
-        fusion: 'cross_attention',
-        dim: 8,
-        heads: 2,
-      },
-    };
-    writeFileSync(join(dir, 'summary.json'), JSON.stringify(config));
-    const train = medattn('train', '--config', 'summary.json', '--out', 'summary-run');
-    assert.equal(train.code, 0, train.stderr);
+    trainFusion('summary', [SUMMARY, STATIC]);
     const report = readFileSync(join(dir, 'summary-run', 'report.html'), 'utf8');
     assert.match(report, /Which hours and variables drove the predictions/);
     assert.doesNotMatch(report, /Where the model looked/, 'no image overlays of the packed grid');
