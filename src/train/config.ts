@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { modelNames, type ModelName } from '../models/registry.js';
 import { textModelNames } from '../models/text/text-models.js';
 import { ConfigError } from './config-error.js';
+import { LOSS_NAMES } from './losses.js';
 import { datasetSpecProblem, type DatasetSpec } from '../data/datasets/index.js';
 import { transformSpecProblem, type TransformSpec } from '../data/transforms/index.js';
 import { dataRootHint, isDataRootPath, resolveDataPath } from '../data/fetch/data-root.js';
@@ -63,13 +64,24 @@ export const trainingConfigSchema = z.strictObject({
   }),
   loss: z
     .strictObject({
-      name: z.enum(['cross_entropy', 'focal', 'bce', 'dice', 'dice_bce', 'dice_ce']).default('cross_entropy'),
+      name: z.enum(LOSS_NAMES).default('cross_entropy'),
       /** Class weights: 'none', 'inverse' (sklearn's balanced), 'effective' (Cui 2019) or explicit numbers. */
       classWeights: z.union([z.enum(['none', 'inverse', 'effective']), z.array(z.number().positive())]).default('none'),
       focalGamma: z.number().min(0).default(2),
       labelSmoothing: z.number().min(0).max(1).default(0),
+      /** cldice, cldice_bce: (1 - alpha) soft Dice + alpha clDice. */
+      cldiceAlpha: z.number().min(0).max(1).default(0.5),
+      /** cldice, cldice_bce: soft-skeleton erosions (about the radius of the thickest structure, in pixels). */
+      skeletonIterations: z.number().int().min(0).max(50).default(3),
     })
-    .default({ name: 'cross_entropy', classWeights: 'none', focalGamma: 2, labelSmoothing: 0 }),
+    .default({
+      name: 'cross_entropy',
+      classWeights: 'none',
+      focalGamma: 2,
+      labelSmoothing: 0,
+      cldiceAlpha: 0.5,
+      skeletonIterations: 3,
+    }),
   optimizer: z
     .strictObject({
       name: z.enum(['adam', 'adamw', 'sgd']).default('adamw'),

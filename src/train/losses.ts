@@ -1,17 +1,33 @@
 /**
  * Training losses. Classification: cross entropy (class weights, label smoothing) and focal loss (Lin et al.
  * 2017). Segmentation with one output channel (binary, sigmoid): BCE, soft Dice (Milletari et al. 2016) and
- * Dice + BCE; with K channels (softmax): cross entropy and Dice + CE. An optional region-of-interest mask
- * restricts segmentation losses to the pixels that count (DRIVE's field of view).
+ * Dice + BCE, and for thin tubular structures (vessels) clDice (cldice-loss.ts) mixed with Dice, with or without
+ * BCE; with K channels (softmax): cross entropy and Dice + CE. An optional region-of-interest mask restricts
+ * segmentation losses to the pixels that count (DRIVE's field of view).
  */
 import { F, type Tensor } from '../tensor/index.js';
+import { clDiceLoss } from './cldice-loss.js';
 
-export type LossName = 'cross_entropy' | 'focal' | 'bce' | 'dice' | 'dice_bce' | 'dice_ce';
+export const LOSS_NAMES = [
+  'cross_entropy',
+  'focal',
+  'bce',
+  'dice',
+  'dice_bce',
+  'dice_ce',
+  'cldice',
+  'cldice_bce',
+] as const;
+export type LossName = (typeof LOSS_NAMES)[number];
 
 export interface LossOptions {
   classWeights?: Tensor;
   focalGamma?: number;
   labelSmoothing?: number;
+  /** cldice: the weight of clDice against soft Dice, (1 - alpha) Dice + alpha clDice (the paper's soft_dice_cldice). */
+  cldiceAlpha?: number;
+  /** cldice: soft-skeleton erosions; about the radius, in pixels, of the thickest structure to thin. */
+  skeletonIterations?: number;
 }
 
 /** (output, target, roi?) -> scalar loss. Targets: class indices [N] (int64) or masks [N, 1, ...] (0/1 float). */
@@ -44,7 +60,11 @@ export function maskedBce(logits: Tensor, target: Tensor, roi?: Tensor, posWeigh
 }
 
 export function createLoss(name: LossName, options: LossOptions = {}): LossFn {
-  const { classWeights, focalGamma = 2, labelSmoothing = 0 } = options;
+  const { classWeights, focalGamma = 2, labelSmoothing = 0, cldiceAlpha = 0.5, skeletonIterations = 3 } = options;
+  const diceClDice = (probs: Tensor, y: Tensor, roi?: Tensor) =>
+    softDiceLoss(probs, y, roi)
+      .mul(1 - cldiceAlpha)
+      .add(clDiceLoss(probs, y, roi, skeletonIterations).mul(cldiceAlpha));
   switch (name) {
     case 'cross_entropy':
       return (out, masks, roi) => {
@@ -62,6 +82,10 @@ export function createLoss(name: LossName, options: LossOptions = {}): LossFn {
       return (out, y, roi) => softDiceLoss(out.sigmoid(), y, roi);
     case 'dice_bce':
       return (out, y, roi) => softDiceLoss(out.sigmoid(), y, roi).add(maskedBce(out, y, roi, classWeights));
+    case 'cldice':
+      return (out, y, roi) => diceClDice(out.sigmoid(), y, roi);
+    case 'cldice_bce':
+      return (out, y, roi) => diceClDice(out.sigmoid(), y, roi).add(maskedBce(out, y, roi, classWeights));
     case 'dice_ce':
       return (out, masks, roi) => {
         // Dice over the foreground classes of a softmax output, plus cross entropy.

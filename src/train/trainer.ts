@@ -144,6 +144,8 @@ export async function setupRun(config: TrainingConfig, shard?: { rank: number; c
           classWeights: weights,
           focalGamma: config.loss.focalGamma,
           labelSmoothing: config.loss.labelSmoothing,
+          cldiceAlpha: config.loss.cldiceAlpha,
+          skeletonIterations: config.loss.skeletonIterations,
         });
   const optimizer = buildOptimizer(model, config);
   const scheduler = buildScheduler(optimizer, config);
