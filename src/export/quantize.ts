@@ -10,6 +10,9 @@
  * - the ends stay float32 (`floatEnds`, default): the convolution that reads the image (quantizing the image
  *   itself costs most) and the layers whose output reaches a model output through weight-free ops only (the
  *   head), as quantizers commonly do; in a small network these few weights weigh little in the file.
+ * - the attention blocks' ops on quantized maps (`attention`, default): sigmoid gates with the fixed range
+ *   [0, 1], gated products, channel means, the non-local block's embeddings and residual, so ONNX Runtime runs
+ *   them on its integer kernels (see `attentionOnIntegers`); MaxPool and reshapes keep their input's range.
  * Biases and other ops stay float.
  */
 import { DataType, decodeModel, encodeModel, type ModelProto, type NodeProto, type TensorProto } from './onnx-proto.js';
@@ -33,6 +36,8 @@ export interface QuantizeOptions {
   threads?: number;
   /** Also quantize each Conv's output (after its ReLU), so ONNX Runtime runs integer convolutions (default true). */
   outputs?: boolean;
+  /** Also run the attention blocks' ops on quantized maps on integer kernels (default true): see `attentionOnIntegers`. */
+  attention?: boolean;
 }
 
 export interface QuantizeResult {
@@ -53,6 +58,20 @@ const weightAxis: Record<string, { input: number; axis: number }> = {
   ConvTranspose: { input: 1, axis: 1 },
   Gemm: { input: 1, axis: 0 },
 };
+
+/** Ops that only reshape: a sigmoid gate stays a gate through them. */
+const shapeOps = new Set(['Unsqueeze', 'Squeeze', 'Reshape', 'Flatten']);
+
+/** Ops after which a sigmoid gate stays in [0, 1]: reshapes, and nearest or linear resizing (convex combinations). */
+function gateKeepingOps(n: NodeProto): boolean {
+  if (shapeOps.has(n.op_type)) return true;
+  const mode = n.attribute.find((a) => a.name === 'mode');
+  const modeName = mode?.s ? new TextDecoder().decode(mode.s) : 'nearest';
+  return n.op_type === 'Resize' && modeName !== 'cubic';
+}
+
+/** Ops whose output values are some of their input's values: the output keeps the input's uint8 range. */
+const valueOps = new Set([...shapeOps, 'MaxPool', 'Transpose']);
 
 function floatsOf(t: TensorProto): Float32Array {
   const raw = t.raw_data;
@@ -201,6 +220,62 @@ async function observe(model: ModelProto, tensors: string[], batches: Calibratio
   return samples;
 }
 
+/**
+ * Tensors to quantize so that ONNX Runtime fuses the attention blocks' ops on quantized feature maps into its
+ * integer kernels (QLinearMul, QLinearGlobalAveragePool, QLinearAdd, QLinearConv, uint8 MaxPool) instead of
+ * dequantizing around float ops with NHWC transposes at each boundary; matched by op pattern, in topological
+ * order (so CBAM's channel-gated map is quantized when its spatial gate is reached):
+ * - x * sigmoid gate (SE, CBAM, ECA; the gate possibly reshaped) with x quantized: the gate gets the fixed range
+ *   [0, 1] (scale 1/255, zero point 0: no calibration), the product a calibrated range;
+ * - GlobalAveragePool of a quantized map (SE's and CBAM's channel means), MaxPool of one (its range is the
+ *   input's, see `valueOps`), Add of two quantized maps (the non-local residual), a quantized map times a
+ *   constant (the non-local gamma): calibrated outputs;
+ * - a quantized-input convolution whose output is only reshaped or scaled by a constant (the non-local
+ *   block's embeddings for its matrix products, and its output convolution).
+ * Gate logits entering a sigmoid and the attention gates' additive logits (U-Net) stay float. Returns the
+ * fixed ranges; adds the rest to `quantized`.
+ */
+function attentionOnIntegers(
+  model: ModelProto,
+  quantized: Set<string>,
+  targets: NodeProto[],
+  initializers: Map<string, TensorProto>,
+  graphOutputs: Set<string>,
+): Map<string, ActivationRange> {
+  const fixed = new Map<string, ActivationRange>();
+  const producers = new Map(model.graph.node.flatMap((n) => n.output.map((o) => [o, n] as const)));
+  const readers = new Map<string, NodeProto[]>();
+  for (const n of model.graph.node) for (const t of n.input) readers.set(t, [...(readers.get(t) ?? []), n]);
+  const isGate = (t: string): boolean => {
+    const p = producers.get(t);
+    return !!p && (p.op_type === 'Sigmoid' || (gateKeepingOps(p) && isGate(p.input[0])));
+  };
+  const isQuantized = (t: string) => quantized.has(t);
+  const isConstant = (t: string) => initializers.has(t);
+  const scalesByConstant = (n: NodeProto) => n.op_type === 'Mul' && n.input.some(isConstant);
+  const convs = new Set(targets.filter((n) => n.op_type === 'Conv'));
+  for (const n of model.graph.node) {
+    const out = n.output[0];
+    if (graphOutputs.has(out)) continue;
+    if (convs.has(n)) {
+      const r = readers.get(out) ?? [];
+      if (r.length && r.every((m) => m.op_type === 'Reshape' || scalesByConstant(m))) quantized.add(out);
+    } else if (n.op_type === 'GlobalAveragePool' || n.op_type === 'MaxPool') {
+      if (isQuantized(n.input[0])) quantized.add(out);
+    } else if (n.op_type === 'Add' && n.input.length === 2) {
+      if (n.input.every(isQuantized)) quantized.add(out);
+    } else if (n.op_type === 'Mul' && n.input.length === 2) {
+      const gate = n.input.findIndex(isGate);
+      if (gate >= 0 && isQuantized(n.input[1 - gate])) {
+        fixed.set(n.input[gate], { scale: 1 / 255, zeroPoint: 0, percentile: 100 });
+        quantized.add(n.input[gate]);
+        quantized.add(out);
+      } else if (n.input.some(isQuantized) && n.input.some(isConstant)) quantized.add(out);
+    }
+  }
+  return fixed;
+}
+
 /** Quantizes an fp32 medattn ONNX model (bytes) with activation ranges from `calibration` batches. */
 export async function quantizeModel(
   fp32: Uint8Array,
@@ -225,14 +300,23 @@ export async function quantizeModel(
     for (const conv of model.graph.node.filter((n) => n.op_type === 'Conv')) {
       const out = conv.output[0];
       const r = readers(out);
-      // only feature convolutions (conv-BN-ReLU); the convolutions inside attention blocks (non-local
-      // queries/keys, gate logits before a sigmoid) keep float outputs: quantizing them cost 0.08 AUROC
+      // feature convolutions (conv-BN-ReLU) here; gate logits before a sigmoid keep float outputs (quantizing
+      // every attention convolution cost 0.08 AUROC once); attentionOnIntegers adds the non-local ones
       if (r.length !== 1 || r[0].op_type !== 'Relu') continue;
       const target = r[0].output[0];
       if (!graphOutputs.has(target)) quantizedTensors.add(target);
     }
+  const fixedRanges =
+    (options.attention ?? true)
+      ? attentionOnIntegers(model, quantizedTensors, targets, initializers, graphOutputs)
+      : new Map<string, ActivationRange>();
   const activations = [...quantizedTensors];
-  const samples = await observe(model, activations, calibration, options);
+  const samples = await observe(
+    model,
+    activations.filter((t) => !fixedRanges.has(t)),
+    calibration,
+    options,
+  );
 
   const added: TensorProto[] = [];
   const nodes: NodeProto[] = [];
@@ -259,9 +343,19 @@ export async function quantizeModel(
     return dq;
   };
   const chosen: Record<string, number> = {};
-  const quantizeActivation = (t: string) => {
-    const { scale, zeroPoint, percentile: p } = activationRange(Float32Array.from(samples.get(t)!), percentile);
-    chosen[p] = (chosen[p] ?? 0) + 1;
+  const rangeOf = new Map<string, ActivationRange>();
+  let sharedRanges = 0;
+  const quantizeActivation = (t: string, producer?: NodeProto) => {
+    // an op that only selects or moves values (MaxPool, reshapes) of a quantized tensor keeps its range, so
+    // ONNX Runtime runs it on uint8 (with a different range it dequantizes, pools in float and requantizes)
+    const inherited =
+      producer && valueOps.has(producer.op_type) && !fixedRanges.has(t) ? rangeOf.get(producer.input[0]) : undefined;
+    const fixed = fixedRanges.get(t) ?? inherited;
+    const range = fixed ?? activationRange(Float32Array.from(samples.get(t)!), percentile);
+    const { scale, zeroPoint, percentile: p } = range;
+    rangeOf.set(t, range);
+    if (inherited) sharedRanges++;
+    else if (!fixed) chosen[p] = (chosen[p] ?? 0) + 1;
     added.push(tensorProto(`${t}/scale`, DataType.FLOAT, Float32Array.of(scale), []));
     added.push(tensorProto(`${t}/zero_point`, DataType.UINT8, Uint8Array.of(zeroPoint), []));
     dequantized.set(t, qdq(t, `${t}/scale`, `${t}/zero_point`));
@@ -271,7 +365,10 @@ export async function quantizeModel(
   const quantizedWeights = new Set<string>();
   for (const node of model.graph.node) {
     const spec = float.has(node) ? undefined : weightAxis[node.op_type];
-    const inputs = node.input.map((t) => (quantizedTensors.has(t) ? dequantized.get(t)! : t));
+    // Shape reads the uint8 tensor: ONNX Runtime would otherwise dequantize a whole map for its shape
+    const inputs = node.input.map((t) =>
+      !quantizedTensors.has(t) ? t : node.op_type === 'Shape' ? `${t}/quantized` : dequantized.get(t)!,
+    );
     if (spec) {
       const wName = inputs[spec.input];
       const w = initializers.get(wName);
@@ -288,7 +385,7 @@ export async function quantizeModel(
       if (dequantized.has(wName)) inputs[spec.input] = dequantized.get(wName)!;
     }
     nodes.push({ ...node, input: inputs });
-    for (const out of node.output) if (quantizedTensors.has(out)) quantizeActivation(out);
+    for (const out of node.output) if (quantizedTensors.has(out)) quantizeActivation(out, node);
   }
   const quantized: ModelProto = {
     ...model,
@@ -307,6 +404,10 @@ export async function quantizeModel(
           // tensors per chosen upper percentile
           percentiles: chosen,
           float_layers: float.size,
+          // sigmoid gates quantized with the fixed range [0, 1]
+          gates: fixedRanges.size,
+          // tensors that keep their input's range (MaxPool, reshapes of a quantized tensor)
+          shared_ranges: sharedRanges,
           calibration_images: calibration.reduce((a, b) => a + b.shape[0], 0),
         }),
       },
