@@ -9,7 +9,9 @@ import * as ort from 'onnxruntime-web/wasm';
 import { applyWindow, type Window } from '../src/data/io/dicom/window.js';
 import type { MedicalImage } from '../src/data/medical-image.js';
 import { Resize } from '../src/data/transforms/resize.js';
+import { classColor } from '../src/explain/class-colors.js';
 import { turbo } from '../src/explain/overlay.js';
+import { decodeCenterNet, inFilePixels } from '../src/models/centernet-decode.js';
 import type { ModelInfo } from '../src/serve/model-info.js';
 import { cropPlane, decide, prepareInput } from '../src/serve/model-input.js';
 import { decodeUploadVolume, takeSlice, type DecodedVolume } from '../src/serve/upload-decoder.js';
@@ -20,7 +22,7 @@ ort.env.wasm.numThreads = 1;
 
 interface ModelDescription {
   name: string;
-  task: 'classification' | 'segmentation';
+  task: 'classification' | 'segmentation' | 'detection';
   network: string;
   inputChannels: number;
   inputSize: number[] | null;
@@ -52,6 +54,8 @@ interface View {
   window: Window;
   layers: Array<{ name: string; map: Float32Array }>;
   mask?: Float32Array;
+  /** A detector's boxes in the view's pixels, drawn over the image. */
+  boxes?: DetectedBox[];
   diagnosis: string;
   details: string;
   probabilities?: Record<string, number>;
@@ -60,6 +64,15 @@ interface View {
   /** In this browser: the decoded upload, so moving the slice slider decodes nothing again. */
   volume?: DecodedVolume;
 }
+
+interface DetectedBox {
+  class: string;
+  score: number;
+  box: [number, number, number, number];
+}
+
+/** The score a detector's boxes must reach, as `medattn predict` and the service default. */
+const DETECTION_SCORE = 0.3;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const modelSelect = $<HTMLSelectElement>('model');
@@ -74,6 +87,8 @@ let models: ModelDescription[] = [];
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 interface Card {
   view: View;
+  /** The model's classes, for a detector's box colours. */
+  classNames: string[];
   canvas: HTMLCanvasElement;
   layer: () => string;
   window: () => Window;
@@ -117,9 +132,11 @@ function describe(m: ModelDescription): string {
         .join(', ')
     : '';
   const what =
-    m.task === 'classification'
-      ? `classifies ${m.inputSize ? m.inputSize.join('x') + ' ' : ''}images into ${m.classNames.join(' / ')}; decision threshold ${m.threshold.toFixed(3)} (${m.thresholdSource === 'training' ? 'chosen on validation data' : 'default'})`
-      : 'segments each pixel (mask at probability 0.5)';
+    m.task === 'detection'
+      ? `finds ${m.classNames.join(' / ')} (boxes scoring at least ${DETECTION_SCORE})`
+      : m.task === 'classification'
+        ? `classifies ${m.inputSize ? m.inputSize.join('x') + ' ' : ''}images into ${m.classNames.join(' / ')}; decision threshold ${m.threshold.toFixed(3)} (${m.thresholdSource === 'training' ? 'chosen on validation data' : 'default'})`
+        : 'segments each pixel (mask at probability 0.5)';
   const validated = v
     ? ` Validated on the run's held-out validation split${v.bestEpoch !== undefined ? ` (best epoch ${v.bestEpoch + 1}` : ''}${v.monitor ? `, selected by ${v.monitor})` : ')'}: ${figures}.`
     : ' No validation figures in the run.';
@@ -185,6 +202,21 @@ function render(card: Card) {
     img.data.set([r, gg, b, 255], 4 * i);
   }
   ctx.putImageData(img, 0, 0);
+  drawBoxes(ctx, view.boxes ?? [], card.classNames);
+}
+
+/** Outlines each box in its class's colour (as `medattn predict` draws them), labelled with class and score. */
+function drawBoxes(ctx: CanvasRenderingContext2D, boxes: DetectedBox[], classNames: string[]) {
+  // sized to the image: the canvas is scaled to the card, a small model input would drown in 12 px text
+  const side = Math.min(ctx.canvas.width, ctx.canvas.height);
+  ctx.lineWidth = Math.max(1, Math.round(side / 150));
+  ctx.font = `${Math.max(6, Math.round(side / 20))}px sans-serif`;
+  for (const b of boxes) {
+    const [x1, y1, x2, y2] = b.box;
+    ctx.strokeStyle = ctx.fillStyle = classColor(Math.max(0, classNames.indexOf(b.class)));
+    ctx.strokeRect(x1, y1, x2 - x1, y2 - y1);
+    ctx.fillText(`${b.class} ${b.score.toFixed(2)}`, x1 + 1, Math.max(side / 20, y1 - 2));
+  }
 }
 const renderAll = () => {
   drawLegend();
@@ -212,7 +244,8 @@ interface PredictAnswer {
   probabilities?: Record<string, number>;
   label?: string;
   segmentation?: { foregroundFraction: number };
-  image: { height: number; width: number; slices: number; slice: number };
+  detections?: DetectedBox[];
+  image: { height: number; width: number; sourceHeight: number; sourceWidth: number; slices: number; slice: number };
   maps: { image: string; attention: Array<{ name: string; map: string }>; mask?: string };
   error?: string;
 }
@@ -220,7 +253,7 @@ interface PredictAnswer {
 async function viaServer(file: File, model: ModelDescription, slice?: number): Promise<View> {
   const form = new FormData();
   form.append('file', file);
-  const query = `maps=1${slice === undefined ? '' : `&slice=${slice}`}`;
+  const query = `maps=1&score=${DETECTION_SCORE}${slice === undefined ? '' : `&slice=${slice}`}`;
   const r = await fetch(`/v1/models/${encodeURIComponent(model.name)}/predict?${query}`, {
     method: 'POST',
     body: form,
@@ -242,9 +275,34 @@ async function viaServer(file: File, model: ModelDescription, slice?: number): P
     window: { center: 128, width: 256 },
     layers,
     mask: answer.maps.mask ? (await pngToGrey(answer.maps.mask)).data : undefined,
-    ...summary(model, answer.probabilities, answer.label, answer.segmentation?.foregroundFraction),
+    ...(answer.detections
+      ? detectionSummary(
+          // the answer's boxes are in the upload's pixels; the view is the model input's
+          scaleBoxes(answer.detections, base.w / answer.image.sourceWidth, base.h / answer.image.sourceHeight),
+        )
+      : summary(model, answer.probabilities, answer.label, answer.segmentation?.foregroundFraction)),
     slices: answer.image.slices,
     slice: answer.image.slice,
+  };
+}
+
+function scaleBoxes(boxes: DetectedBox[], sx: number, sy: number): DetectedBox[] {
+  return boxes.map((b) => ({ ...b, box: [b.box[0] * sx, b.box[1] * sy, b.box[2] * sx, b.box[3] * sy] }));
+}
+
+/** A detector's result: the boxes, how many of each class, the best-scoring ones. */
+function detectionSummary(boxes: DetectedBox[]) {
+  const counts = new Map<string, number>();
+  for (const b of boxes) counts.set(b.class, (counts.get(b.class) ?? 0) + 1);
+  return {
+    boxes,
+    diagnosis: boxes.length
+      ? `${boxes.length} found: ${[...counts].map(([c, n]) => `${n} ${c}`).join(', ')}`
+      : `nothing found at score ${DETECTION_SCORE}`,
+    details: boxes
+      .slice(0, 5)
+      .map((b) => `${b.class} ${b.score.toFixed(3)}`)
+      .join(' · '),
   };
 }
 
@@ -345,6 +403,18 @@ async function inBrowser(
     slice: decoded.slice,
     volume,
   };
+  if (model.task === 'detection') {
+    const heatmap = out.heatmap;
+    const heads = {
+      heatmap: heatmap.data as Float32Array,
+      size: out.size.data as Float32Array,
+      offset: out.offset.data as Float32Array,
+      shape: heatmap.dims as [number, number, number, number],
+    };
+    const found = decodeCenterNet(heads, { scoreThreshold: DETECTION_SCORE, iouThreshold: 0.5 })[0];
+    // boxes in the model input's pixels, which is this view's: the same numbers the server maps to the upload
+    return { ...common, ...detectionSummary(inFilePixels(found, model.classNames, [h, w], [h, w])) };
+  }
   if (model.task === 'classification') {
     const p = out.probabilities.data as Float32Array;
     const probabilities = Object.fromEntries(Array.from(p, (v, i) => [model.classNames[i] ?? String(i), v]));
@@ -420,6 +490,7 @@ function showCard(view: View, model: ModelDescription, old?: HTMLElement) {
   windowRow.append(centre.element, width.element);
   const entry: Card = {
     view,
+    classNames: model.classNames,
     canvas,
     layer: () => layerSelect.value,
     window: () => ({ center: Number(centre.input.value), width: Math.max(1, Number(width.input.value)) }),

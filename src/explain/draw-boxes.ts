@@ -5,6 +5,8 @@
  */
 import sharp from 'sharp';
 
+export { CLASS_COLORS, classColor } from './class-colors.js';
+
 export interface DrawnBox {
   /** [x1, y1, x2, y2] in the picture's pixels. */
   box: [number, number, number, number];
@@ -13,13 +15,6 @@ export interface DrawnBox {
   color: string;
   /** Dashed outline (e.g. ground truth beside predictions). */
   dashed?: boolean;
-}
-
-/** Distinct colours for class indices (Okabe-Ito, readable by colour-blind viewers). */
-export const CLASS_COLORS = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00', '#CC79A7', '#FFFFFF'];
-
-export function classColor(classId: number): string {
-  return CLASS_COLORS[classId % CLASS_COLORS.length];
 }
 
 function escapeXml(s: string): string {

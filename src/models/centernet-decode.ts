@@ -108,3 +108,31 @@ export function centreHeat(heads: CenterNetHeads, i: number): Float32Array {
   }
   return out;
 }
+
+export interface DetectedObject {
+  class: string;
+  score: number;
+  /** [x1, y1, x2, y2] in the file's pixels. */
+  box: [number, number, number, number];
+}
+
+/**
+ * Decoded boxes (in the model input's [h, w] pixels) as named objects in the file's [H, W] pixels, clipped to the
+ * picture (a box decoded at the border can reach past it); scores to 4 decimals, boxes to 0.1 px.
+ */
+export function inFilePixels(
+  dets: Detection[],
+  classNames: readonly string[] | undefined,
+  [H, W]: number[],
+  [h, w]: number[],
+): DetectedObject[] {
+  const sx = W / w;
+  const sy = H / h;
+  return dets.map((d) => ({
+    class: classNames?.[d.classId] ?? String(d.classId),
+    score: +d.score.toFixed(4),
+    box: [d.box[0] * sx, d.box[1] * sy, d.box[2] * sx, d.box[3] * sy].map(
+      (v, j) => +Math.min(j % 2 ? H : W, Math.max(0, v)).toFixed(1),
+    ) as [number, number, number, number],
+  }));
+}

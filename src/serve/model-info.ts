@@ -5,7 +5,7 @@
 import type { TransformSpec } from '../data/transforms/spec.js';
 
 export interface ModelInfo {
-  task: 'classification' | 'segmentation';
+  task: 'classification' | 'segmentation' | 'detection';
   /** The network's name in medattn's registry (attention_cnn, attention_unet, ...). */
   model: string;
   inputChannels: number;
@@ -32,8 +32,10 @@ export function modelInfoFromMetadata(meta: Record<string, string>, file: string
     }
   };
   const task = meta['medattn.task'];
-  if (task !== 'classification' && task !== 'segmentation')
-    throw new Error(`${file}: metadata medattn.task is '${task}', the service serves classification and segmentation`);
+  if (task !== 'classification' && task !== 'segmentation' && task !== 'detection')
+    throw new Error(
+      `${file}: metadata medattn.task is '${task}', the service serves classification, segmentation and detection`,
+    );
   // tables, ICU grids and token ids (medattn.input_layout) are not images: the service would misread them
   if (meta['medattn.input_layout'] !== undefined)
     throw new Error(

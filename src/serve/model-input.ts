@@ -1,7 +1,7 @@
 /**
  * An image as the exported model takes it, the way `medattn predict` prepares it: channels matched to the model
- * (grey <-> RGB), the run's eval transforms, classifiers resized to their training size, segmenters padded to
- * the padding multiple by edge replication. Pure TypeScript (the browser page runs the very same steps, so the
+ * (grey <-> RGB), the run's eval transforms (a detector's with an empty box list), classifiers resized to their
+ * training size, segmenters padded to the padding multiple by edge replication. Pure TypeScript (the browser page runs the very same steps, so the
  * in-browser model sees the same numbers as the server's).
  */
 import type { MedicalImage } from '../data/medical-image.js';
@@ -38,10 +38,10 @@ export function padEdges(data: Float32Array, [c, h, w]: number[], m: number): { 
 export function prepareInput(image: MedicalImage, info: ModelInfo): ModelInput {
   if (image.shape.length !== 3)
     throw new RangeError(`expected a 2D image [C, H, W], got [${image.shape.join(', ')}] (choose a slice of a volume)`);
-  let sample = createTransform(info.normalization).apply(
-    { image: matchChannelsForTransforms(image, info.normalization, info.inputChannels) },
-    Rng.seeded(0),
-  );
+  const matched = matchChannelsForTransforms(image, info.normalization, info.inputChannels);
+  // A detector's eval transforms resize boxes too: an empty box list goes through with the image.
+  const boxes = info.task === 'detection' ? { boxes: { boxes: new Float32Array(0), classes: new Int32Array(0) } } : {};
+  let sample = createTransform(info.normalization).apply({ image: matched, ...boxes }, Rng.seeded(0));
   let img = sample.image as MedicalImage;
   if (info.inputSize && img.shape.slice(1).join() !== info.inputSize.join()) {
     sample = new Resize({ size: info.inputSize }).apply(sample);

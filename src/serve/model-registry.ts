@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { OnnxWorkerModel } from '../runtime/index.js';
+import { detectionOutputs, OnnxWorkerModel } from '../runtime/index.js';
 import { BatchQueue, type BatchQueueOptions } from './batch-queue.js';
 import { modelInfoFromMetadata, type ModelInfo } from './model-info.js';
 import { ServeError } from './serve-error.js';
@@ -76,7 +76,12 @@ export async function loadModels(
     } catch (e) {
       throw new ServeError('--run', (e as Error).message);
     }
-    const outputs = info.task === 'classification' ? ['probabilities'] : ['probability'];
+    const outputs =
+      info.task === 'classification'
+        ? ['probabilities']
+        : info.task === 'detection'
+          ? [...detectionOutputs]
+          : ['probability'];
     const attentionOutputs = onnx.outputNames.filter((n) => n.startsWith('attention/'));
     const queueFor = new BatchQueue(
       // Attention maps come from the same forward pass; asking for them always keeps one batch shape for all requests.

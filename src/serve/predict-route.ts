@@ -1,15 +1,18 @@
 /**
  * `POST /v1/models/{name}/predict`: one image, as the multipart field `file` or as the raw request body, through
  * the model's queue. Classifiers answer `probabilities` (class name -> probability) and the `label` decided at the
- * run's threshold; segmenters a summary of the predicted mask. `?maps=1` adds the attention maps and the mask as
- * PNGs; `?slice=N` picks a volume's slice. The answer holds nothing from the file's headers (no patient data).
+ * run's threshold; segmenters a summary of the predicted mask; detectors the boxes found (class, score, box in the
+ * upload's pixels; `?score=S` the score threshold, 0.3 as `medattn predict`). `?maps=1` adds the attention maps and
+ * the mask (detectors: the boxes drawn on the image) as PNGs; `?slice=N` picks a volume's slice. The answer holds
+ * nothing from the file's headers (no patient data).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { QueueFullError, QueueTimeoutError } from './batch-queue.js';
 import { decodeUpload, UndecodableUploadError, UploadTooLargeError } from './decode-upload.js';
 import { cropPlane, decide, prepareInput } from './model-input.js';
 import type { ServedModel } from './model-registry.js';
-import { renderMaps } from './render-maps.js';
+import { boxesPng, renderMaps } from './render-maps.js';
+import { decodeCenterNet, inFilePixels } from '../models/centernet-decode.js';
 import type { ServeOptions } from './serve-options.js';
 import type { ServiceMetrics } from './service-metrics.js';
 
@@ -44,6 +47,14 @@ async function uploadBytes(request: FastifyRequest): Promise<Uint8Array> {
   );
 }
 
+/** A detector's score threshold (`?score=`), in [0, 1]; `medattn predict`'s 0.3 when absent. */
+function scoreParam(raw: unknown): number {
+  if (raw === undefined || raw === '') return 0.3;
+  const n = Number(raw);
+  if (!(n >= 0 && n <= 1)) throw new BadRequestError(`score: expected a number in [0, 1], got '${raw}'`);
+  return n;
+}
+
 function sliceParam(raw: unknown): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
@@ -67,7 +78,7 @@ export function registerPredictRoute(
     if (!counted.delete(request)) return;
     admitted.set(request.params.name, (admitted.get(request.params.name) ?? 1) - 1);
   };
-  app.post<{ Params: { name: string }; Querystring: { maps?: string; slice?: string } }>(
+  app.post<{ Params: { name: string }; Querystring: { maps?: string; slice?: string; score?: string } }>(
     '/v1/models/:name/predict',
     {
       bodyLimit: options.maxUploadBytes,
@@ -96,6 +107,7 @@ export function registerPredictRoute(
       }
       const wantMaps = request.query.maps === '1' || request.query.maps === 'true';
       const slice = sliceParam(request.query.slice);
+      const score = scoreParam(request.query.score);
       const bytes = await uploadBytes(request);
       const t0 = performance.now();
       const decoded = await decodeUpload(bytes, {
@@ -111,7 +123,16 @@ export function registerPredictRoute(
       const base = {
         model: model.name,
         task: model.info.task,
-        image: { format: decoded.format, height: h, width: w, slices: decoded.slices, slice: decoded.slice },
+        image: {
+          format: decoded.format,
+          height: h,
+          width: w,
+          // the upload's own size: detections' boxes are in its pixels, height and width are the model input's
+          sourceHeight: decoded.image.shape[1],
+          sourceWidth: decoded.image.shape[2],
+          slices: decoded.slices,
+          slice: decoded.slice,
+        },
         timing: { decodeMs: +(t1 - t0).toFixed(2), inferenceMs: +(t2 - t1).toFixed(2) },
       };
       if (model.info.task === 'classification') {
@@ -130,6 +151,25 @@ export function registerPredictRoute(
           thresholdSource: model.info.thresholdSource,
           ...maps,
         };
+      }
+      if (model.info.task === 'detection') {
+        const heads = {
+          heatmap: outputs.get('heatmap')!.data,
+          size: outputs.get('size')!.data,
+          offset: outputs.get('offset')!.data,
+          shape: outputs.get('heatmap')!.dims as [number, number, number, number],
+        };
+        const found = decodeCenterNet(heads, { scoreThreshold: score, iouThreshold: 0.5 })[0];
+        const detections = inFilePixels(found, model.info.classNames, decoded.image.shape.slice(1), [h, w]);
+        const maps = wantMaps
+          ? {
+              maps: {
+                ...(await renderMaps(input.display, input.size, outputs, model.attentionOutputs)),
+                boxes: await boxesPng(input.display, input.size, found, model.info.classNames),
+              },
+            }
+          : {};
+        return { ...base, scoreThreshold: score, detections, ...maps };
       }
       const prob = outputs.get('probability')!;
       const p = cropPlane(prob.data, prob.dims.slice(-2), [h, w]);

@@ -5,7 +5,9 @@
  * is returned as numbers.
  */
 import sharp from 'sharp';
+import { classColor, drawBoxesPng } from '../explain/draw-boxes.js';
 import { greyToRgb, normalizeMap, overlayHeatmap } from '../explain/overlay.js';
+import type { Detection } from '../models/centernet-decode.js';
 import type { OnnxOutput } from '../runtime/index.js';
 import { cropPlane } from './model-input.js';
 
@@ -62,4 +64,20 @@ export async function renderMaps(
       )
     : undefined;
   return { image, attention, channelAttention, ...(maskPng ? { mask: maskPng } : {}) };
+}
+
+/** A detector's boxes (in the model input's pixels) drawn with class and score on the image as the model saw it. */
+export async function boxesPng(
+  display: Float32Array,
+  [h, w]: [number, number],
+  found: Detection[],
+  classNames: readonly string[],
+): Promise<string> {
+  const boxes = found.map((d) => ({
+    box: d.box,
+    label: `${classNames[d.classId] ?? d.classId} ${d.score.toFixed(2)}`,
+    color: classColor(d.classId),
+  }));
+  const buf = await drawBoxesPng(greyToRgb(display), w, h, boxes);
+  return `data:image/png;base64,${buf.toString('base64')}`;
 }

@@ -6,7 +6,7 @@
 // --engine onnx as with --engine torch (within 1e-4), predict gives the same boxes, and ONNX's full checker
 // accepts the fp32 and int8 files.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -19,9 +19,12 @@ import { batchTensors } from '../../src/train/batch-tensors.js';
 import { openDataLoader } from '../../src/train/data-loader.js';
 import { loadRun } from '../../src/train/run-folder.js';
 import { MAP_SCORE_FLOOR } from '../../src/train/tasks/detection.js';
-import { dataPath, needsData } from '../helpers/shared-data.js';
+import { needsData } from '../helpers/shared-data.js';
+import { BCCD_CLASSES, bccdDetectorFixture, type BccdDetectorFixture } from '../helpers/bccd-detector.js';
 import { maxAbsDiff, onnxCheck } from './onnx-reference.js';
 import { cliRunner } from '../helpers/cli.js';
+import { startServe } from '../serve/serve-process.js';
+import sharp from 'sharp';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-det-onnx-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,45 +47,16 @@ function assertSameDetections(a: Detection[][], b: Detection[][], what: string) 
 }
 
 describe('CenterNet (SE/CBAM) on ONNX Runtime on real BCCD images', needsData('bccd', 'JPEGImages'), () => {
-  const root = join(dir, 'bccd');
   const run = join(dir, 'run');
-  const classes = ['RBC', 'WBC', 'Platelets'];
-  const voc = (split: string) => ({ kind: 'voc' as const, root, split, classes, preload: true });
+  const classes = BCCD_CLASSES;
   const valSpec = join(dir, 'val.json');
+  let fixture!: BccdDetectorFixture;
+  const voc = (split: string) => fixture.voc(split);
 
   before(() => {
-    // A small VOC view of the real data: the images and annotations linked, not copied; own split files.
-    const bccd = dataPath('bccd');
-    mkdirSync(join(root, 'ImageSets', 'Main'), { recursive: true });
-    for (const sub of ['JPEGImages', 'Annotations']) symlinkSync(join(bccd, sub), join(root, sub));
-    const ids = (split: string, n: number) =>
-      readFileSync(join(bccd, 'ImageSets', 'Main', `${split}.txt`), 'utf8')
-        .split(/\s+/)
-        .filter(Boolean)
-        .slice(0, n);
-    writeFileSync(join(root, 'ImageSets', 'Main', 'train.txt'), ids('train', 16).join('\n'));
-    writeFileSync(join(root, 'ImageSets', 'Main', 'val.txt'), ids('val', 6).join('\n'));
+    fixture = bccdDetectorFixture(dir);
     writeFileSync(valSpec, JSON.stringify(voc('val')));
-    // configs/bccd.json with its attention variant (SE, CBAM, CBAM, SE), narrower, at half the input size, with
-    // flips only and a higher learning rate, so a few seconds of training give a detector with real peaks.
-    const config = JSON.parse(readFileSync('configs/bccd.json', 'utf8'));
-    config.data = { train: voc('train'), val: voc('val') };
-    const small = (specs: { type: string; size?: number[] }[]) =>
-      specs
-        .filter((t) => !['randBoxAffine', 'randColorJitter'].includes(t.type))
-        .map((t) => (t.type === 'boxResize' ? { ...t, size: [80, 104] } : t));
-    config.transforms = { train: small(config.transforms.train), eval: small(config.transforms.eval) };
-    config.model.config.stages = config.model.config.stages.map((s: { attention: string }, i: number) => ({
-      ...s,
-      channels: [8, 16, 16, 32][i],
-    }));
-    config.model.config.headChannels = 16;
-    config.model.config.reduction = 4;
-    config.optimizer.lr = 0.01;
-    config.schedule = { name: 'cosine', warmupEpochs: 0 };
-    config.training = { ...config.training, epochs: 10, batchSize: 4, evalBatchSize: 4, workers: 0 };
-    config.report = { samples: 1 };
-    writeFileSync(join(dir, 'bccd.json'), JSON.stringify(config));
+    writeFileSync(join(dir, 'bccd.json'), JSON.stringify(fixture.config));
   });
 
   test('train, export (fp32 and int8): heads and attention maps as outputs, output stride in the metadata; full checker passes', () => {
@@ -194,10 +168,7 @@ describe('CenterNet (SE/CBAM) on ONNX Runtime on real BCCD images', needsData('b
   });
 
   test('predict: ONNX Runtime (the default with model.onnx) draws the boxes libtorch finds', () => {
-    const files = readFileSync(join(root, 'ImageSets', 'Main', 'val.txt'), 'utf8')
-      .split('\n')
-      .slice(0, 2)
-      .map((id) => join(root, 'JPEGImages', `${id}.jpg`));
+    const files = fixture.valImages.slice(0, 2);
     const predict = (...engine: string[]) => {
       const r = medattn(
         'predict',
@@ -235,5 +206,76 @@ describe('CenterNet (SE/CBAM) on ONNX Runtime on real BCCD images', needsData('b
       onnx.some((p) => p.detections.length > 0),
       'boxes at score 0.1',
     );
+  });
+
+  test('serve: the API answers the boxes medattn predict finds (ONNX Runtime), with ?score, ?maps=1 and a bad score', async () => {
+    const files = fixture.valImages.slice(0, 2);
+    const predicted = medattn(
+      'predict',
+      '--run',
+      run,
+      ...files,
+      '--out',
+      join(dir, 'pred-serve'),
+      '--threshold',
+      '0.1',
+      '--json',
+    );
+    assert.equal(predicted.code, 0, predicted.stderr);
+    const want = JSON.parse(predicted.stdout) as { detections: { class: string; score: number; box: number[] }[] }[];
+    const service = await startServe(['--run', run, '--no-log']);
+    try {
+      const models = (await (await fetch(`${service.url}/v1/models`)).json()) as { models: { task: string }[] };
+      assert.equal(models.models[0].task, 'detection');
+      for (const [i, file] of files.entries()) {
+        const r = await fetch(`${service.url}/v1/models/run/predict?score=0.1&maps=1`, {
+          method: 'POST',
+          body: new Uint8Array(readFileSync(file)),
+          headers: { 'content-type': 'image/jpeg' },
+        });
+        assert.equal(r.status, 200);
+        const answer = (await r.json()) as {
+          task: string;
+          scoreThreshold: number;
+          image: { sourceWidth: number; sourceHeight: number };
+          detections: { class: string; score: number; box: number[] }[];
+          maps: { boxes: string; attention: unknown[] };
+        };
+        assert.equal(answer.task, 'detection');
+        assert.equal(answer.scoreThreshold, 0.1);
+        assert.deepEqual([answer.image.sourceWidth, answer.image.sourceHeight], [640, 480]);
+        // the same decoding and the same mapping to the file's pixels: equal to predict's rounding
+        assert.equal(answer.detections.length, want[i].detections.length, file);
+        answer.detections.forEach((d, j) => {
+          const e = want[i].detections[j];
+          assert.equal(d.class, e.class);
+          assert.ok(Math.abs(d.score - e.score) <= 1e-4 + 1e-9, `${d.score} vs ${e.score}`);
+          d.box.forEach((v, c) => assert.ok(Math.abs(v - e.box[c]) <= 0.1 + 1e-9, `${d.box} vs ${e.box}`));
+        });
+        const boxes = await sharp(Buffer.from(answer.maps.boxes.split(',')[1], 'base64')).metadata();
+        assert.deepEqual([boxes.width, boxes.height], [104, 80], 'boxes drawn on the image as the model saw it');
+        assert.equal(answer.maps.attention.length, 2, 'the two CBAM spatial maps (channel attention is numbers)');
+      }
+      assert.ok(
+        want.some((p) => p.detections.length > 0),
+        'boxes at score 0.1',
+      );
+      const strict = await fetch(`${service.url}/v1/models/run/predict?score=0.99`, {
+        method: 'POST',
+        body: new Uint8Array(readFileSync(files[0])),
+        headers: { 'content-type': 'image/jpeg' },
+      });
+      const fewer = (await strict.json()) as { detections: { score: number }[] };
+      assert.ok(fewer.detections.every((d) => d.score >= 0.99));
+      const bad = await fetch(`${service.url}/v1/models/run/predict?score=2`, {
+        method: 'POST',
+        body: new Uint8Array(readFileSync(files[0])),
+        headers: { 'content-type': 'image/jpeg' },
+      });
+      assert.equal(bad.status, 400);
+      assert.match(((await bad.json()) as { error: string }).error, /score: expected a number in \[0, 1\], got '2'/);
+    } finally {
+      await service.stop();
+    }
   });
 });

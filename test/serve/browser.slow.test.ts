@@ -18,17 +18,22 @@ import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { readImage, readNpz } from '../../src/data/io/index.js';
+import { bccdDetectorFixture } from '../helpers/bccd-detector.js';
 import { pneumoniaSubsets } from '../helpers/pneumonia-subset.js';
 import { dataPath, needsData } from '../helpers/shared-data.js';
 import { medattnAsync, startServe, trainAndExport, type RunningService } from './serve-process.js';
 
-const options = { ...needsData('pneumoniamnist', 'pneumoniamnist.npz'), ...needsData('drive', 'training') };
+const options = {
+  ...needsData('pneumoniamnist', 'pneumoniamnist.npz'),
+  ...needsData('drive', 'training'),
+  ...needsData('bccd', 'JPEGImages'),
+};
 const dir = mkdtempSync(join(tmpdir(), 'medattn-browser-'));
 const shots = process.env.MEDATTN_SCREENSHOTS ?? join(dir, 'screenshots');
 let service: RunningService | undefined;
 let browser: Browser | undefined;
 let token = '';
-const files = { chest: '', retina: '', retinaTiff: '', ct: '', mr: '', brain: '' };
+const files = { chest: '', retina: '', retinaTiff: '', ct: '', mr: '', brain: '', smear: '' };
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const NIBABEL = '/usr/lib/python3/dist-packages/nibabel/tests/data';
 
@@ -169,8 +174,21 @@ describe('the page in chromium', options, () => {
     const made = medattnAsync('token', 'new', '--token-file', join(dir, 'tokens'));
     const chest = await trainAndExport(dir, 'pneumonia', pneumoniaConfig());
     const retina = await trainAndExport(dir, 'drive', driveConfig());
+    const bccd = bccdDetectorFixture(dir);
+    const cells = await trainAndExport(dir, 'bccd', bccd.config);
+    files.smear = bccd.valImages[0];
     token = (await made).stdout.trim();
-    service = await startServe(['--run', chest, '--run', retina, '--token-file', join(dir, 'tokens'), '--no-log']);
+    service = await startServe([
+      '--run',
+      chest,
+      '--run',
+      retina,
+      '--run',
+      cells,
+      '--token-file',
+      join(dir, 'tokens'),
+      '--no-log',
+    ]);
     const npz = await readNpz(dataPath('pneumoniamnist', 'pneumoniamnist.npz'), {
       keys: ['val_images', 'val_labels'],
     } as never);
@@ -197,7 +215,7 @@ describe('the page in chromium', options, () => {
     await page.goto(service.url);
     await page.fill('#token', token);
     await page.dispatchEvent('#token', 'change');
-    await page.waitForFunction(() => document.querySelectorAll('#model option').length === 2);
+    await page.waitForFunction(() => document.querySelectorAll('#model option').length === 3);
   });
 
   test('PneumoniaMNIST: diagnosis text, overlay where the map is high, in-browser probabilities = server (1e-4)', async () => {
@@ -234,6 +252,33 @@ describe('the page in chromium', options, () => {
     assert.equal(local.diagnosis, server.diagnosis);
     assert.deepEqual([local.width, local.height], [565, 584]);
     await page.screenshot({ path: join(shots, 'drive-browser.png'), fullPage: true });
+  });
+
+  test('BCCD detector: the boxes the server finds, counted in the text and drawn in class colours; in-browser boxes = server', async () => {
+    const api = await apiPredict('bccd', files.smear, '&score=0.3');
+    const boxes = api.detections as { class: string; score: number; box: number[] }[];
+    assert.ok(boxes.length > 0, 'the detector finds cells at score 0.3');
+    const counts = new Map<string, number>();
+    for (const b of boxes) counts.set(b.class, (counts.get(b.class) ?? 0) + 1);
+    const diagnosis = `${boxes.length} found: ${[...counts].map(([c, n]) => `${n} ${c}`).join(', ')}`;
+    const server = await upload(page, 'bccd', files.smear, 'server');
+    assert.equal(server.diagnosis, diagnosis);
+    assert.deepEqual([server.width, server.height], [104, 80]);
+    // the first box's top edge, in the view's pixels, is drawn in its class's colour (not grey)
+    const [x1, y1, x2] = boxes[0].box;
+    const sx = 104 / api.image.sourceWidth;
+    const sy = 80 / api.image.sourceHeight;
+    const y = Math.round(y1 * sy);
+    const x = Math.round(((x1 + x2) / 2) * sx);
+    const colourful = [y - 1, y, y + 1].some((row) => {
+      const [r, g, b] = server.pixels.slice(4 * (row * 104 + x), 4 * (row * 104 + x) + 3);
+      return Math.max(Math.abs(r - g), Math.abs(g - b), Math.abs(r - b)) > 60;
+    });
+    assert.ok(colourful, `no box colour at the first box's top edge (${x}, ${y})`);
+    await page.screenshot({ path: join(shots, 'bccd-server.png'), fullPage: true });
+    const local = await upload(page, 'bccd', files.smear, 'browser');
+    assert.equal(local.diagnosis, server.diagnosis);
+    await page.screenshot({ path: join(shots, 'bccd-browser.png'), fullPage: true });
   });
 
   test("in this browser: DICOM and NIfTI read by medattn's readers give the server's probabilities (1e-4); DICOM window; slice slider", async () => {

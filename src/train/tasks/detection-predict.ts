@@ -11,15 +11,11 @@ import type { MedicalImage } from '../../data/medical-image.js';
 import { createTransform, Rng } from '../../data/transforms/index.js';
 import { classColor, drawBoxesPng, imageToRgb } from '../../explain/draw-boxes.js';
 import { decodeCenterNet, type CenterNet, type CenterNetHeads } from '../../models/centernet.js';
+import { inFilePixels, type DetectedObject } from '../../models/centernet-decode.js';
 import { noGrad, tensor, tidy } from '../../tensor/index.js';
 import type { TrainingConfig } from '../config.js';
 
-export interface DetectedObject {
-  class: string;
-  score: number;
-  /** [x1, y1, x2, y2] in the file's pixels. */
-  box: [number, number, number, number];
-}
+export type { DetectedObject };
 
 export interface DetectionPrediction {
   file: string;
@@ -62,16 +58,7 @@ export async function predictDetections(
           }),
         );
     const dets = decodeCenterNet(heads, { scoreThreshold: threshold, iouThreshold: 0.5 })[0];
-    const sx = W / w;
-    const sy = H / h;
-    const detections: DetectedObject[] = dets.map((d) => ({
-      class: classNames?.[d.classId] ?? String(d.classId),
-      score: +d.score.toFixed(4),
-      // Clipped to the picture: a box decoded at the border can reach past it.
-      box: [d.box[0] * sx, d.box[1] * sy, d.box[2] * sx, d.box[3] * sy].map(
-        (v, j) => +Math.min(j % 2 ? H : W, Math.max(0, v)).toFixed(1),
-      ) as [number, number, number, number],
-    }));
+    const detections = inFilePixels(dets, classNames, [H, W], [h, w]);
     const png = await drawBoxesPng(
       imageToRgb(original.data as ArrayLike<number>, original.shape),
       W,
