@@ -64,8 +64,10 @@ export class BoxDataset<Spec extends DatasetSpec & { channels?: 1 | 3; preload?:
     return this.cache.get(index, () => this.decode(index));
   }
 
-  async preload(indices?: Iterable<number>): Promise<void> {
-    if (this.spec.preload) await preloadInto(this.cache, indices ?? this.cases.keys(), (i) => this.decode(i));
+  async preload(indices?: Iterable<number>): Promise<boolean> {
+    if (!this.spec.preload) return false;
+    await preloadInto(this.cache, indices ?? this.cases.keys(), (i) => this.decode(i));
+    return true;
   }
 
   /** The boxes of sample `index` without decoding its image. */

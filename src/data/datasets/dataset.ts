@@ -54,9 +54,16 @@ export interface Dataset {
   skipped(): SkippedFile[];
   /**
    * Decodes ahead what the spec asks to keep in memory (`preload`), for the samples `indices` (default all).
-   * Loaders call it once when they open the dataset, in each worker thread.
+   * Loaders call it once when they open the dataset, in each worker thread. Resolves true when the spec asked
+   * for it (the samples are now held in memory): the loader then also caches the output of the pipeline's
+   * leading deterministic transforms per sample (loader/prefix-cache.ts).
    */
-  preload?(indices?: Iterable<number>): Promise<void>;
+  preload?(indices?: Iterable<number>): Promise<boolean | void>;
+  /**
+   * The sample that `index` shows again (a subset's `repeat` lists each sample several times): indices with equal
+   * source indices are the same sample. Absent: every index is its own sample. Per-sample caches key on it.
+   */
+  sourceIndex?(index: number): number;
 }
 
 /** Throws a RangeError unless `index` addresses a sample of a dataset of `length` samples. */

@@ -95,8 +95,10 @@ export class FolderDataset implements Dataset {
   }
 
   /** With the spec's `preload`: decodes the images `indices` (default all) into the cache now. */
-  async preload(indices?: Iterable<number>): Promise<void> {
-    if (this.spec.preload) await preloadInto(this.cache, indices ?? this.files.keys(), (i) => this.decode(i));
+  async preload(indices?: Iterable<number>): Promise<boolean> {
+    if (!this.spec.preload) return false;
+    await preloadInto(this.cache, indices ?? this.files.keys(), (i) => this.decode(i));
+    return true;
   }
 
   private async decode(index: number): Promise<DatasetSample> {

@@ -114,8 +114,10 @@ export class PairsDataset implements Dataset {
   }
 
   /** With the spec's `preload`: decodes the cases `indices` (default all) into the cache now. */
-  async preload(indices?: Iterable<number>): Promise<void> {
-    if (this.spec.preload) await preloadInto(this.cache, indices ?? this.cases.keys(), (i) => this.decode(i));
+  async preload(indices?: Iterable<number>): Promise<boolean> {
+    if (!this.spec.preload) return false;
+    await preloadInto(this.cache, indices ?? this.cases.keys(), (i) => this.decode(i));
+    return true;
   }
 
   private decode(index: number): Promise<DatasetSample> {

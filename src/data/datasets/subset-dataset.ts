@@ -68,9 +68,16 @@ export class SubsetDataset implements Dataset {
   }
 
   /** Preloads (if the base dataset's spec asks to) only the samples of this subset. */
-  async preload(indices?: Iterable<number>): Promise<void> {
+  async preload(indices?: Iterable<number>): Promise<boolean> {
     const positions = indices ? Array.from(indices, (i) => this.indices[i]) : this.indices;
-    await this.base.preload?.(new Set(positions));
+    return (await this.base.preload?.(new Set(positions))) === true;
+  }
+
+  /** A repeat of a sample is the same sample: the base's source index of the position it selects. */
+  sourceIndex(index: number): number {
+    checkIndex(index, this.length, 'subset dataset');
+    const position = this.indices[index];
+    return this.base.sourceIndex?.(position) ?? position;
   }
 
   labels(): Int32Array | undefined {

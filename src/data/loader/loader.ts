@@ -24,6 +24,7 @@ import type { Batch } from './collate.js';
 import { LoaderError } from './loader-error.js';
 import { isDatasetObject, openDataset } from './open-dataset.js';
 import { isModuleRef, openPipeline, type PipelineSpec } from './pipeline.js';
+import { cacheDeterministicPrefix } from './prefix-cache.js';
 import { produceBatch } from './produce-batch.js';
 import type { WorkerInit, WorkerRequest } from './worker.js';
 
@@ -116,9 +117,11 @@ export class Loader {
     if (!Number.isInteger(nice) || nice < 0 || nice > 19)
       throw new LoaderError(`Loader: nice must be an integer 0..19, got ${nice}`);
     if (workers === 0) {
-      const dataset = await openDataset(opts.dataset);
-      const transform = isTransformObject(opts.transforms) ? opts.transforms : await openPipeline(opts.transforms);
-      return new Loader(opts, dataset.length, { dataset, transform });
+      const { dataset, preloaded } = await openDataset(opts.dataset);
+      const pipeline = isTransformObject(opts.transforms) ? opts.transforms : await openPipeline(opts.transforms);
+      // A dataset object handed in stays untouched: the cache is a view of it that only this loader reads.
+      const local = await cacheDeterministicPrefix(dataset, pipeline, preloaded);
+      return new Loader(opts, dataset.length, local);
     }
     if (isTransformObject(opts.transforms) && !isModuleRef(opts.transforms)) {
       throw new LoaderError('Loader: with workers > 0 transforms must be specs or { module }, not Transform objects');

@@ -9,8 +9,9 @@ export function isDatasetObject(d: Dataset | DatasetSpec): d is Dataset {
   return 'get' in d && typeof d.get === 'function';
 }
 
-export async function openDataset(d: Dataset | DatasetSpec): Promise<Dataset> {
+/** The dataset, and whether its spec asked to hold it in memory (`preload` resolved true). */
+export async function openDataset(d: Dataset | DatasetSpec): Promise<{ dataset: Dataset; preloaded: boolean }> {
   const dataset = isDatasetObject(d) ? d : await createDataset(d);
-  await dataset.preload?.();
-  return dataset;
+  const preloaded = (await dataset.preload?.()) === true;
+  return { dataset, preloaded };
 }

@@ -1,6 +1,7 @@
 /**
- * Worker thread entry of the Loader: rebuilds the dataset (createDataset) and pipeline from their specs, then makes
- * the batches it is asked for and transfers their buffers back (no copy).
+ * Worker thread entry of the Loader: rebuilds the dataset (createDataset) and pipeline from their specs (caching the
+ * pipeline's deterministic prefix of a preloaded dataset, prefix-cache.ts), then makes the batches it is asked for
+ * and transfers their buffers back (no copy).
  *
  * Messages in:  { type: 'batch', id, epoch, index, indices }
  * Messages out: { type: 'ready', length } | { type: 'batch', id, batch } | { type: 'error', id?, name, message, stack }
@@ -13,6 +14,7 @@ import type { Transform } from '../transforms/transform.js';
 import { batchTransferList } from './collate.js';
 import { openDataset } from './open-dataset.js';
 import { openPipeline, type PipelineSpec } from './pipeline.js';
+import { cacheDeterministicPrefix } from './prefix-cache.js';
 import { produceBatch } from './produce-batch.js';
 
 export interface WorkerInit {
@@ -55,10 +57,12 @@ function errorMessage(e: unknown, id?: number) {
 
 let ready: Promise<{ dataset: Dataset; pipeline: Transform | undefined }>;
 try {
-  ready = Promise.all([openDataset(init.dataset), openPipeline(init.pipeline)]).then(([dataset, pipeline]) => ({
-    dataset,
-    pipeline,
-  }));
+  ready = Promise.all([openDataset(init.dataset), openPipeline(init.pipeline)]).then(
+    async ([{ dataset, preloaded }, pipeline]) => {
+      const cached = await cacheDeterministicPrefix(dataset, pipeline, preloaded);
+      return { dataset: cached.dataset, pipeline: cached.transform };
+    },
+  );
   ready.then(
     ({ dataset }) => port.postMessage({ type: 'ready', length: dataset.length }),
     (e) => port.postMessage(errorMessage(e)),

@@ -48,6 +48,7 @@ export interface AffineOptions extends KeyOptions, AffineParams {
 
 /** Deterministic affine transform with fixed parameters. */
 export class Affine implements Transform {
+  readonly deterministic = true;
   private readonly keys: string[];
   private readonly masks: string[];
   constructor(private readonly opts: AffineOptions) {

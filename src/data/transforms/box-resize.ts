@@ -10,6 +10,7 @@ export interface BoxResizeOptions {
 }
 
 export class BoxResize implements Transform {
+  readonly deterministic = true;
   private readonly resize: Resize;
   private readonly keys: string[];
   constructor(private readonly opts: BoxResizeOptions) {

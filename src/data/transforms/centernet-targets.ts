@@ -83,6 +83,7 @@ export function gaussianRadius(height: number, width: number, minOverlap = 0.7):
 }
 
 export class CenterNetTargets implements Transform {
+  readonly deterministic = true;
   constructor(private readonly opts: CenterNetTargetOptions) {
     if (!(Number.isInteger(opts.numClasses) && opts.numClasses >= 1))
       throw new TransformError(`CenterNetTargets: numClasses must be a positive integer, got ${opts.numClasses}`);

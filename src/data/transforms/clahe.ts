@@ -21,6 +21,7 @@ export interface ClaheOptions {
 }
 
 export class Clahe implements Transform {
+  readonly deterministic = true;
   private readonly keys: string[];
   constructor(private readonly opts: ClaheOptions = {}) {
     this.keys = resolveKeys(opts).keys;

@@ -90,6 +90,7 @@ function checkSize(size: unknown, who: string): void {
 }
 
 export class CenterCropOrPad implements Transform {
+  readonly deterministic = true;
   private readonly names: string[];
   constructor(private readonly opts: CropOrPadOptions) {
     checkSize(opts.size, 'CenterCropOrPad');
@@ -117,6 +118,7 @@ export class CenterCropOrPad implements Transform {
 }
 
 export class PadTo implements Transform {
+  readonly deterministic = true;
   private readonly names: string[];
   constructor(private readonly opts: CropOrPadOptions) {
     checkSize(opts.size, 'PadTo');

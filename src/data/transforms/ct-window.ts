@@ -17,6 +17,7 @@ export interface CtWindowOptions {
 export const CT_WINDOW_PRESETS = Object.keys(WINDOW_PRESETS) as WindowPreset[];
 
 export class CtWindow implements Transform {
+  readonly deterministic = true;
   private readonly window: Window;
   constructor(opts: CtWindowOptions) {
     const w = WINDOW_PRESETS[opts.preset];

@@ -88,6 +88,7 @@ export interface FlipOptions extends KeyOptions {
 }
 
 export class Flip implements Transform {
+  readonly deterministic = true;
   private readonly names: string[];
   constructor(private readonly opts: FlipOptions) {
     const { keys, masks } = resolveKeys(opts);

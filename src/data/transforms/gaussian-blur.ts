@@ -13,6 +13,7 @@ export interface GaussianBlurOptions {
 }
 
 export class GaussianBlur implements Transform {
+  readonly deterministic = true;
   private readonly keys: string[];
   constructor(private readonly opts: GaussianBlurOptions) {
     this.keys = resolveKeys(opts).keys;

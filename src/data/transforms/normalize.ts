@@ -19,6 +19,7 @@ export interface NormalizeOptions {
 }
 
 export class NormalizeIntensity implements Transform {
+  readonly deterministic = true;
   private readonly keys: string[];
   constructor(private readonly opts: NormalizeOptions = {}) {
     this.keys = resolveKeys(opts).keys;

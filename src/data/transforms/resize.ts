@@ -29,6 +29,7 @@ export interface ResizeOptions extends KeyOptions {
 }
 
 export class Resize implements Transform {
+  readonly deterministic = true;
   private readonly keys: string[];
   private readonly masks: string[];
   constructor(private readonly opts: ResizeOptions) {

@@ -53,6 +53,7 @@ export function rot90Sample(sample: Sample, names: string[], k: number, axes: [n
 }
 
 export class Rot90 implements Transform {
+  readonly deterministic = true;
   private readonly names: string[];
   constructor(private readonly opts: Rot90Options) {
     const { keys, masks } = resolveKeys(opts);

@@ -26,6 +26,7 @@ export function percentile(src: Float32Array, from: number, to: number, q: numbe
 }
 
 export class ScaleIntensityPercentiles implements Transform {
+  readonly deterministic = true;
   private readonly keys: string[];
   constructor(private readonly opts: ScaleIntensityPercentilesOptions) {
     this.keys = resolveKeys(opts).keys;

@@ -38,6 +38,7 @@ export function scaleRange(
 }
 
 export class ScaleIntensityRange implements Transform {
+  readonly deterministic = true;
   private readonly keys: string[];
   constructor(private readonly opts: ScaleIntensityRangeOptions) {
     this.keys = resolveKeys(opts).keys;

@@ -10,6 +10,7 @@ export interface SelectChannelsOptions {
 }
 
 export class SelectChannels implements Transform {
+  readonly deterministic = true;
   private readonly keys: string[];
   constructor(private readonly opts: SelectChannelsOptions) {
     this.keys = resolveKeys(opts).keys;

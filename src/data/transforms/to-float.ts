@@ -14,6 +14,7 @@ export interface ToFloatOptions extends KeyOptions {
 }
 
 export class ToFloat implements Transform {
+  readonly deterministic = true;
   private readonly keys: string[];
   private readonly masks: string[];
   constructor(private readonly opts: ToFloatOptions = {}) {

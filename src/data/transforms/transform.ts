@@ -24,6 +24,12 @@ export interface Transform {
   /** Returns a new sample; `rng` is this sample's own stream (see `Rng.fork`). */
   apply(sample: Sample, rng: Rng): Sample;
   /**
+   * True when `apply` draws no random numbers, so the same sample always gives the same output. A loader whose
+   * dataset is preloaded computes a pipeline's leading deterministic transforms once per sample and caches
+   * the result (loader/prefix-cache.ts). Absent means random: never cached.
+   */
+  readonly deterministic?: boolean;
+  /**
    * Throws on a sample this transform would refuse, without drawing random numbers: RandomApply and OneOf call it
    * even when the transform does not run, so a wrong config fails on the first sample, not on a later one.
    */

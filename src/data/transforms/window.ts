@@ -15,6 +15,7 @@ export interface WindowOptions {
 }
 
 export class Window implements Transform {
+  readonly deterministic = true;
   private readonly keys: string[];
   constructor(private readonly opts: WindowOptions) {
     this.keys = resolveKeys(opts).keys;
