@@ -11,7 +11,7 @@ import type { MedicalImage } from '../src/data/medical-image.js';
 import { Resize } from '../src/data/transforms/resize.js';
 import { classColor } from '../src/explain/class-colors.js';
 import { turbo } from '../src/explain/overlay.js';
-import { decodeCenterNet, inFilePixels } from '../src/models/centernet-decode.js';
+import { centerNetHeadsOf, decodeCenterNet, inFilePixels } from '../src/models/centernet-decode.js';
 import type { ModelInfo } from '../src/serve/model-info.js';
 import { cropPlane, decide, prepareInput } from '../src/serve/model-input.js';
 import { decodeUploadVolume, takeSlice, type DecodedVolume } from '../src/serve/upload-decoder.js';
@@ -404,13 +404,7 @@ async function inBrowser(
     volume,
   };
   if (model.task === 'detection') {
-    const heatmap = out.heatmap;
-    const heads = {
-      heatmap: heatmap.data as Float32Array,
-      size: out.size.data as Float32Array,
-      offset: out.offset.data as Float32Array,
-      shape: heatmap.dims as [number, number, number, number],
-    };
+    const heads = centerNetHeadsOf((name) => out[name]);
     const found = decodeCenterNet(heads, { scoreThreshold: DETECTION_SCORE, iouThreshold: 0.5 })[0];
     // boxes in the model input's pixels, which is this view's: the same numbers the server maps to the upload
     return { ...common, ...detectionSummary(inFilePixels(found, model.classNames, [h, w], [h, w])) };

@@ -23,6 +23,21 @@ export interface CenterNetHeads {
   shape: [number, number, number, number];
 }
 
+/**
+ * The heads from a runtime's named outputs (`heatmap`, `size`, `offset`; ONNX Runtime in Node or in the browser):
+ * `output(name)` gives each one's values and dims.
+ */
+export function centerNetHeadsOf(output: (name: string) => { data: unknown; dims: readonly number[] }): CenterNetHeads {
+  const heatmap = output('heatmap');
+  const [n, k, h, w] = heatmap.dims;
+  return {
+    heatmap: heatmap.data as Float32Array,
+    size: output('size').data as Float32Array,
+    offset: output('offset').data as Float32Array,
+    shape: [n, k, h, w],
+  };
+}
+
 export interface Detection {
   /** [x1, y1, x2, y2] in input pixels. */
   box: Box;

@@ -3,7 +3,7 @@
  * CenterNetHeads that decodeCenterNet reads, the decoding libtorch's CenterNet.decode runs, so both engines
  * turn heads into boxes with the same code.
  */
-import type { CenterNetHeads } from '../models/centernet-decode.js';
+import { centerNetHeadsOf, type CenterNetHeads } from '../models/centernet-decode.js';
 import { OnnxModelError, type OnnxModel } from './onnx-model.js';
 
 export const detectionOutputs = ['heatmap', 'size', 'offset'] as const;
@@ -20,7 +20,5 @@ export async function onnxCenterNetHeads(
       `${onnx.path}: a detector's ONNX file needs the outputs ${detectionOutputs.join(', ')}; it has no ${missing.join(', ')} (export it again with medattn export --run DIR)`,
     );
   const out = await onnx.run(data, shape, [...detectionOutputs]);
-  const heatmap = out.get('heatmap')!;
-  const [n, k, h, w] = heatmap.dims;
-  return { heatmap: heatmap.data, size: out.get('size')!.data, offset: out.get('offset')!.data, shape: [n, k, h, w] };
+  return centerNetHeadsOf((name) => out.get(name)!);
 }

@@ -12,7 +12,7 @@ import { decodeUpload, UndecodableUploadError, UploadTooLargeError } from './dec
 import { cropPlane, decide, prepareInput } from './model-input.js';
 import type { ServedModel } from './model-registry.js';
 import { boxesPng, renderMaps } from './render-maps.js';
-import { decodeCenterNet, inFilePixels } from '../models/centernet-decode.js';
+import { centerNetHeadsOf, decodeCenterNet, inFilePixels } from '../models/centernet-decode.js';
 import type { ServeOptions } from './serve-options.js';
 import type { ServiceMetrics } from './service-metrics.js';
 
@@ -153,12 +153,7 @@ export function registerPredictRoute(
         };
       }
       if (model.info.task === 'detection') {
-        const heads = {
-          heatmap: outputs.get('heatmap')!.data,
-          size: outputs.get('size')!.data,
-          offset: outputs.get('offset')!.data,
-          shape: outputs.get('heatmap')!.dims as [number, number, number, number],
-        };
+        const heads = centerNetHeadsOf((name) => outputs.get(name)!);
         const found = decodeCenterNet(heads, { scoreThreshold: score, iouThreshold: 0.5 })[0];
         const detections = inFilePixels(found, model.info.classNames, decoded.image.shape.slice(1), [h, w]);
         const maps = wantMaps
