@@ -8,15 +8,20 @@
  *   percentile (99.9, 99.99, 99.999, 100) whose uint8 rounding and clipping gives the least mean squared error
  *   on its calibration values (`ranges: 'mse'`: on the small DRIVE model it lost more Dice than 99.99 %);
  * - the ends stay float32 (`floatEnds`, default): the convolution that reads the image (quantizing the image
- *   itself costs most) and the layers whose output reaches a model output through weight-free ops only (the
- *   head), as quantizers commonly do; in a small network these few weights weigh little in the file.
+ *   itself costs most; and on a CPU without VNNI ONNX Runtime's integer convolution of a 1-channel image was
+ *   slower than the float one with its reorders) and the layers whose output reaches a model output through
+ *   weight-free ops only (the head), as quantizers commonly do; these few weights weigh little in the file.
  * - the attention blocks' ops on quantized maps (`attention`, default): sigmoid gates with the fixed range
  *   [0, 1], gated products, channel means, the non-local block's embeddings and residual, so ONNX Runtime runs
- *   them on its integer kernels (see `attentionOnIntegers`); MaxPool and reshapes keep their input's range.
+ *   them on its integer kernels (see `attentionOnIntegers`); MaxPool, reshapes and resizes keep their input's
+ *   range;
+ * - U-Net decoders (`decoder`, default): 2x up-convolutions as 1x1 convolutions and a pixel shuffle, skip +
+ *   up-sampled concatenations on integers (see `decoderOnIntegers`).
  * Biases and other ops stay float.
  */
 import { DataType, decodeModel, encodeModel, type ModelProto, type NodeProto, type TensorProto } from './onnx-proto.js';
 import { ExportError } from './export-error.js';
+import { upConvolutionsAsPixelShuffle } from './pixel-shuffle.js';
 import { onnxRuntime } from '../runtime/onnxruntime.js';
 
 export interface CalibrationBatch {
@@ -38,6 +43,11 @@ export interface QuantizeOptions {
   outputs?: boolean;
   /** Also run the attention blocks' ops on quantized maps on integer kernels (default true): see `attentionOnIntegers`. */
   attention?: boolean;
+  /**
+   * U-Net decoders on integer kernels (default true): 2x up-convolutions rewritten as a 1x1 Conv and a pixel
+   * shuffle, skip + up-sampled concatenations as QLinearConcat (see `decoderOnIntegers`).
+   */
+  decoder?: boolean;
 }
 
 export interface QuantizeResult {
@@ -70,8 +80,11 @@ function gateKeepingOps(n: NodeProto): boolean {
   return n.op_type === 'Resize' && modeName !== 'cubic';
 }
 
-/** Ops whose output values are some of their input's values: the output keeps the input's uint8 range. */
-const valueOps = new Set([...shapeOps, 'MaxPool', 'Transpose']);
+/**
+ * Ops whose output values are some of their input's values, or (Resize) convex combinations of them: the
+ * output keeps the input's uint8 range.
+ */
+const valueOps = new Set([...shapeOps, 'MaxPool', 'Transpose', 'Resize']);
 
 function floatsOf(t: TensorProto): Float32Array {
   const raw = t.raw_data;
@@ -254,12 +267,23 @@ function attentionOnIntegers(
   const isConstant = (t: string) => initializers.has(t);
   const scalesByConstant = (n: NodeProto) => n.op_type === 'Mul' && n.input.some(isConstant);
   const convs = new Set(targets.filter((n) => n.op_type === 'Conv'));
+  // a residual sum with no activation after it (the non-local block's x + gamma W y, gamma folded into W)
+  const plainResidual = (m: NodeProto, t: string) =>
+    m.op_type === 'Add' &&
+    m.input.length === 2 &&
+    m.input.some((i) => i !== t && isQuantized(i)) &&
+    !(readers.get(m.output[0]) ?? []).some((k) => k.op_type === 'Relu');
   for (const n of model.graph.node) {
     const out = n.output[0];
     if (graphOutputs.has(out)) continue;
     if (convs.has(n)) {
       const r = readers.get(out) ?? [];
-      if (r.length && r.every((m) => m.op_type === 'Reshape' || scalesByConstant(m))) quantized.add(out);
+      if (
+        isQuantized(n.input[0]) &&
+        r.length &&
+        r.every((m) => m.op_type === 'Reshape' || scalesByConstant(m) || plainResidual(m, out))
+      )
+        quantized.add(out);
     } else if (n.op_type === 'GlobalAveragePool' || n.op_type === 'MaxPool') {
       if (isQuantized(n.input[0])) quantized.add(out);
     } else if (n.op_type === 'Add' && n.input.length === 2) {
@@ -276,6 +300,35 @@ function attentionOnIntegers(
   return fixed;
 }
 
+/**
+ * Tensors to quantize so that ONNX Runtime runs a U-Net decoder's up-sampling and skip concatenation on
+ * integers: a Concat whose output is quantized (it feeds a convolution) gets quantized inputs (QLinearConcat)
+ * where each input comes from a convolution through value ops (the up-convolution's pixel shuffle and resize,
+ * see `upConvolutionsAsPixelShuffle`; the attention gate's W convolution), so those become integer convolutions
+ * and the shuffle moves uint8 values. Adds them to `quantized`.
+ */
+function decoderOnIntegers(model: ModelProto, quantized: Set<string>, targets: NodeProto[], graphOutputs: Set<string>) {
+  const producers = new Map(model.graph.node.flatMap((n) => n.output.map((o) => [o, n] as const)));
+  const readers = new Map<string, NodeProto[]>();
+  for (const n of model.graph.node) for (const t of n.input) readers.set(t, [...(readers.get(t) ?? []), n]);
+  const convs = new Set(targets.filter((n) => n.op_type === 'Conv'));
+  // t and the tensors back to the convolution it comes from through value ops, each read by one op besides
+  // Shape (Shape reads the uint8 tensor)
+  const convChain = (t: string): string[] | undefined => {
+    const p = producers.get(t);
+    const read = (readers.get(t) ?? []).filter((m) => m.op_type !== 'Shape');
+    if (!p || graphOutputs.has(t) || read.length !== 1) return undefined;
+    if (convs.has(p)) return [t];
+    const chain = valueOps.has(p.op_type) ? convChain(p.input[0]) : undefined;
+    return chain && [...chain, t];
+  };
+  for (const n of model.graph.node) {
+    if (n.op_type !== 'Concat' || !quantized.has(n.output[0])) continue;
+    const chains = n.input.map((t) => (quantized.has(t) ? [] : convChain(t)));
+    if (chains.every((c) => c !== undefined)) for (const t of chains.flat()) quantized.add(t);
+  }
+}
+
 /** Quantizes an fp32 medattn ONNX model (bytes) with activation ranges from `calibration` batches. */
 export async function quantizeModel(
   fp32: Uint8Array,
@@ -287,7 +340,8 @@ export async function quantizeModel(
   const percentile = ranges === 'percentile' ? (options.percentile ?? 99.99) : undefined;
   if (percentile !== undefined && !(percentile > 50 && percentile <= 100))
     throw new ExportError(`--int8: percentile must be in (50, 100], got ${percentile}`);
-  const model = decodeModel(fp32);
+  const decoded = decodeModel(fp32);
+  const model = (options.decoder ?? true) ? upConvolutionsAsPixelShuffle(decoded) : decoded;
   const initializers = new Map(model.graph.initializer.map((t) => [t.name, t]));
   const float = options.floatEnds === false ? new Set<NodeProto>() : endLayers(model);
   const targets = model.graph.node.filter((n) => n.op_type in weightAxis && !float.has(n));
@@ -310,6 +364,7 @@ export async function quantizeModel(
     (options.attention ?? true)
       ? attentionOnIntegers(model, quantizedTensors, targets, initializers, graphOutputs)
       : new Map<string, ActivationRange>();
+  if (options.decoder ?? true) decoderOnIntegers(model, quantizedTensors, targets, graphOutputs);
   const activations = [...quantizedTensors];
   const samples = await observe(
     model,

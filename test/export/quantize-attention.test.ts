@@ -76,8 +76,11 @@ test('int8 attention CNN: ONNX Runtime fuses SE, CBAM and non-local ops into int
   assert.equal(ops.QLinearAdd, 1, 'the non-local residual');
   // 5 feature convolutions (the first stays float) + the non-local theta, phi, g and output convolutions
   assert.equal(ops.QLinearConv, 9, JSON.stringify(ops));
-  // what stays float on a full map: the non-local gamma scaling (a Mul by a constant)
-  assert.equal(ops.Mul, 1, JSON.stringify(ops));
+  // the non-local gamma is folded into its output convolution at export: no float Mul by it, and the output
+  // convolution feeds the integer residual; the MaxPool after that residual pools on uint8
+  assert.equal(ops.Mul, undefined, JSON.stringify(ops));
+  assert.equal(ops.MaxPool, undefined, JSON.stringify(ops));
+  assert.equal(ops.NhwcMaxPool, 3, JSON.stringify(ops));
   assert.equal(ops.GlobalAveragePool, undefined);
 
   const plain = await quantizeModel(fp32.bytes, calibration, { threads: 1, attention: false });
@@ -89,7 +92,7 @@ test('int8 attention CNN: ONNX Runtime fuses SE, CBAM and non-local ops into int
   model.dispose();
 });
 
-test("int8 Attention U-Net: the gates' products run as QLinearMul, the encoder pools on uint8", async () => {
+test("int8 Attention U-Net: the gates' products run as QLinearMul, the encoder pools on uint8, the decoder up-samples and concatenates on integers", async () => {
   manualSeed(6);
   const model = createModel('attention_unet', { inChannels: 1, numClasses: 1, features: [8, 16, 32, 64] });
   randomizeState(model);
@@ -103,12 +106,23 @@ test("int8 Attention U-Net: the gates' products run as QLinearMul, the encoder p
   assert.equal(ops.QLinearMul, 3, JSON.stringify(ops));
   // the 3 encoder MaxPools keep their input's range, so ONNX Runtime pools on uint8
   assert.equal(ops.NhwcMaxPool, 3, JSON.stringify(ops));
+  // up-convolutions as 1x1 integer convs + pixel shuffle (no float ConvTranspose); each skip + up-sampled
+  // concatenation on integers with the gates' W convolutions as integer convs: 13 before, + 3 up + 3 W
+  assert.equal(ops.ConvTranspose, undefined, JSON.stringify(ops));
+  assert.equal(ops.QLinearConcat, 3, JSON.stringify(ops));
+  assert.equal(ops.QLinearConv, 19, JSON.stringify(ops));
   const plain = await optimizedOps(
     (await quantizeModel(fp32.bytes, calibration, { threads: 1, attention: false })).bytes,
     'unet-plain',
   );
   assert.equal(plain.QLinearMul, undefined);
   assert.equal(plain.NhwcMaxPool, 3);
+  const transposed = await optimizedOps(
+    (await quantizeModel(fp32.bytes, calibration, { threads: 1, decoder: false })).bytes,
+    'unet-transposed',
+  );
+  assert.equal(transposed.ConvTranspose, 3, JSON.stringify(transposed));
+  assert.equal(transposed.QLinearConcat, undefined, JSON.stringify(transposed));
   model.dispose();
 });
 
