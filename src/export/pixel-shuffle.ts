@@ -57,6 +57,13 @@ export function upConvolutionsAsPixelShuffle(model: ModelProto): ModelProto {
   const nodes: NodeProto[] = [];
   const added: TensorProto[] = [];
   const replaced = new Set<string>();
+  const bases = new Set<string>();
+  // constants every shuffle reads: the spatial dims' slice of a shape, and Reshape's "copy the batch" 0
+  const shared = {
+    spatial: 'pixel_shuffle/spatial_from',
+    end: 'pixel_shuffle/spatial_to',
+    batch: 'pixel_shuffle/batch',
+  };
   for (const n of model.graph.node) {
     const k = upKernel(n, weights);
     if (k === undefined) {
@@ -71,8 +78,12 @@ export function upConvolutionsAsPixelShuffle(model: ModelProto): ModelProto {
     for (let i = 0; i < cin; i++)
       for (let c = 0; c < cout; c++)
         for (let r = 0; r < k2; r++) w2[(r * cout + c) * cin + i] = src[(i * cout + c) * k2 + r];
-    const base = n.name || n.output[0];
-    const t = (suffix: string) => `${base}/shuffle/${suffix}`;
+    // short names (the module's, e.g. decoder.0.up/shuffle_conv): each reappears in its Q/DQ nodes in the file
+    const module = (n.name || n.output[0]).split('/')[0];
+    let base = module;
+    for (let i = 1; bases.has(base); i++) base = `${module}_${i}`;
+    bases.add(base);
+    const t = (suffix: string) => `${base}/shuffle_${suffix}`;
     added.push(tensor(t('weight'), DataType.FLOAT, w2, [k2 * cout, cin, 1, 1]));
     const convInputs = [n.input[0], t('weight')];
     const bias = n.input[2] ? weights.get(n.input[2]) : undefined;
@@ -88,10 +99,9 @@ export function upConvolutionsAsPixelShuffle(model: ModelProto): ModelProto {
       );
       convInputs.push(t('bias'));
     }
-    added.push(int64s(t('blocks'), [0, 0, 0, k, k * cout]), int64s(t('spatial'), [2]), int64s(t('end'), [4]));
-    added.push(int64s(t('k'), [k, k]), int64s(t('batch'), [0]), int64s(t('channels'), [cout]));
+    added.push(int64s(t('blocks'), [0, 0, 0, k, k * cout]), int64s(t('k'), [k, k]), int64s(t('channels'), [cout]));
     const node = (op: string, input: string[], out: string, attribute: NodeProto['attribute'] = []): NodeProto => ({
-      name: t(op + '_' + out),
+      name: t(out),
       op_type: op,
       input,
       output: [t(out)],
@@ -104,15 +114,15 @@ export function upConvolutionsAsPixelShuffle(model: ModelProto): ModelProto {
       node('Transpose', [t('blocks_view')], 'rows', [intsAttr('perm', [0, 1, 3, 2, 4])]),
       // [N, H*k, W*k, C] from the input's H and W
       node('Shape', [n.input[0]], 'input_shape'),
-      node('Slice', [t('input_shape'), t('spatial'), t('end')], 'hw'),
+      node('Slice', [t('input_shape'), shared.spatial, shared.end], 'hw'),
       node('Mul', [t('hw'), t('k')], 'hw_up'),
-      node('Concat', [t('batch'), t('hw_up'), t('channels')], 'up_shape', [
+      node('Concat', [shared.batch, t('hw_up'), t('channels')], 'up_shape', [
         { name: 'axis', type: AttributeType.INT, i: 0 },
       ]),
       node('Reshape', [t('rows'), t('up_shape')], 'up_nhwc'),
     );
     nodes.push({
-      name: `${base}/shuffle/Transpose_nchw`,
+      name: t('nchw'),
       op_type: 'Transpose',
       input: [t('up_nhwc')],
       output: [n.output[0]],
@@ -122,6 +132,7 @@ export function upConvolutionsAsPixelShuffle(model: ModelProto): ModelProto {
     if (n.input[2]) replaced.add(n.input[2]);
   }
   if (!replaced.size) return model;
+  added.push(int64s(shared.spatial, [2]), int64s(shared.end, [4]), int64s(shared.batch, [0]));
   const stillRead = new Set(nodes.flatMap((n) => n.input));
   const initializer = [
     ...model.graph.initializer.filter((i) => !replaced.has(i.name) || stillRead.has(i.name)),
