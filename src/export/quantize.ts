@@ -243,10 +243,12 @@ async function observe(model: ModelProto, tensors: string[], batches: Calibratio
  * - GlobalAveragePool of a quantized map (SE's and CBAM's channel means), MaxPool of one (its range is the
  *   input's, see `valueOps`), Add of two quantized maps (the non-local residual), a quantized map times a
  *   constant (the non-local gamma): calibrated outputs;
- * - a quantized-input convolution whose output is only reshaped or scaled by a constant (the non-local
- *   block's embeddings for its matrix products, and its output convolution).
- * Gate logits entering a sigmoid and the attention gates' additive logits (U-Net) stay float. Returns the
- * fixed ranges; adds the rest to `quantized`.
+ * - a quantized-input convolution whose output is only reshaped, scaled by a constant, or added to a quantized
+ *   map with no ReLU after the sum (the non-local block's embeddings for its matrix products, and its output
+ *   convolution, gamma folded in at export);
+ * - an attention gate's additive logits theta(x) + resize(phi(g)) before their ReLU (U-Net): both
+ *   convolutions' outputs, the resize (which keeps phi's range) and the sum.
+ * Gate logits entering a sigmoid stay float. Returns the fixed ranges; adds the rest to `quantized`.
  */
 function attentionOnIntegers(
   model: ModelProto,
@@ -273,6 +275,27 @@ function attentionOnIntegers(
     m.input.length === 2 &&
     m.input.some((i) => i !== t && isQuantized(i)) &&
     !(readers.get(m.output[0]) ?? []).some((k) => k.op_type === 'Relu');
+  const onlyReader = (t: string, m: NodeProto) => {
+    const r = (readers.get(t) ?? []).filter((k) => k.op_type !== 'Shape'); // Shape reads the uint8 tensor
+    return r.length === 1 && r[0] === m && !graphOutputs.has(t);
+  };
+  const convOf = (t: string) => {
+    const p = producers.get(t);
+    return p && convs.has(p) ? p : undefined;
+  };
+  // an attention gate's additive logits before their ReLU, theta(x) + resize(phi(g)) (U-Net): the two
+  // convolutions' outputs and the resize, each read only on this path; returns those tensors
+  const additiveLogits = (n: NodeProto): string[] | undefined => {
+    const r = readers.get(n.output[0]) ?? [];
+    if (r.length !== 1 || r[0].op_type !== 'Relu') return undefined;
+    for (const [a, b] of [n.input, [...n.input].reverse()]) {
+      const resize = producers.get(b);
+      if (!convOf(a) || !onlyReader(a, n) || resize?.op_type !== 'Resize' || !onlyReader(b, n)) continue;
+      const phi = resize.input[0];
+      if (convOf(phi) && onlyReader(phi, resize)) return [a, phi, b];
+    }
+    return undefined;
+  };
   for (const n of model.graph.node) {
     const out = n.output[0];
     if (graphOutputs.has(out)) continue;
@@ -287,7 +310,9 @@ function attentionOnIntegers(
     } else if (n.op_type === 'GlobalAveragePool' || n.op_type === 'MaxPool') {
       if (isQuantized(n.input[0])) quantized.add(out);
     } else if (n.op_type === 'Add' && n.input.length === 2) {
-      if (n.input.every(isQuantized)) quantized.add(out);
+      const logits = additiveLogits(n);
+      if (logits) for (const t of logits) quantized.add(t);
+      if (logits || n.input.every(isQuantized)) quantized.add(out);
     } else if (n.op_type === 'Mul' && n.input.length === 2) {
       const gate = n.input.findIndex(isGate);
       if (gate >= 0 && isQuantized(n.input[1 - gate])) {
