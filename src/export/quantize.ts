@@ -233,6 +233,14 @@ async function observe(model: ModelProto, tensors: string[], batches: Calibratio
   return samples;
 }
 
+/** Each tensor's producing node and its reading nodes. */
+function graphIndex(model: ModelProto) {
+  const producers = new Map(model.graph.node.flatMap((n) => n.output.map((o) => [o, n] as const)));
+  const readers = new Map<string, NodeProto[]>();
+  for (const n of model.graph.node) for (const t of n.input) readers.set(t, [...(readers.get(t) ?? []), n]);
+  return { producers, readers };
+}
+
 /**
  * Tensors to quantize so that ONNX Runtime fuses the attention blocks' ops on quantized feature maps into its
  * integer kernels (QLinearMul, QLinearGlobalAveragePool, QLinearAdd, QLinearConv, uint8 MaxPool) instead of
@@ -258,9 +266,7 @@ function attentionOnIntegers(
   graphOutputs: Set<string>,
 ): Map<string, ActivationRange> {
   const fixed = new Map<string, ActivationRange>();
-  const producers = new Map(model.graph.node.flatMap((n) => n.output.map((o) => [o, n] as const)));
-  const readers = new Map<string, NodeProto[]>();
-  for (const n of model.graph.node) for (const t of n.input) readers.set(t, [...(readers.get(t) ?? []), n]);
+  const { producers, readers } = graphIndex(model);
   const isGate = (t: string): boolean => {
     const p = producers.get(t);
     return !!p && (p.op_type === 'Sigmoid' || (gateKeepingOps(p) && isGate(p.input[0])));
@@ -333,9 +339,7 @@ function attentionOnIntegers(
  * and the shuffle moves uint8 values. Adds them to `quantized`.
  */
 function decoderOnIntegers(model: ModelProto, quantized: Set<string>, targets: NodeProto[], graphOutputs: Set<string>) {
-  const producers = new Map(model.graph.node.flatMap((n) => n.output.map((o) => [o, n] as const)));
-  const readers = new Map<string, NodeProto[]>();
-  for (const n of model.graph.node) for (const t of n.input) readers.set(t, [...(readers.get(t) ?? []), n]);
+  const { producers, readers } = graphIndex(model);
   const convs = new Set(targets.filter((n) => n.op_type === 'Conv'));
   // t and the tensors back to the convolution it comes from through value ops, each read by one op besides
   // Shape (Shape reads the uint8 tensor)
