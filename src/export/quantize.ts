@@ -22,6 +22,7 @@
 import { DataType, decodeModel, encodeModel, type ModelProto, type NodeProto, type TensorProto } from './onnx-proto.js';
 import { ExportError } from './export-error.js';
 import { upConvolutionsAsPixelShuffle } from './pixel-shuffle.js';
+import { poolBeforeChannelGates } from './pool-before-gate.js';
 import { onnxRuntime } from '../runtime/onnxruntime.js';
 
 export interface CalibrationBatch {
@@ -369,8 +370,9 @@ export async function quantizeModel(
   const percentile = ranges === 'percentile' ? (options.percentile ?? 99.99) : undefined;
   if (percentile !== undefined && !(percentile > 50 && percentile <= 100))
     throw new ExportError(`--int8: percentile must be in (50, 100], got ${percentile}`);
-  const decoded = decodeModel(fp32);
-  const model = (options.decoder ?? true) ? upConvolutionsAsPixelShuffle(decoded) : decoded;
+  let model = decodeModel(fp32);
+  if (options.decoder ?? true) model = upConvolutionsAsPixelShuffle(model);
+  if (options.attention ?? true) model = poolBeforeChannelGates(model);
   const initializers = new Map(model.graph.initializer.map((t) => [t.name, t]));
   const float = options.floatEnds === false ? new Set<NodeProto>() : endLayers(model);
   const targets = model.graph.node.filter((n) => n.op_type in weightAxis && !float.has(n));
