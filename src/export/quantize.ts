@@ -13,8 +13,8 @@
  *   weight-free ops only (the head), as quantizers commonly do; these few weights weigh little in the file.
  * - the attention blocks' ops on quantized maps (`attention`, default): sigmoid gates with the fixed range
  *   [0, 1], gated products, channel means, the non-local block's embeddings and residual, so ONNX Runtime runs
- *   them on its integer kernels (see `attentionOnIntegers`); MaxPool, reshapes and resizes keep their input's
- *   range;
+ *   them on its integer kernels (see `attentionOnIntegers`), and the pool after a channel gate's product moved
+ *   before it (`poolBeforeChannelGates`); MaxPool, reshapes and resizes keep their input's range;
  * - U-Net decoders (`decoder`, default): 2x up-convolutions as 1x1 convolutions and a pixel shuffle, skip +
  *   up-sampled concatenations on integers (see `decoderOnIntegers`).
  * Biases and other ops stay float.
