@@ -136,7 +136,8 @@ function batchNormAffine(bn: BatchNorm, name: string): { scale: Float64Array; sh
 
 /**
  * Conv, with a following BatchNorm folded in: W' = W * g / sqrt(v + eps) per output channel,
- * b' = (b - mean) * g / sqrt(v + eps) + beta.
+ * b' = (b - mean) * g / sqrt(v + eps) + beta; and a constant `outScale` the output is multiplied by (the
+ * non-local gamma) folded into W and b.
  */
 export function convNorm(
   ctx: EmitContext,
@@ -145,6 +146,7 @@ export function convNorm(
   name: string,
   x: string,
   normName = '',
+  outScale = 1,
 ): string {
   const dims = conv.weight.ndim - 2;
   const shape = conv.weight.shape;
@@ -162,6 +164,11 @@ export function convNorm(
     }
     w = w2;
     b = b2;
+  }
+  if (outScale !== 1) {
+    if (norm && !folded) throw new ExportError(`cannot export layer '${name}': an output scale before a norm`);
+    w = w.map((v) => v * outScale);
+    b = b?.map((v) => v * outScale);
   }
   const o = conv.options;
   const pads = expand(o.padding, dims, 0, `layer '${name}'`);
@@ -522,9 +529,9 @@ registerEmitter(NonLocal, (ctx, m, name, [x]) => {
     {},
     name,
   );
-  const out = convNorm(ctx, m.out, undefined, `${name}.out`, y);
-  const gamma = g.floats(`${name}.gamma`, values(m.gamma), m.gamma.shape);
-  return g.node('Add', [x, g.node('Mul', [out, gamma], {}, name)], {}, name);
+  // gamma (one scalar) folded into the output convolution: one op less, and the int8 residual reads it directly
+  const out = convNorm(ctx, m.out, undefined, `${name}.out`, y, '', values(m.gamma)[0]);
+  return g.node('Add', [x, out], {}, name);
 });
 
 /** inputs: [skip x, gating signal g]. */

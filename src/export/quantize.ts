@@ -8,15 +8,21 @@
  *   percentile (99.9, 99.99, 99.999, 100) whose uint8 rounding and clipping gives the least mean squared error
  *   on its calibration values (`ranges: 'mse'`: on the small DRIVE model it lost more Dice than 99.99 %);
  * - the ends stay float32 (`floatEnds`, default): the convolution that reads the image (quantizing the image
- *   itself costs most) and the layers whose output reaches a model output through weight-free ops only (the
- *   head), as quantizers commonly do; in a small network these few weights weigh little in the file.
+ *   itself costs most; and on a CPU without VNNI ONNX Runtime's integer convolution of a 1-channel image was
+ *   slower than the float one with its reorders) and the layers whose output reaches a model output through
+ *   weight-free ops only (the head), as quantizers commonly do; these few weights weigh little in the file.
  * - the attention blocks' ops on quantized maps (`attention`, default): sigmoid gates with the fixed range
  *   [0, 1], gated products, channel means, the non-local block's embeddings and residual, so ONNX Runtime runs
- *   them on its integer kernels (see `attentionOnIntegers`); MaxPool and reshapes keep their input's range.
+ *   them on its integer kernels (see `attentionOnIntegers`), and the pool after a channel gate's product moved
+ *   before it (`poolBeforeChannelGates`); MaxPool, reshapes and resizes keep their input's range;
+ * - U-Net decoders (`decoder`, default): 2x up-convolutions as 1x1 convolutions and a pixel shuffle, skip +
+ *   up-sampled concatenations on integers (see `decoderOnIntegers`).
  * Biases and other ops stay float.
  */
 import { DataType, decodeModel, encodeModel, type ModelProto, type NodeProto, type TensorProto } from './onnx-proto.js';
 import { ExportError } from './export-error.js';
+import { upConvolutionsAsPixelShuffle } from './pixel-shuffle.js';
+import { poolBeforeChannelGates } from './pool-before-gate.js';
 import { onnxRuntime } from '../runtime/onnxruntime.js';
 
 export interface CalibrationBatch {
@@ -38,6 +44,11 @@ export interface QuantizeOptions {
   outputs?: boolean;
   /** Also run the attention blocks' ops on quantized maps on integer kernels (default true): see `attentionOnIntegers`. */
   attention?: boolean;
+  /**
+   * U-Net decoders on integer kernels (default true): 2x up-convolutions rewritten as a 1x1 Conv and a pixel
+   * shuffle, skip + up-sampled concatenations as QLinearConcat (see `decoderOnIntegers`).
+   */
+  decoder?: boolean;
 }
 
 export interface QuantizeResult {
@@ -70,8 +81,11 @@ function gateKeepingOps(n: NodeProto): boolean {
   return n.op_type === 'Resize' && modeName !== 'cubic';
 }
 
-/** Ops whose output values are some of their input's values: the output keeps the input's uint8 range. */
-const valueOps = new Set([...shapeOps, 'MaxPool', 'Transpose']);
+/**
+ * Ops whose output values are some of their input's values, or (Resize) convex combinations of them: the
+ * output keeps the input's uint8 range.
+ */
+const valueOps = new Set([...shapeOps, 'MaxPool', 'Transpose', 'Resize']);
 
 function floatsOf(t: TensorProto): Float32Array {
   const raw = t.raw_data;
@@ -220,6 +234,14 @@ async function observe(model: ModelProto, tensors: string[], batches: Calibratio
   return samples;
 }
 
+/** Each tensor's producing node and its reading nodes. */
+function graphIndex(model: ModelProto) {
+  const producers = new Map(model.graph.node.flatMap((n) => n.output.map((o) => [o, n] as const)));
+  const readers = new Map<string, NodeProto[]>();
+  for (const n of model.graph.node) for (const t of n.input) readers.set(t, [...(readers.get(t) ?? []), n]);
+  return { producers, readers };
+}
+
 /**
  * Tensors to quantize so that ONNX Runtime fuses the attention blocks' ops on quantized feature maps into its
  * integer kernels (QLinearMul, QLinearGlobalAveragePool, QLinearAdd, QLinearConv, uint8 MaxPool) instead of
@@ -230,10 +252,12 @@ async function observe(model: ModelProto, tensors: string[], batches: Calibratio
  * - GlobalAveragePool of a quantized map (SE's and CBAM's channel means), MaxPool of one (its range is the
  *   input's, see `valueOps`), Add of two quantized maps (the non-local residual), a quantized map times a
  *   constant (the non-local gamma): calibrated outputs;
- * - a quantized-input convolution whose output is only reshaped or scaled by a constant (the non-local
- *   block's embeddings for its matrix products, and its output convolution).
- * Gate logits entering a sigmoid and the attention gates' additive logits (U-Net) stay float. Returns the
- * fixed ranges; adds the rest to `quantized`.
+ * - a quantized-input convolution whose output is only reshaped, scaled by a constant, or added to a quantized
+ *   map with no ReLU after the sum (the non-local block's embeddings for its matrix products, and its output
+ *   convolution, gamma folded in at export);
+ * - an attention gate's additive logits theta(x) + resize(phi(g)) before their ReLU (U-Net): both
+ *   convolutions' outputs, the resize (which keeps phi's range) and the sum.
+ * Gate logits entering a sigmoid stay float. Returns the fixed ranges; adds the rest to `quantized`.
  */
 function attentionOnIntegers(
   model: ModelProto,
@@ -243,9 +267,7 @@ function attentionOnIntegers(
   graphOutputs: Set<string>,
 ): Map<string, ActivationRange> {
   const fixed = new Map<string, ActivationRange>();
-  const producers = new Map(model.graph.node.flatMap((n) => n.output.map((o) => [o, n] as const)));
-  const readers = new Map<string, NodeProto[]>();
-  for (const n of model.graph.node) for (const t of n.input) readers.set(t, [...(readers.get(t) ?? []), n]);
+  const { producers, readers } = graphIndex(model);
   const isGate = (t: string): boolean => {
     const p = producers.get(t);
     return !!p && (p.op_type === 'Sigmoid' || (gateKeepingOps(p) && isGate(p.input[0])));
@@ -254,16 +276,50 @@ function attentionOnIntegers(
   const isConstant = (t: string) => initializers.has(t);
   const scalesByConstant = (n: NodeProto) => n.op_type === 'Mul' && n.input.some(isConstant);
   const convs = new Set(targets.filter((n) => n.op_type === 'Conv'));
+  // a residual sum with no activation after it (the non-local block's x + gamma W y, gamma folded into W)
+  const plainResidual = (m: NodeProto, t: string) =>
+    m.op_type === 'Add' &&
+    m.input.length === 2 &&
+    m.input.some((i) => i !== t && isQuantized(i)) &&
+    !(readers.get(m.output[0]) ?? []).some((k) => k.op_type === 'Relu');
+  const onlyReader = (t: string, m: NodeProto) => {
+    const r = (readers.get(t) ?? []).filter((k) => k.op_type !== 'Shape'); // Shape reads the uint8 tensor
+    return r.length === 1 && r[0] === m && !graphOutputs.has(t);
+  };
+  const convOf = (t: string) => {
+    const p = producers.get(t);
+    return p && convs.has(p) ? p : undefined;
+  };
+  // an attention gate's additive logits before their ReLU, theta(x) + resize(phi(g)) (U-Net): the two
+  // convolutions' outputs and the resize, each read only on this path; returns those tensors
+  const additiveLogits = (n: NodeProto): string[] | undefined => {
+    const r = readers.get(n.output[0]) ?? [];
+    if (r.length !== 1 || r[0].op_type !== 'Relu') return undefined;
+    for (const [a, b] of [n.input, [...n.input].reverse()]) {
+      const resize = producers.get(b);
+      if (!convOf(a) || !onlyReader(a, n) || resize?.op_type !== 'Resize' || !onlyReader(b, n)) continue;
+      const phi = resize.input[0];
+      if (convOf(phi) && onlyReader(phi, resize)) return [a, phi, b];
+    }
+    return undefined;
+  };
   for (const n of model.graph.node) {
     const out = n.output[0];
     if (graphOutputs.has(out)) continue;
     if (convs.has(n)) {
       const r = readers.get(out) ?? [];
-      if (r.length && r.every((m) => m.op_type === 'Reshape' || scalesByConstant(m))) quantized.add(out);
+      if (
+        isQuantized(n.input[0]) &&
+        r.length &&
+        r.every((m) => m.op_type === 'Reshape' || scalesByConstant(m) || plainResidual(m, out))
+      )
+        quantized.add(out);
     } else if (n.op_type === 'GlobalAveragePool' || n.op_type === 'MaxPool') {
       if (isQuantized(n.input[0])) quantized.add(out);
     } else if (n.op_type === 'Add' && n.input.length === 2) {
-      if (n.input.every(isQuantized)) quantized.add(out);
+      const logits = additiveLogits(n);
+      if (logits) for (const t of logits) quantized.add(t);
+      if (logits || n.input.every(isQuantized)) quantized.add(out);
     } else if (n.op_type === 'Mul' && n.input.length === 2) {
       const gate = n.input.findIndex(isGate);
       if (gate >= 0 && isQuantized(n.input[1 - gate])) {
@@ -274,6 +330,33 @@ function attentionOnIntegers(
     }
   }
   return fixed;
+}
+
+/**
+ * Tensors to quantize so that ONNX Runtime runs a U-Net decoder's up-sampling and skip concatenation on
+ * integers: a Concat whose output is quantized (it feeds a convolution) gets quantized inputs (QLinearConcat)
+ * where each input comes from a convolution through value ops (the up-convolution's pixel shuffle and resize,
+ * see `upConvolutionsAsPixelShuffle`; the attention gate's W convolution), so those become integer convolutions
+ * and the shuffle moves uint8 values. Adds them to `quantized`.
+ */
+function decoderOnIntegers(model: ModelProto, quantized: Set<string>, targets: NodeProto[], graphOutputs: Set<string>) {
+  const { producers, readers } = graphIndex(model);
+  const convs = new Set(targets.filter((n) => n.op_type === 'Conv'));
+  // t and the tensors back to the convolution it comes from through value ops, each read by one op besides
+  // Shape (Shape reads the uint8 tensor)
+  const convChain = (t: string): string[] | undefined => {
+    const p = producers.get(t);
+    const read = (readers.get(t) ?? []).filter((m) => m.op_type !== 'Shape');
+    if (!p || graphOutputs.has(t) || read.length !== 1) return undefined;
+    if (convs.has(p)) return [t];
+    const chain = valueOps.has(p.op_type) ? convChain(p.input[0]) : undefined;
+    return chain && [...chain, t];
+  };
+  for (const n of model.graph.node) {
+    if (n.op_type !== 'Concat' || !quantized.has(n.output[0])) continue;
+    const chains = n.input.map((t) => (quantized.has(t) ? [] : convChain(t)));
+    if (chains.every((c) => c !== undefined)) for (const t of chains.flat()) quantized.add(t);
+  }
 }
 
 /** Quantizes an fp32 medattn ONNX model (bytes) with activation ranges from `calibration` batches. */
@@ -287,7 +370,9 @@ export async function quantizeModel(
   const percentile = ranges === 'percentile' ? (options.percentile ?? 99.99) : undefined;
   if (percentile !== undefined && !(percentile > 50 && percentile <= 100))
     throw new ExportError(`--int8: percentile must be in (50, 100], got ${percentile}`);
-  const model = decodeModel(fp32);
+  let model = decodeModel(fp32);
+  if (options.decoder ?? true) model = upConvolutionsAsPixelShuffle(model);
+  if (options.attention ?? true) model = poolBeforeChannelGates(model);
   const initializers = new Map(model.graph.initializer.map((t) => [t.name, t]));
   const float = options.floatEnds === false ? new Set<NodeProto>() : endLayers(model);
   const targets = model.graph.node.filter((n) => n.op_type in weightAxis && !float.has(n));
@@ -310,6 +395,7 @@ export async function quantizeModel(
     (options.attention ?? true)
       ? attentionOnIntegers(model, quantizedTensors, targets, initializers, graphOutputs)
       : new Map<string, ActivationRange>();
+  if (options.decoder ?? true) decoderOnIntegers(model, quantizedTensors, targets, graphOutputs);
   const activations = [...quantizedTensors];
   const samples = await observe(
     model,

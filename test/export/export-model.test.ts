@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { exportModel } from '../../src/export/index.js';
+import { decodeModel, exportModel } from '../../src/export/index.js';
 import { createModel, type AttentionModel, type CenterNet } from '../../src/models/index.js';
 import { Module } from '../../src/nn/index.js';
 import { manualSeed, noGrad, randn, tidy, type Tensor } from '../../src/tensor/index.js';
@@ -84,6 +84,16 @@ describe('exportModel: ONNX Runtime equals libtorch eval (random weights, genera
     );
     assert.deepEqual(exported.outputs[2].dims, ['batch', 32]);
     for (const [name, d] of worst) assert.ok(d < 1e-4, `${name}: max abs diff ${d}`);
+    // the non-local gamma (randomised to [0.5, 1.5)) is folded into its output convolution: no Mul by it
+    const graph = decodeModel(exported.bytes).graph;
+    assert.ok(!graph.initializer.some((t) => t.name.endsWith('.gamma')));
+    assert.deepEqual(
+      graph.node
+        .filter((n) => n.name.startsWith('stages.2.attention/'))
+        .map((n) => n.op_type)
+        .filter((op) => op === 'Mul'),
+      [],
+    );
     console.log('attention_cnn max abs diff', Object.fromEntries(worst));
   });
 

@@ -2,7 +2,8 @@
 // non-local) ONNX Runtime's optimized int8 graph runs the gate products as QLinearMul, the channel means as
 // QLinearGlobalAveragePool, the non-local embeddings as QLinearConv and its residual as QLinearAdd; with
 // `attention: false` they stay float between DequantizeLinear and QuantizeLinear. In an Attention U-Net the
-// gates' products run as QLinearMul and the encoder MaxPools on uint8. On real PneumoniaMNIST
+// gates' logits and products run as QLinearConv/QLinearAdd/QLinearMul, the encoder MaxPools on uint8, and the
+// decoder's up-convolutions (a 1x1 conv + pixel shuffle) and concatenations on integers. On real PneumoniaMNIST
 // images the int8 probabilities and attention maps stay within stated tolerances of fp32.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -76,8 +77,11 @@ test('int8 attention CNN: ONNX Runtime fuses SE, CBAM and non-local ops into int
   assert.equal(ops.QLinearAdd, 1, 'the non-local residual');
   // 5 feature convolutions (the first stays float) + the non-local theta, phi, g and output convolutions
   assert.equal(ops.QLinearConv, 9, JSON.stringify(ops));
-  // what stays float on a full map: the non-local gamma scaling (a Mul by a constant)
-  assert.equal(ops.Mul, 1, JSON.stringify(ops));
+  // the non-local gamma is folded into its output convolution at export: no float Mul by it, and the output
+  // convolution feeds the integer residual; the MaxPool after that residual pools on uint8
+  assert.equal(ops.Mul, undefined, JSON.stringify(ops));
+  assert.equal(ops.MaxPool, undefined, JSON.stringify(ops));
+  assert.equal(ops.NhwcMaxPool, 3, JSON.stringify(ops));
   assert.equal(ops.GlobalAveragePool, undefined);
 
   const plain = await quantizeModel(fp32.bytes, calibration, { threads: 1, attention: false });
@@ -89,7 +93,7 @@ test('int8 attention CNN: ONNX Runtime fuses SE, CBAM and non-local ops into int
   model.dispose();
 });
 
-test("int8 Attention U-Net: the gates' products run as QLinearMul, the encoder pools on uint8", async () => {
+test("int8 Attention U-Net: the gates' logits and products, the encoder pools, the decoder's up-sampling and concatenation on integers", async () => {
   manualSeed(6);
   const model = createModel('attention_unet', { inChannels: 1, numClasses: 1, features: [8, 16, 32, 64] });
   randomizeState(model);
@@ -103,12 +107,29 @@ test("int8 Attention U-Net: the gates' products run as QLinearMul, the encoder p
   assert.equal(ops.QLinearMul, 3, JSON.stringify(ops));
   // the 3 encoder MaxPools keep their input's range, so ONNX Runtime pools on uint8
   assert.equal(ops.NhwcMaxPool, 3, JSON.stringify(ops));
+  // up-convolutions as 1x1 integer convs + pixel shuffle (no float ConvTranspose); each skip + up-sampled
+  // concatenation on integers with the gates' W convolutions as integer convs; the gates' additive logits
+  // theta(x) + resize(phi(g)) on integers: 13 QLinearConv before, + 3 up + 3 W + 3 theta + 3 phi
+  assert.equal(ops.ConvTranspose, undefined, JSON.stringify(ops));
+  assert.equal(ops.QLinearConcat, 3, JSON.stringify(ops));
+  assert.equal(ops.QLinearAdd, 3, JSON.stringify(ops));
+  assert.equal(ops.QLinearConv, 25, JSON.stringify(ops));
+  // what stays float: the first convolution and the head (Conv), the 3 psi convolutions fused with their sigmoid
+  assert.equal(ops.Conv, 2, JSON.stringify(ops));
+  assert.equal(ops.FusedConv, 3, JSON.stringify(ops));
   const plain = await optimizedOps(
     (await quantizeModel(fp32.bytes, calibration, { threads: 1, attention: false })).bytes,
     'unet-plain',
   );
   assert.equal(plain.QLinearMul, undefined);
+  assert.equal(plain.QLinearAdd, undefined);
   assert.equal(plain.NhwcMaxPool, 3);
+  const transposed = await optimizedOps(
+    (await quantizeModel(fp32.bytes, calibration, { threads: 1, decoder: false })).bytes,
+    'unet-transposed',
+  );
+  assert.equal(transposed.ConvTranspose, 3, JSON.stringify(transposed));
+  assert.equal(transposed.QLinearConcat, undefined, JSON.stringify(transposed));
   model.dispose();
 });
 
