@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as ort from 'onnxruntime-node';
-import type { AttentionModel } from '../../src/models/index.js';
-import { keep, noGrad, rand, randn, tensor, tidy, type Tensor } from '../../src/tensor/index.js';
+import { createModel, type AttentionModel } from '../../src/models/index.js';
+import { keep, manualSeed, noGrad, rand, randn, tensor, tidy, type Tensor } from '../../src/tensor/index.js';
 
 /** Perturbs every float parameter and buffer (running variances stay positive). */
 export function randomizeState(model: AttentionModel): void {
@@ -21,6 +21,23 @@ export function randomizeState(model: AttentionModel): void {
     }
   });
   model.eval();
+}
+
+/** configs/pneumoniamnist.json's network (SE, CBAM, non-local stages), every weight and BatchNorm statistic randomised. */
+export function shippedAttentionCnn(seed: number): AttentionModel {
+  manualSeed(seed);
+  const model = createModel('attention_cnn', {
+    inChannels: 1,
+    numClasses: 2,
+    stages: [
+      { channels: 32, attention: 'se', convs: 2 },
+      { channels: 64, attention: 'cbam', convs: 2 },
+      { channels: 128, attention: 'nonlocal', convs: 2 },
+    ],
+    reduction: 8,
+  });
+  randomizeState(model);
+  return model;
 }
 
 /** libtorch eval: logits and every attention map (forwardWithAttention keys), as float32 arrays. */

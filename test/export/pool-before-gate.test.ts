@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeModel, encodeModel, exportModel, type ModelProto } from '../../src/export/index.js';
 import { poolBeforeChannelGates } from '../../src/export/pool-before-gate.js';
-import { createModel } from '../../src/models/index.js';
-import { manualSeed, randn } from '../../src/tensor/index.js';
-import { maxAbsDiff, ortOutputs, randomizeState } from './onnx-reference.js';
+import { randn } from '../../src/tensor/index.js';
+import { maxAbsDiff, ortOutputs, shippedAttentionCnn } from './onnx-reference.js';
 
 /** Which op produces each input of the node named `name`. */
 function inputOps(m: ModelProto, name: string): string[] {
@@ -17,18 +16,7 @@ function inputOps(m: ModelProto, name: string): string[] {
 }
 
 test('attention CNN: the SE stage pools before its gate product, outputs unchanged', async () => {
-  manualSeed(31);
-  const model = createModel('attention_cnn', {
-    inChannels: 1,
-    numClasses: 2,
-    stages: [
-      { channels: 32, attention: 'se', convs: 2 },
-      { channels: 64, attention: 'cbam', convs: 2 },
-      { channels: 128, attention: 'nonlocal', convs: 2 },
-    ],
-    reduction: 8,
-  });
-  randomizeState(model);
+  const model = shippedAttentionCnn(31);
   const fp32 = exportModel(model, { inputShape: [1, 28, 28] });
   model.dispose();
   const before = decodeModel(fp32.bytes);

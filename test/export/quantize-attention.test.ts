@@ -16,27 +16,10 @@ import { decodeModel, exportModel, quantizeModel, type CalibrationBatch } from '
 import { createModel } from '../../src/models/index.js';
 import { manualSeed, randn } from '../../src/tensor/index.js';
 import { dataPath, needsData } from '../helpers/shared-data.js';
-import { maxAbsDiff, ortOutputs, randomizeState } from './onnx-reference.js';
+import { maxAbsDiff, ortOutputs, randomizeState, shippedAttentionCnn } from './onnx-reference.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medattn-int8-attention-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** configs/pneumoniamnist.json's network, every weight and BatchNorm statistic randomised. */
-function shippedCnn() {
-  manualSeed(5);
-  const model = createModel('attention_cnn', {
-    inChannels: 1,
-    numClasses: 2,
-    stages: [
-      { channels: 32, attention: 'se', convs: 2 },
-      { channels: 64, attention: 'cbam', convs: 2 },
-      { channels: 128, attention: 'nonlocal', convs: 2 },
-    ],
-    reduction: 8,
-  });
-  randomizeState(model);
-  return model;
-}
 
 /** Op types of ONNX Runtime's optimized graph (level all, 1 thread), counted. */
 async function optimizedOps(bytes: Uint8Array, name: string): Promise<Record<string, number>> {
@@ -61,7 +44,7 @@ const randomBatches = (n: number, batch: number): CalibrationBatch[] =>
   });
 
 test('int8 attention CNN: ONNX Runtime fuses SE, CBAM and non-local ops into integer kernels', async () => {
-  const model = shippedCnn();
+  const model = shippedAttentionCnn(5);
   const fp32 = exportModel(model, { inputShape: [1, 28, 28] });
   const calibration = randomBatches(2, 16);
   const q = await quantizeModel(fp32.bytes, calibration, { threads: 1 });
@@ -144,7 +127,7 @@ test(
       const data = Float32Array.from(raw.subarray(from * 784, (from + n) * 784), (v) => (v / 255 - 0.5) / 0.25);
       return { data, shape: [n, 1, 28, 28] };
     };
-    const model = shippedCnn();
+    const model = shippedAttentionCnn(5);
     const fp32 = exportModel(model, { inputShape: [1, 28, 28] });
     const calibration = [images('train', 0, 64), images('train', 64, 64)];
     const val = images('val', 0, 64);
