@@ -9,7 +9,7 @@
  * drift on a shared machine does not favour one side: ms are medians of all runs, ratios medians over rounds of
  * the ratio within a round. ONNX Runtime: graph optimization 'all', sequential execution, --threads intra-op
  * threads; the op types of its optimized int8 graph are listed (QLinearConv = fused integer convolution).
- *   node --import tsx bench/infer.ts [--rounds 5] [--reps 5] [--threads 2]
+ *   node --import tsx bench/infer.ts [--rounds 5] [--reps 5] [--threads 2] [--settle 100]
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -29,6 +29,7 @@ const arg = (name: string, fallback: number) => {
 const reps = arg('reps', 5);
 const rounds = arg('rounds', 5);
 const threads = arg('threads', 2);
+const settleMs = arg('settle', 100);
 setNumThreads(threads);
 manualSeed(0);
 
@@ -45,6 +46,14 @@ const cases = [
   { name: 'attention_cnn b32', model: cnn, batch: 32, input: [1, 28, 28] },
   { name: 'attention_unet 568x584 b1', model: unet, batch: 1, input: [unet.config.inChannels as number, 584, 568] },
 ];
+
+/**
+ * Idles before each side's runs. Both engines' worker threads spin-wait for a while after a parallel region
+ * (libgomp in PyTorch and libtorch, ONNX Runtime's pool); without a pause the side that runs next shares the cores
+ * with the last side's spinning threads, which at 2 threads on 2 cores halves its speed. A deployment runs one
+ * engine, so each side is timed after the others have gone idle.
+ */
+const settle = () => new Promise((resolve) => setTimeout(resolve, settleMs));
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
@@ -151,6 +160,7 @@ for (const c of cases) {
     const order = names.map((_, i) => names[(i + r) % names.length]);
     const round: Record<string, number> = {};
     for (const name of order) {
+      await settle();
       const t = await sides[name]();
       times[name].push(...t);
       round[name] = median(t);
