@@ -10,6 +10,12 @@ export interface ThresholdChoice {
   criterion: ThresholdCriterion;
   /** The criterion's value at the threshold: Youden's J = sensitivity + specificity - 1, or F1. */
   value: number;
+  /**
+   * Halfway between `threshold` and the next lower distinct score (half of it for the lowest score): the same
+   * decisions on these data, but no sample lies on it, so a rounding difference between engines or CPUs (ONNX
+   * Runtime against libtorch, AVX2 against AVX-512: about 1e-7) cannot flip one. The threshold to deploy.
+   */
+  midpoint: number;
 }
 
 /**
@@ -44,5 +50,7 @@ export function selectThreshold(
       bestIndex = i;
     }
   }
-  return { threshold: c.thresholds[bestIndex], criterion, value: best };
+  const threshold = c.thresholds[bestIndex];
+  const midpoint = (threshold + (bestIndex + 1 < c.thresholds.length ? c.thresholds[bestIndex + 1] : 0)) / 2;
+  return { threshold, criterion, value: best, midpoint };
 }

@@ -78,7 +78,7 @@ export async function evaluateClassifier(
   const labelArray = Int32Array.from(labels);
   let threshold = typeof options.threshold === 'number' ? options.threshold : 0.5;
   if (k === 2 && (options.threshold === 'youden' || options.threshold === 'f1'))
-    threshold = selectThreshold(probArray, labelArray, options.threshold).threshold;
+    threshold = selectThreshold(probArray, labelArray, options.threshold).midpoint;
   const metrics = classificationReport(probArray, labelArray, k === 2 ? { threshold } : {}) as unknown as Record<
     string,
     unknown

@@ -58,9 +58,17 @@ test('binary hand case: AUROC 0.75, AP 5/6, ROC points', () => {
 
 test('threshold selection: Youden picks 0.8 (J = 0.5, tie with 0.35), F1 picks 0.35 (F1 = 0.8)', () => {
   // Candidates 0.8 (J=.5, F1=2/3), 0.4 (J=0, F1=.5), 0.35 (J=.5, F1=.8), 0.1 (J=0, F1=2/3).
-  // Youden ties between 0.8 and 0.35: the highest threshold wins.
-  assert.deepEqual(selectThreshold(probs, labels, 'youden'), { threshold: 0.8, criterion: 'youden', value: 0.5 });
-  assert.deepEqual(selectThreshold(probs, labels, 'f1'), { threshold: 0.35, criterion: 'f1', value: 0.8 });
+  // Youden ties between 0.8 and 0.35: the highest threshold wins. Midpoints: (0.8 + 0.4) / 2, (0.35 + 0.1) / 2.
+  const youden = { threshold: 0.8, criterion: 'youden', value: 0.5, midpoint: (0.8 + 0.4) / 2 };
+  assert.deepEqual(selectThreshold(probs, labels, 'youden'), youden);
+  assert.deepEqual(selectThreshold(probs, labels, 'f1'), {
+    threshold: 0.35,
+    criterion: 'f1',
+    value: 0.8,
+    midpoint: (0.35 + 0.1) / 2,
+  });
+  // the lowest score chosen (everything positive): halfway to 0
+  assert.equal(selectThreshold([0.2, 0.4], [1, 1], 'f1').midpoint, 0.1);
   assert.throws(() => selectThreshold([0.1, 0.2], [0, 0], 'f1'), /no positive sample/);
 });
 
