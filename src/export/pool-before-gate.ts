@@ -5,6 +5,7 @@
  * the gate product runs on the pooled map, a quarter of the values for a 2x2 pool. ONNX Runtime's QLinearMul
  * broadcasts a per-channel gate over a channels-last map one C-long span at a time, so this is its slow path.
  */
+import { graphIndex } from './graph-index.js';
 import type { ModelProto, NodeProto } from './onnx-proto.js';
 
 /** A sigmoid of a 2D [N, C] tensor (the output of a Gemm, or squeezed), unsqueezed to [N, C, 1, ...]. */
@@ -19,9 +20,7 @@ function isChannelGate(t: string, producers: Map<string, NodeProto>): boolean {
 
 /** The model with each such MaxPool moved before its gate product (a new graph; the input is not changed). */
 export function poolBeforeChannelGates(model: ModelProto): ModelProto {
-  const producers = new Map(model.graph.node.flatMap((n) => n.output.map((o) => [o, n] as const)));
-  const readers = new Map<string, NodeProto[]>();
-  for (const n of model.graph.node) for (const t of n.input) readers.set(t, [...(readers.get(t) ?? []), n]);
+  const { producers, readers } = graphIndex(model);
   const outputs = new Set(model.graph.output.map((o) => o.name));
   const moved = new Map<NodeProto, NodeProto[]>(); // gate product -> [pool, product], in that order
   const dropped = new Set<NodeProto>();

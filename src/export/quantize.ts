@@ -21,6 +21,7 @@
  */
 import { DataType, decodeModel, encodeModel, type ModelProto, type NodeProto, type TensorProto } from './onnx-proto.js';
 import { ExportError } from './export-error.js';
+import { graphIndex } from './graph-index.js';
 import { upConvolutionsAsPixelShuffle } from './pixel-shuffle.js';
 import { poolBeforeChannelGates } from './pool-before-gate.js';
 import { onnxRuntime } from '../runtime/onnxruntime.js';
@@ -172,8 +173,7 @@ function activationRange(sample: Float32Array, percentile: number | undefined): 
 function endLayers(model: ModelProto): Set<NodeProto> {
   const inputs = new Set(model.graph.input.map((i) => i.name));
   const outputs = new Set(model.graph.output.map((o) => o.name).filter((n) => !n.startsWith('attention/')));
-  const readers = new Map<string, NodeProto[]>();
-  for (const n of model.graph.node) for (const t of n.input) readers.set(t, [...(readers.get(t) ?? []), n]);
+  const { readers } = graphIndex(model);
   const seen = new Set<string>();
   const reachesOutput = (t: string): boolean => {
     if (outputs.has(t)) return true;
@@ -232,14 +232,6 @@ async function observe(model: ModelProto, tensors: string[], batches: Calibratio
     await session.release();
   }
   return samples;
-}
-
-/** Each tensor's producing node and its reading nodes. */
-function graphIndex(model: ModelProto) {
-  const producers = new Map(model.graph.node.flatMap((n) => n.output.map((o) => [o, n] as const)));
-  const readers = new Map<string, NodeProto[]>();
-  for (const n of model.graph.node) for (const t of n.input) readers.set(t, [...(readers.get(t) ?? []), n]);
-  return { producers, readers };
 }
 
 /**
