@@ -38,7 +38,7 @@ test(
     const config = {
       name: 'drive int8 test',
       task: 'segmentation',
-      data: { train: { kind: 'subset', of: pairs(trainIds), repeat: 8 }, val: pairs(valIds), roiKey: 'roi' },
+      data: { train: { kind: 'subset', of: pairs(trainIds), repeat: 24 }, val: pairs(valIds), roiKey: 'roi' },
       transforms: {
         train: [
           { type: 'randCrop', size: [96, 96], masks: ['mask', 'roi'], foreground: { key: 'mask', p: 0.5 } },
@@ -50,7 +50,7 @@ test(
       model: { name: 'attention_unet', config: { inChannels: 3, numClasses: 1, features: [8, 16, 32, 64] } },
       loss: { name: 'dice_bce' },
       optimizer: { name: 'adamw', lr: 0.005 },
-      training: { epochs: 4, batchSize: 8, workers: 1, seed: 0, padMultiple: 8, monitor: 'pooled_auroc' },
+      training: { epochs: 6, batchSize: 8, workers: 1, seed: 0, padMultiple: 8, monitor: 'pooled_auroc' },
       report: { samples: 1 },
     };
     const run = join(dir, 'run');
@@ -78,9 +78,11 @@ test(
     const fp32 = evaluate('onnx');
     const int8 = evaluate('onnx-int8');
     assert.equal(int8.n, 5);
+    // 6 epochs of 45 batches: fp32 Dice 0.77 (AVX-512 machine, session 13). The earlier 4 epochs of 15 batches
+    // reached 0.45-0.52 depending on the CPU's rounding, too close to this precondition.
     assert.ok(fp32.dice > 0.5, `the trained model segments vessels (fp32 Dice ${fp32.dice})`);
     // Before the first convolution and the head were kept in float32 (all layers quantized, one 99.99 % range)
-    // this small model (features 8-64, 4 epochs) dropped 0.0116 Dice in one run and 0.0024 in another
+    // this small model (features 8-64, then 4 epochs of 15 batches) dropped 0.0116 Dice in one run and 0.0024 in another
     // (docs/deploy.md has the before/after figures).
     assert.ok(fp32.dice - int8.dice <= 0.01, `Dice ${int8.dice} (int8) vs ${fp32.dice} (fp32)`);
     assert.ok(
