@@ -6,10 +6,11 @@
  * side compared, and the median of the per-repeat ratios, which drift cancels better). Each epoch runs in a
  * fresh process on both sides (a warm heap made our later epochs look faster). medattn keeps freed tensor
  * memory for reuse (src/tensor/runtime.ts); `--peer-keep-freed` gives the PyTorch side the same glibc setting
- * through MALLOC_* variables, to show how much of the ratio that setting is. Both sides decode DRIVE's images
+ * through MALLOC_* variables, to show how much of the ratio that setting is; `--peer-one-blas-thread` gives it
+ * medattn's one OpenBLAS thread (OPENBLAS_NUM_THREADS=1) likewise. Both sides decode DRIVE's images
  * before the clock starts (the peer in its Dataset's constructor, medattn through the config's `preload`). One
  * JSON line per case, with each side's epochs and first-batch latencies (loader start-up plus the first step).
- *   node --import tsx bench/train.ts [--only pneumoniamnist|drive] [--threads 2] [--repeats 2] [--peer-keep-freed] [--set training.channelsLast=true ...]
+ *   node --import tsx bench/train.ts [--only pneumoniamnist|drive] [--threads 2] [--repeats 2] [--peer-keep-freed] [--peer-one-blas-thread] [--set training.channelsLast=true ...]
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -35,6 +36,7 @@ const sets = process.argv.flatMap((a, i) => (a === '--set' ? [process.argv[i + 1
 // fastest epoch of each is compared (as timeit does).
 const repeats = Number(option('repeats') ?? 2);
 const peerKeepFreed = process.argv.includes('--peer-keep-freed');
+const peerOneBlasThread = process.argv.includes('--peer-one-blas-thread');
 
 /**
  * One bench case's config: the shipped config for one epoch on `threads` threads, plus --set overrides. DRIVE
@@ -90,7 +92,12 @@ function peerEpoch(config: ReturnType<typeof loadConfig>): { epoch_s: number; fi
   const keepFreed = { MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20), MALLOC_TRIM_THRESHOLD_: String(2 ** 31 - 1) };
   const peer = spawnSync('/usr/bin/python3', [fileURLToPath(new URL('./peer/train.py', import.meta.url)), args], {
     encoding: 'utf8',
-    env: peerKeepFreed ? { ...process.env, ...keepFreed } : process.env,
+    env: {
+      ...process.env,
+      ...(peerKeepFreed ? keepFreed : {}),
+      // medattn's default since session 14 (setBlasThreads in native/src/runtime.cc), given to the peer by variable
+      ...(peerOneBlasThread ? { OPENBLAS_NUM_THREADS: '1' } : {}),
+    },
   });
   if (peer.status !== 0) throw new Error(`PyTorch peer failed: ${peer.stderr}`);
   return JSON.parse(peer.stdout.trim().split('\n').pop()!);
@@ -157,6 +164,7 @@ for (const name of ['pneumoniamnist', 'drive']) {
       case: `${name}_train_epoch`,
       ...(sets.length ? { sets } : {}),
       ...(peerKeepFreed ? { pytorch_env: 'MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_ as medattn' } : {}),
+      ...(peerOneBlasThread ? { pytorch_blas: 'OPENBLAS_NUM_THREADS=1 as medattn' } : {}),
       batches,
       pytorch_batches: peerBatches,
       threads,

@@ -49,6 +49,8 @@ export interface NativeAddon {
   getNumThreads(): number;
   setDeterministic(on: boolean): void;
   keepFreedMemory(): boolean;
+  /** Sets OpenBLAS's own threads; returns the count before, or -1 when the process's BLAS is not OpenBLAS. */
+  setBlasThreads(n: number): number;
   cudaAvailable(): boolean;
   version(): string;
   parallelInfo(): string;
@@ -106,6 +108,7 @@ const methods = [
   'getNumThreads',
   'setDeterministic',
   'keepFreedMemory',
+  'setBlasThreads',
   'cudaAvailable',
   'version',
   'parallelInfo',
@@ -149,6 +152,12 @@ export function defaultThreadCount(): number {
   return Number.isInteger(envThreads) && envThreads > 0 ? envThreads : availableParallelism();
 }
 
+/** OpenBLAS threads: MEDATTN_BLAS_THREADS, else 1 (libtorch's OpenMP threads already use every core). */
+export function blasThreadCount(): number {
+  const envThreads = Number(process.env.MEDATTN_BLAS_THREADS);
+  return Number.isInteger(envThreads) && envThreads > 0 ? envThreads : 1;
+}
+
 /** The settings that come with libtorch, applied once when the addon loads (before the caller's own call). */
 function applyProcessSettings(addon: NativeAddon): void {
   // libtorch's default under Node is one thread; use every core, as the default asks.
@@ -157,6 +166,10 @@ function applyProcessSettings(addon: NativeAddon): void {
   // (see keepFreedMemory in native/src/runtime.cc). MEDATTN_KEEP_FREED_MEMORY=0 keeps glibc's defaults, for a
   // process that must hand memory back to the system after a peak.
   if (process.env.MEDATTN_KEEP_FREED_MEMORY !== '0') addon.keepFreedMemory();
+  // BLAS calls run on the calling thread: OpenBLAS's own threads spin between calls and starve libtorch's OpenMP
+  // threads (2x on a DRIVE U-Net epoch, 3.9x on a PhysioNet epoch; see setBlasThreads in native/src/runtime.cc).
+  // MEDATTN_BLAS_THREADS=N gives OpenBLAS N threads again.
+  addon.setBlasThreads(blasThreadCount());
 }
 
 type Method = (...args: unknown[]) => unknown;
