@@ -5,11 +5,8 @@
 // validation images, pooled inside the ROI, at 0.5 (what `medattn train` reports) and at that threshold. The
 // validation's own best threshold is printed too, as the ceiling (it is chosen on the data it scores).
 import { parseArgs } from 'node:util';
-import type { DatasetSpec } from '../src/data/datasets/index.js';
-import { openDataLoader } from '../src/train/data-loader.js';
-import { evaluateSegmenter } from '../src/train/evaluate-model.js';
 import { loadRun } from '../src/train/run-folder.js';
-import type { TrainingConfig } from '../src/train/config.js';
+import { f1At, once, pooledPixels } from './segmentation-pixels.js';
 import { selectThreshold } from '../src/metrics/index.js';
 import { setNumThreads } from '../src/tensor/index.js';
 import { writeFileAtomic } from '../src/train/run-folder-files.js';
@@ -17,47 +14,6 @@ import { writeFileAtomic } from '../src/train/run-folder-files.js';
 const { values: o, positionals: runs } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' } } });
 if (!runs.length) throw new Error('usage: bench/segmentation-threshold.ts RUN_DIR [RUN_DIR ...] [--out FILE]');
 setNumThreads(Number(process.env.MEDATTN_THREADS ?? 1));
-
-/** The training set once: a subset's `repeat` (patch sampling) would predict each image many times. */
-const once = (spec: DatasetSpec): DatasetSpec => (spec.kind === 'subset' ? { ...spec, repeat: undefined } : spec);
-
-/** Probabilities and 0/1 targets of every pixel inside the ROI, over all images of `spec`. */
-async function pooledPixels(config: TrainingConfig, model: ReturnType<typeof loadRun>['model'], spec: DatasetSpec) {
-  const loader = await openDataLoader(spec, config, { train: false, workers: 0 });
-  try {
-    const ev = await evaluateSegmenter(model, loader, {
-      roiKey: config.data.roiKey,
-      padMultiple: config.training.padMultiple,
-      testTimeFlips: config.training.testTimeFlips,
-      keep: Number.MAX_SAFE_INTEGER,
-    });
-    const probs: number[] = [];
-    const labels: number[] = [];
-    for (const e of ev.examples) {
-      for (let j = 0; j < e.prob.length; j++) {
-        if (e.roi && e.roi[j] < 0.5) continue;
-        probs.push(e.prob[j]);
-        labels.push(e.target[j] >= 0.5 ? 1 : 0);
-      }
-    }
-    return { probs: Float32Array.from(probs), labels: Int32Array.from(labels), metrics: ev.metrics };
-  } finally {
-    await loader.close();
-  }
-}
-
-function f1At(probs: Float32Array, labels: Int32Array, threshold: number): number {
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  for (let i = 0; i < probs.length; i++) {
-    const predicted = probs[i] >= threshold;
-    if (predicted && labels[i]) tp++;
-    else if (predicted) fp++;
-    else if (labels[i]) fn++;
-  }
-  return (2 * tp) / Math.max(1, 2 * tp + fp + fn);
-}
 
 const report: Record<string, unknown> = {};
 for (const dir of runs) {

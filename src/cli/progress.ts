@@ -41,6 +41,12 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
         );
         break;
       }
+      case 'fit':
+        epochs = e.epochs;
+        stream.write(
+          `fitting the run to training.maxMinutes ${e.maxMinutes}: ${e.epochs} of the planned ${e.planned} epochs (the first took ${e.epochSeconds.toFixed(1)} s), schedule shortened to match\n`,
+        );
+        break;
       case 'stop':
         bar?.stop();
         stream.write(`stopped: ${e.reason}\n`);

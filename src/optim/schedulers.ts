@@ -57,7 +57,8 @@ export class MultiStepLR extends LRScheduler {
 export class CosineWarmupLR extends LRScheduler {
   constructor(
     optimizer: Optimizer,
-    readonly total: number,
+    /** Schedule length in steps; the trainer shortens it when a run is fitted to its time budget. */
+    public total: number,
     readonly warmup = 0,
     readonly minLr = 0,
   ) {
@@ -75,7 +76,8 @@ export class CosineWarmupLR extends LRScheduler {
 export class PolynomialLR extends LRScheduler {
   constructor(
     optimizer: Optimizer,
-    readonly total: number,
+    /** Schedule length in steps; the trainer shortens it when a run is fitted to its time budget. */
+    public total: number,
     readonly power = 1,
   ) {
     super(optimizer);

@@ -119,6 +119,11 @@ export const trainingConfigSchema = z.strictObject({
       evalBatchSize: z.number().int().positive().optional(),
       /** Stop after this many minutes (checked after each epoch). */
       maxMinutes: z.number().positive().optional(),
+      /**
+       * With maxMinutes: time the first epoch and, when the planned epochs would overrun the budget, train only
+       * the epochs that fit, with the schedule shortened to them (the learning rate still anneals to its end).
+       */
+      fitToMaxMinutes: z.boolean().default(false),
       /** Stop when a whole epoch of this many batches has passed (for quick runs). */
       batchesPerEpoch: z.number().int().positive().optional(),
       gradClip: z.number().positive().optional(),
@@ -164,6 +169,7 @@ export const trainingConfigSchema = z.strictObject({
     .default({
       epochs: 10,
       batchSize: 32,
+      fitToMaxMinutes: false,
       seed: 0,
       syncBatchNorm: false,
       workers: 1,

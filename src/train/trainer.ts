@@ -39,6 +39,7 @@ import { removeStaleTempFiles, writeFileAtomic } from './run-folder-files.js';
 import { createLoss, type LossFn } from './losses.js';
 import { buildOptimizer, buildScheduler } from './build-optimizer.js';
 import { dpSgdEpsilon, dpSgdGradients } from './dp-sgd.js';
+import { fitRunToBudget, type BudgetFit } from './time-budget.js';
 import { batchTensors } from './batch-tensors.js';
 import { fitTableInputs, withTableSchema } from './tasks/tabular.js';
 import { trainText } from './tasks/text.js';
@@ -74,6 +75,8 @@ export type TrainEvent =
     }
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number }
   | { type: 'epoch'; record: EpochRecord; improved: boolean; monitor: string }
+  /** training.fitToMaxMinutes shortened the run after its first epoch. */
+  | BudgetFit
   | { type: 'stop'; reason: string };
 
 export interface TrainOptions {
@@ -305,7 +308,8 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
   let stoppedBy = 'epochs';
   let lastEvaluation: ClassificationEvaluation | SegmentationEvaluation | DetectionEvaluation | undefined;
   try {
-    for (let epoch = startEpoch; epoch < config.training.epochs; epoch++) {
+    let epochs = config.training.epochs; // fitToMaxMinutes may shorten it after the first epoch
+    for (let epoch = startEpoch; epoch < epochs; epoch++) {
       const epochStart = Date.now();
       manualSeed(config.training.seed * 100003 + epoch);
       model.train();
@@ -395,6 +399,18 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
           trainSet.length,
           (epoch + 1) * batchesPerEpoch,
         );
+      if (epoch === 0 && config.training.fitToMaxMinutes) {
+        // Every rank must run the same epochs: they agree on the mean of their first-epoch times.
+        const epochSeconds = dp ? await dp.mean(record.seconds) : record.seconds;
+        const fit = fitRunToBudget(config.training, epochs, epochSeconds, scheduler);
+        if (fit) {
+          emit(fit);
+          epochs = fit.epochs;
+          // The run's config records the fitted length, so --resume continues this run, not the planned one.
+          if (writer)
+            writeJsonAtomic(join(outDir, 'config.json'), { ...config, training: { ...config.training, epochs } });
+        }
+      }
       if (scheduler) scheduler.step(monitorValue(record, monitor));
       history.push(record);
       const value = monitorValue(record, monitor);
@@ -426,7 +442,8 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
         stoppedBy = `early stopping (${monitor} did not improve for ${badEpochs} epochs)`;
         break;
       }
-      if (config.training.maxMinutes && (Date.now() - started) / 60000 >= config.training.maxMinutes) {
+      const moreEpochs = epoch + 1 < epochs; // a run that ends now ends by its epochs, not its budget
+      if (moreEpochs && config.training.maxMinutes && (Date.now() - started) / 60000 >= config.training.maxMinutes) {
         stoppedBy = `time budget of ${config.training.maxMinutes} min`;
         break;
       }

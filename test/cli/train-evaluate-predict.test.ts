@@ -242,6 +242,19 @@ function cliSuite(source: DataSource): void {
           assert.equal(b[i][k], a[i][k], `epoch ${i + 1} ${k}`);
     });
 
+    test('fitToMaxMinutes: a budget the first epoch spends shortens the run to 1 epoch, and --resume keeps it', () => {
+      const fitted = join(dir, 'fitted');
+      const sets = ['training.epochs=3', 'training.maxMinutes=0.0001', 'training.fitToMaxMinutes=true'];
+      const run = medattn('train', '--config', configPath, '--out', fitted, ...sets.flatMap((v) => ['--set', v]));
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /fitting the run to training\.maxMinutes 0\.0001: 1 of the planned 3 epochs/);
+      assert.match(run.stderr, /stopped: epochs\n/);
+      assert.equal(JSON.parse(readFileSync(join(fitted, 'config.json'), 'utf8')).training.epochs, 1);
+      const resumed = medattn('train', '--resume', fitted, '--set', 'training.maxMinutes=1000');
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.equal(JSON.parse(readFileSync(join(fitted, 'metrics.json'), 'utf8')).history.length, 1);
+    });
+
     test('user errors: one line on stderr, exit code 1', () => {
       const cases = [
         medattn('train', '--config', join(dir, 'missing.json')),

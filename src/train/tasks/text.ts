@@ -32,6 +32,7 @@ import {
 } from '../../tensor/index.js';
 import { buildOptimizer, buildScheduler } from '../build-optimizer.js';
 import type { TrainingConfig } from '../config.js';
+import { fitRunToBudget } from '../time-budget.js';
 import { ConfigError } from '../config-error.js';
 import { createLoss } from '../losses.js';
 import { defaultMonitor, isLowerBetter } from '../monitor.js';
@@ -228,7 +229,8 @@ export async function trainText(config: TrainingConfig, options: TrainOptions): 
   let stoppedBy = 'epochs';
   const started = Date.now();
   const lengths = trainEnc.map((e) => e.ids.length);
-  for (let epoch = 0; epoch < config.training.epochs; epoch++) {
+  let epochs = config.training.epochs; // fitToMaxMinutes may shorten it after the first epoch
+  for (let epoch = 0; epoch < epochs; epoch++) {
     const epochStart = Date.now();
     manualSeed(config.training.seed * 100003 + epoch);
     const rng = Rng.seeded(config.training.seed * 7919 + epoch);
@@ -281,6 +283,13 @@ export async function trainText(config: TrainingConfig, options: TrainOptions): 
         'training.monitor',
         `metric '${monitor}' not among ${Object.keys(record).join(', ')}`,
       );
+    const fit = epoch === 0 ? fitRunToBudget(config.training, epochs, record.seconds, scheduler) : undefined;
+    if (fit) {
+      emit(fit);
+      epochs = fit.epochs;
+      const fitted = { ...config, training: { ...config.training, epochs } };
+      writeFileAtomic(join(outDir, 'config.json'), JSON.stringify(fitted, null, 2));
+    }
     if (scheduler) scheduler.step(value);
     history.push(record);
     const improved =
@@ -300,7 +309,8 @@ export async function trainText(config: TrainingConfig, options: TrainOptions): 
       stoppedBy = `early stopping (${monitor} did not improve for ${badEpochs} epochs)`;
       break;
     }
-    if (config.training.maxMinutes && (Date.now() - started) / 60000 >= config.training.maxMinutes) {
+    const moreEpochs = epoch + 1 < epochs; // a run that ends now ends by its epochs, not its budget
+    if (moreEpochs && config.training.maxMinutes && (Date.now() - started) / 60000 >= config.training.maxMinutes) {
       stoppedBy = `time budget of ${config.training.maxMinutes} min`;
       break;
     }
