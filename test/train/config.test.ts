@@ -39,6 +39,10 @@ test('the shipped DRIVE config loads and fills defaults', needsData('drive', 'tr
   const d = loadConfig('configs/drive.json');
   assert.equal(d.task, 'segmentation');
   assert.equal(d.schedule.name, 'cosine');
+  // a slower machine trains fewer epochs of a shortened cosine rather than stopping halfway down it
+  assert.equal(d.training.maxMinutes, 30);
+  assert.equal(d.training.fitToMaxMinutes, true);
+  assert.equal(loadConfig(write('plain.json', base)).training.fitToMaxMinutes, false);
 });
 
 test('defaults are filled and overrides apply by dotted path', () => {
