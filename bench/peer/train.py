@@ -96,8 +96,9 @@ if cfg["task"] == "classification":
     weights = torch.tensor(len(ds.y) / (len(counts) * counts), dtype=torch.float32)
     loss_fn = lambda out, batch: F.cross_entropy(out, batch[1], weight=weights)
 else:
-    ids = [str(i) for i in range(21, 36)]
-    ds = Drive(args["drive"], ids, 24)
+    # the config's training cases and patches per case per epoch (data.train is a subset of the pairs dataset)
+    subset = cfg["data"]["train"]
+    ds = Drive(args["drive"], subset["of"]["ids"], subset.get("repeat", 1))
     mc = cfg["model"]["config"]
     model = UNet(in_channels=mc["inChannels"], num_classes=mc["numClasses"], features=mc["features"], attention_gates=True)
     loss_fn = lambda out, batch: dice_bce(out, batch[1], batch[2])
