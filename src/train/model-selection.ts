@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { writeFileAtomic } from './run-folder-files.js';
 import { join } from 'node:path';
-import { createDataset, holdOut, kFold, unsplit } from '../data/datasets/index.js';
+import { createDataset, holdOut, kFold, unsplit, type DatasetSpec } from '../data/datasets/index.js';
 import { evaluateOn } from './evaluate-run.js';
 import { Rng } from '../data/transforms/index.js';
 import { applyOverrides, parseConfig, type TrainingConfig } from './config.js';
@@ -54,6 +54,13 @@ function writeJson(path: string, value: unknown): void {
   writeFileAtomic(path, JSON.stringify(value, null, 2));
 }
 
+/** A subset spec without its `repeat`, and that repeat (1 when none). */
+function withoutRepeat(spec: DatasetSpec): { once: DatasetSpec; repeat: number } {
+  if (spec.kind !== 'subset' || !spec.repeat) return { once: spec, repeat: 1 };
+  const { repeat, ...once } = spec;
+  return { once, repeat };
+}
+
 export async function crossValidate(
   config: TrainingConfig,
   options: {
@@ -67,8 +74,11 @@ export async function crossValidate(
     innerVal?: number;
   },
 ): Promise<CrossValidationResult> {
-  // A config that holds out its validation part of one file is cross-validated on the whole file.
-  const full = await createDataset(unsplit(config.data.train));
+  // A config that holds out its validation part of one file is cross-validated on the whole file. Folds split the
+  // distinct samples: a training set that repeats each sample (`repeat`) would otherwise put copies of one image
+  // on both sides of a fold; each fold's training part repeats its samples as the config's does.
+  const { once, repeat } = withoutRepeat(unsplit(config.data.train));
+  const full = await createDataset(once);
   const spec = full.describe();
   const labels = config.task === 'classification' || config.task === 'text' ? full.labels() : undefined;
   const splits = kFold(full.length, { k: options.folds, seed: config.training.seed, labels });
@@ -97,7 +107,12 @@ export async function crossValidate(
       ...config,
       data: {
         ...config.data,
-        train: { kind: 'subset', of: spec, indices: inner ? inner.train.map((j) => rest[j]) : rest },
+        train: {
+          kind: 'subset',
+          of: spec,
+          indices: inner ? inner.train.map((j) => rest[j]) : rest,
+          ...(repeat > 1 ? { repeat } : {}),
+        },
         val: { kind: 'subset', of: spec, indices: inner ? inner.val.map((j) => rest[j]) : splits[f].val },
       },
     };

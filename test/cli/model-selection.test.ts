@@ -104,6 +104,28 @@ test('medattn cv --inner-val: the epoch is chosen on part of the training folds,
   );
 });
 
+test("medattn cv of a repeated training set folds the distinct samples and repeats each fold's training part", () => {
+  const repeated = join(dir, 'repeated.json');
+  writeFileSync(
+    repeated,
+    JSON.stringify({ ...config, data: { ...config.data, train: { ...config.data.train, repeat: 3 } } }),
+  );
+  const out = join(dir, 'cv-repeat');
+  const r = run('cv', '--config', repeated, '--folds', '3', '--out', out);
+  assert.equal(r.code, 0, r.stderr);
+  const { n, folds } = JSON.parse(readFileSync(join(out, 'folds.json'), 'utf8'));
+  assert.equal(n, 192, 'folds over the 192 images, not their 576 repeats');
+  const cv = JSON.parse(readFileSync(join(out, 'cv.json'), 'utf8'));
+  assert.deepEqual(
+    cv.perFold.map((f: { n: number }) => f.n),
+    [64, 64, 64],
+  );
+  const foldTrain = JSON.parse(readFileSync(join(out, 'fold-1', 'config.json'), 'utf8')).data.train;
+  assert.equal(foldTrain.repeat, 3);
+  assert.deepEqual(foldTrain.indices, folds[0].train);
+  assert.equal(new Set([...folds[0].train, ...folds[0].val]).size, 192, 'no image on both sides of the fold');
+});
+
 /** `medattn search` over the second stage's attention (CBAM spatial or none) on the small config. */
 const searchAttention = (out: string, ...extra: string[]) =>
   run(
