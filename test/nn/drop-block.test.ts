@@ -2,8 +2,9 @@
 // (the paper's formula), rescales the kept values by numel / kept, and drops about dropProb of the positions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { manualSeed, ones, randn, tidy } from '../../src/tensor/index.js';
+import { F, manualSeed, ones, rand, randn, tidy } from '../../src/tensor/index.js';
 import { DropBlock } from '../../src/nn/index.js';
+import { growSeeds } from '../../src/nn/layers/drop-block.js';
 
 test('gamma follows Ghiasi et al. eq. 1: p / b^2 * HW / ((H - b + 1)(W - b + 1))', () => {
   const d = new DropBlock(0.18, 7);
@@ -39,6 +40,26 @@ test('identity in eval, blocks of zeros and a numel/kept rescale in training', (
       if (run < 2) isolated++;
     }
     assert.equal(isolated, 0, 'a dropped pixel with fewer than 2 dropped horizontal neighbours within the block');
+  });
+});
+
+test('seeds grow into the b x b blocks that max_pool2d at stride 1 gives, edges and maps smaller than b too', () => {
+  tidy(() => {
+    manualSeed(3);
+    for (const [h, w] of [
+      [23, 17],
+      [5, 4],
+    ]) {
+      const seeds = rand([2, 3, h, w]).lt(0.05).float();
+      for (const b of [1, 3, 5, 7, 9]) {
+        const r = (b - 1) / 2;
+        // max_pool2d refuses padding above half the kernel only; a map smaller than b is padded first
+        const expected = F.maxPool2d(F.pad(seeds, [r, r, r, r]), b, { stride: 1 });
+        const got = growSeeds(seeds, b);
+        assert.deepEqual(got.shape, [2, 3, h, w]);
+        assert.equal(got.sub(expected).abs().max().item(), 0, `b = ${b}, ${h}x${w}`);
+      }
+    }
   });
 });
 

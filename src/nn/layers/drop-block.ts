@@ -32,11 +32,32 @@ export class DropBlock extends Module {
       const [h, w] = x.shape.slice(2);
       const seeds = randLike(x).lt(this.gamma(h, w)).float();
       const b = this.blockSize;
-      // a seed drops the b x b block centred on it; max-pooling with stride 1 grows seeds into blocks
-      const dropped = F.maxPool2d(seeds, b, { stride: 1, padding: (b - 1) / 2 });
+      // a seed drops the b x b block centred on it
+      const dropped = growSeeds(seeds, b);
       const keep = dropped.rsub(1);
       const kept = keep.sum().item();
       return kept === 0 ? x.mul(0) : x.mul(keep).mul(keep.numel / kept);
     });
   }
+}
+
+/**
+ * The b x b maximum filter of `seeds` [N, C, H, W] (b odd, zero outside): what max_pool2d with stride 1 and
+ * padding (b - 1) / 2 computes, as windows that double along each axis (3 elementwise maxima per axis for b = 7).
+ * libtorch's CPU max_pool2d at stride 1 visits all b^2 taps: 10x slower on a [16, 16, 96, 96] map (62 ms against
+ * 6 ms, one thread), which made DropBlock half of an SA-UNet training step.
+ */
+export function growSeeds(seeds: Tensor, b: number): Tensor {
+  const r = (b - 1) / 2;
+  let m = r > 0 ? F.pad(seeds, [r, r, r, r]) : seeds;
+  for (const dim of [3, 2]) {
+    // m holds the maxima over windows of `width` along dim; two overlapping windows make one up to twice as wide
+    for (let width = 1; width < b;) {
+      const step = Math.min(width, b - width);
+      const n = m.shape[dim] - step;
+      m = m.narrow(dim, 0, n).maximum(m.narrow(dim, step, n));
+      width += step;
+    }
+  }
+  return m;
 }
