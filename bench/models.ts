@@ -1,10 +1,10 @@
 /**
  * bench/models: forward + backward (cross entropy, no optimizer step) of the Attention U-Net (batch 8,
- * 1x128x128, default config) and SE-ResNet-18 (batch 32, 1x64x64, 1 input channel, 2 classes), medattn
+ * 1x128x128, default config), SA-UNet (batch 16, 1x96x96: DRIVE's training batch, DropBlock on) and SE-ResNet-18 (batch 32, 1x64x64, 1 input channel, 2 classes), medattn
  * against PyTorch (bench/peer/models.py, the twins in reference_models.py) on the same machine in the same
  * run, same threads. Median of --reps after 2 warm-up runs; the sides alternate --repeats times and the lowest
  * median of each is compared. One JSON line per case.
- *   node --import tsx bench/models.ts [--reps 5] [--repeats 2] [--threads 2] [--small-stem] [--only attention_unet|se_resnet18]
+ *   node --import tsx bench/models.ts [--reps 5] [--repeats 2] [--threads 2] [--small-stem] [--only attention_unet|sa_unet|se_resnet18]
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -42,6 +42,14 @@ const allCases: Case[] = [
     batch: 8,
     input: [1, 128, 128],
     build: () => createModel('attention_unet', { inChannels: 1, numClasses: 2 }),
+    target: (x) => randint(0, 2, [x.size(0), ...x.shape.slice(2)]),
+  },
+  {
+    // DRIVE's training batch: DropBlock after every conv, grown with doubling windows (PyTorch: max_pool2d)
+    name: 'sa_unet',
+    batch: 16,
+    input: [1, 96, 96],
+    build: () => createModel('sa_unet', { inChannels: 1, numClasses: 2 }),
     target: (x) => randint(0, 2, [x.size(0), ...x.shape.slice(2)]),
   },
   {

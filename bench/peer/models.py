@@ -1,4 +1,4 @@
-"""PyTorch side of bench/models.ts: forward + backward (cross entropy) of the Attention U-Net and
+"""PyTorch side of bench/models.ts: forward + backward (cross entropy) of the Attention U-Net, SA-UNet and
 SE-ResNet-18 twins from reference_models.py, median of N after 2 warm-up runs.
 
 Prints one JSON object: {case: {"ms": ..., "params": ...}, ..., "threads": ..., "torch": ...}.
@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from reference_models import AttentionUNet, ResNet  # noqa: E402
+from reference_models import AttentionUNet, ResNet, SAUNet  # noqa: E402
 
 args = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
 threads = args.get("threads", 2)
@@ -22,6 +22,7 @@ torch.manual_seed(0)
 
 CASES = {
     "attention_unet": lambda: (AttentionUNet(in_channels=1, num_classes=2), 8, (1, 128, 128), True),
+    "sa_unet": lambda: (SAUNet(in_channels=1, num_classes=2), 16, (1, 96, 96), True),
     "se_resnet18": lambda: (ResNet(18, in_channels=1, num_classes=2, attention="se",
                                    small_input=args.get("smallStem", False)), 32, (1, 64, 64), False),
 }

@@ -276,8 +276,27 @@ def _norm(kind, c, dims):
     return (nn.BatchNorm3d if dims == 3 else nn.BatchNorm2d)(c)
 
 
+class DropBlock(nn.Module):
+    """DropBlock as the SA-UNet reimplementations write it: seeds at rate gamma grown into blocks by a stride-1
+    max_pool2d, rescaled by numel / kept (src/nn/layers/drop-block.ts)."""
+
+    def __init__(self, drop_prob, block_size):
+        super().__init__()
+        self.drop_prob, self.block_size = drop_prob, block_size
+
+    def forward(self, x):
+        if not self.training or self.drop_prob == 0:
+            return x
+        h, w = x.shape[2:]
+        b = min(self.block_size, h, w)
+        gamma = self.drop_prob / (b * b) * (h * w) / ((h - b + 1) * (w - b + 1))
+        seeds = (torch.rand_like(x) < gamma).float()
+        keep = 1 - F.max_pool2d(seeds, self.block_size, stride=1, padding=(self.block_size - 1) // 2)
+        return x * keep * (keep.numel() / keep.sum().clamp(min=1))
+
+
 class DoubleConv(nn.Module):
-    def __init__(self, dims, cin, cout, norm="batch"):
+    def __init__(self, dims, cin, cout, norm="batch", drop_block=None):
         super().__init__()
         conv = nn.Conv3d if dims == 3 else nn.Conv2d
         bias = norm == "instance"
@@ -285,18 +304,20 @@ class DoubleConv(nn.Module):
         self.norm1 = _norm(norm, cout, dims)
         self.conv2 = conv(cout, cout, 3, padding=1, bias=bias)
         self.norm2 = _norm(norm, cout, dims)
+        self.drop1 = DropBlock(*drop_block) if drop_block else nn.Identity()
+        self.drop2 = DropBlock(*drop_block) if drop_block else nn.Identity()
 
     def forward(self, x):
-        x = F.relu(self.norm1(self.conv1(x)))
-        return F.relu(self.norm2(self.conv2(x)))
+        x = F.relu(self.norm1(self.drop1(self.conv1(x))))
+        return F.relu(self.norm2(self.drop2(self.conv2(x))))
 
 
 class UpBlock(nn.Module):
-    def __init__(self, dims, cin, cout, norm="batch", attention_gates=False):
+    def __init__(self, dims, cin, cout, norm="batch", attention_gates=False, drop_block=None):
         super().__init__()
         self.up = (nn.ConvTranspose3d if dims == 3 else nn.ConvTranspose2d)(cin, cout, 2, stride=2)
         self.gate = AttentionGate(cout, cin, max(1, cout // 2), spatial_dims=dims) if attention_gates else None
-        self.conv = DoubleConv(dims, 2 * cout, cout, norm)
+        self.conv = DoubleConv(dims, 2 * cout, cout, norm, drop_block)
 
     def forward(self, coarse, skip):
         gated = skip if self.gate is None else self.gate(skip, coarse)
@@ -308,15 +329,18 @@ class UpBlock(nn.Module):
 
 class UNet(nn.Module):
     def __init__(self, spatial_dims=2, in_channels=1, num_classes=2, features=(32, 64, 128, 256, 512), norm="batch",
-                 deep_supervision=False, attention_gates=False):
+                 deep_supervision=False, attention_gates=False, drop_block=None, bottleneck_spatial=False):
         super().__init__()
         self.dims = spatial_dims
         conv = nn.Conv3d if spatial_dims == 3 else nn.Conv2d
         f = list(features)
         self.encoder = nn.ModuleList(
-            [DoubleConv(spatial_dims, in_channels if i == 0 else f[i - 1], c, norm) for i, c in enumerate(f)])
+            [DoubleConv(spatial_dims, in_channels if i == 0 else f[i - 1], c, norm, drop_block)
+             for i, c in enumerate(f)])
+        self.bottleneck = CBAMSpatial(f[-1]) if bottleneck_spatial else nn.Identity()
         self.decoder = nn.ModuleList(
-            [UpBlock(spatial_dims, f[i], f[i - 1], norm, attention_gates) for i in range(len(f) - 1, 0, -1)])
+            [UpBlock(spatial_dims, f[i], f[i - 1], norm, attention_gates, drop_block)
+             for i in range(len(f) - 1, 0, -1)])
         self.head = conv(f[0], num_classes, 1)
         if deep_supervision:
             self.aux_heads = nn.ModuleList([conv(f[i - 1], num_classes, 1) for i in range(len(f) - 1, 1, -1)])
@@ -327,6 +351,7 @@ class UNet(nn.Module):
         for i, block in enumerate(self.encoder):
             x = block(x if i == 0 else pool(x, 2))
             skips.append(x)
+        x = skips[-1] = self.bottleneck(x)
         for i, block in enumerate(self.decoder):
             x = block(x, skips[-2 - i])
         return self.head(x)
@@ -334,3 +359,9 @@ class UNet(nn.Module):
 
 def AttentionUNet(**kw):
     return UNet(attention_gates=True, **kw)
+
+
+def SAUNet(**kw):
+    """src/models/sa-unet.ts: features 16-128, DropBlock (0.18, 7) after every 3x3 conv, spatial attention on
+    the bottleneck."""
+    return UNet(features=(16, 32, 64, 128), drop_block=(0.18, 7), bottleneck_spatial=True, **kw)
