@@ -53,7 +53,7 @@ test('seeds grow into the b x b blocks that max_pool2d at stride 1 gives, edges 
       const seeds = rand([2, 3, h, w]).lt(0.05).float();
       for (const b of [1, 3, 5, 7, 9]) {
         const r = (b - 1) / 2;
-        // max_pool2d refuses padding above half the kernel only; a map smaller than b is padded first
+        // zero padding first: max_pool2d refuses padding above half its kernel, so maps smaller than b need it
         const expected = F.maxPool2d(F.pad(seeds, [r, r, r, r]), b, { stride: 1 });
         const got = growSeeds(seeds, b);
         assert.deepEqual(got.shape, [2, 3, h, w]);
