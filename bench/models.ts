@@ -2,8 +2,9 @@
  * bench/models: forward + backward (cross entropy, no optimizer step) of the Attention U-Net (batch 8,
  * 1x128x128, default config), SA-UNet (batch 16, 1x96x96: DRIVE's training batch, DropBlock on) and
  * SE-ResNet-18 (batch 32, 1x64x64, 1 input channel, 2 classes), medattn against PyTorch (bench/peer/models.py,
- * the twins in reference_models.py) on the same machine in the same run, same threads. Median of --reps after 2 warm-up runs; the sides alternate --repeats times and the lowest
- * median of each is compared. One JSON line per case.
+ * the twins in reference_models.py) on the same machine in the same run, same threads. Median of --reps after
+ * 2 warm-up runs; the sides alternate --repeats times and the lowest median of each is compared. One JSON line
+ * per case.
  *   node --import tsx bench/models.ts [--reps 5] [--repeats 2] [--threads 2] [--small-stem] [--only attention_unet|sa_unet|se_resnet18]
  */
 import { spawnSync } from 'node:child_process';
