@@ -36,8 +36,12 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
         const keys = ['auroc', 'accuracy', 'f1', 'dice', 'pooled_auroc', 'pooled_f1'].filter(
           (k) => typeof r[k] === 'number',
         );
+        const label =
+          typeof r.swa_epochs === 'number'
+            ? `weight average of ${r.swa_epochs} epochs`
+            : `epoch ${r.epoch + 1}/${epochs}`;
         stream.write(
-          `epoch ${r.epoch + 1}/${epochs}  loss ${r.train_loss.toFixed(4)}  val_loss ${Number(r.val_loss).toFixed(4)}  ${keys.map(metric).join('  ')}  lr ${r.lr.toExponential(2)}  ${r.seconds.toFixed(1)} s${e.improved ? `  * best ${e.monitor}` : ''}\n`,
+          `${label}  loss ${r.train_loss.toFixed(4)}  val_loss ${Number(r.val_loss).toFixed(4)}  ${keys.map(metric).join('  ')}  lr ${r.lr.toExponential(2)}  ${r.seconds.toFixed(1)} s${e.improved ? `  * best ${e.monitor}` : ''}\n`,
         );
         break;
       }

@@ -157,6 +157,13 @@ export const trainingConfigSchema = z.strictObject({
       padMultiple: z.number().int().positive().default(16),
       /** Conv weights and training batches in channels-last (NHWC) memory, which oneDNN convolutions prefer on CPUs. */
       channelsLast: z.boolean().default(false),
+      /**
+       * Stochastic weight averaging (weight-averaging.ts): the run's model is the mean of the weights at the end
+       * of its last `epochs` epochs, with BatchNorm statistics recomputed over one pass of the training data;
+       * it is evaluated as one more record and saved as the best checkpoint, whatever the monitor says. With
+       * `lr`, those epochs train at that constant rate instead of the schedule's (SWALR).
+       */
+      swa: z.strictObject({ epochs: z.number().int().positive(), lr: z.number().positive().optional() }).optional(),
       /** DP-SGD: per-example clipping to clipNorm + Gaussian noise (src/train/dp-sgd.ts); epsilon at delta per epoch. */
       dp: z
         .strictObject({

@@ -34,6 +34,9 @@ export function checkRunFits(config: TrainingConfig, run: RunShape, file = 'conf
       'training.batchSize',
       `${batchSize} is larger than the training set (${run.trainSize} samples): no full batch to train on`,
     );
+  const { swa, epochs } = config.training;
+  if (swa && swa.epochs > epochs)
+    fail('training.swa.epochs', `${swa.epochs} is more than the run's ${epochs} epochs: nothing to average that many`);
   const loss = config.loss.name;
   if (config.task === 'classification' && !CLASSIFICATION_LOSSES.includes(loss))
     fail('loss.name', `'${loss}' is a segmentation loss; classification takes ${CLASSIFICATION_LOSSES.join(' or ')}`);

@@ -24,6 +24,7 @@ import {
   DeviceError,
   loadTensors,
   manualSeed,
+  noGrad,
   saveTensors,
   setNumThreads,
   tensor,
@@ -41,6 +42,7 @@ import { buildOptimizer, buildScheduler } from './build-optimizer.js';
 import { dpSgdEpsilon, dpSgdGradients } from './dp-sgd.js';
 import { fitRunToBudget, type BudgetFit } from './time-budget.js';
 import { batchTensors } from './batch-tensors.js';
+import { recomputeBatchNorm, WeightAverage } from './weight-averaging.js';
 import { fitTableInputs, withTableSchema } from './tasks/tabular.js';
 import { trainText } from './tasks/text.js';
 import { openDataLoader } from './data-loader.js';
@@ -183,10 +185,12 @@ function saveLast(
   optimizer: Optimizer,
   scheduler: LRScheduler | undefined,
   state: object,
+  average: WeightAverage | undefined,
 ): void {
   const tensors = new Map(model.stateDict());
   const opt = optimizer.stateDict();
   for (const [k, t] of opt.tensors) tensors.set(`__optimizer__.${k}`, t);
+  for (const [k, t] of average?.tensors() ?? []) tensors.set(`__swa__.${k}`, t);
   saveTensors(path, tensors, {
     optimizer: JSON.stringify(opt.scalars),
     scheduler: JSON.stringify(scheduler?.stateDict() ?? {}),
@@ -194,25 +198,49 @@ function saveLast(
   });
 }
 
-function loadLast(path: string, model: AttentionModel, optimizer: Optimizer, scheduler: LRScheduler | undefined) {
+/** Saves the weights of `record` as the best checkpoint, with the decision threshold chosen for them. */
+function saveBest(path: string, model: AttentionModel, record: EpochRecord, monitor: string): void {
+  const threshold: Record<string, string> =
+    typeof record.threshold === 'number' ? { threshold: String(record.threshold) } : {};
+  saveTensors(path, model.stateDict(), {
+    epoch: String(record.epoch),
+    monitor,
+    value: String(record[monitor]),
+    model: JSON.stringify(model.toJSON()),
+    ...threshold,
+  });
+}
+
+function loadLast(
+  path: string,
+  model: AttentionModel,
+  optimizer: Optimizer,
+  scheduler: LRScheduler | undefined,
+  average: WeightAverage | undefined,
+) {
   const { tensors, metadata } = loadTensors(path);
   const modelState = new Map<string, Tensor>();
   const optState = new Map<string, Tensor>();
+  const averageState = new Map<string, Tensor>();
   for (const [k, t] of tensors) {
     if (k.startsWith('__optimizer__.')) optState.set(k.slice('__optimizer__.'.length), t);
+    else if (k.startsWith('__swa__.')) averageState.set(k.slice('__swa__.'.length), t);
     else modelState.set(k, t);
   }
   model.loadStateDict(modelState);
   optimizer.loadStateDict({ tensors: optState, scalars: JSON.parse(metadata.optimizer ?? '{}') });
   scheduler?.loadStateDict(JSON.parse(metadata.scheduler ?? '{}'));
-  for (const t of tensors.values()) t.dispose();
-  return JSON.parse(metadata.state ?? '{}') as {
+  const state = JSON.parse(metadata.state ?? '{}') as {
     epoch: number;
     history: EpochRecord[];
     bestValue?: number;
     bestEpoch?: number;
     badEpochs: number;
+    averaged?: number;
   };
+  average?.load(averageState, state.averaged ?? 0);
+  for (const t of tensors.values()) t.dispose();
+  return state;
 }
 
 /** A 4-D (5-D) batch in channels-last memory; other ranks as they are. */
@@ -234,6 +262,8 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
   checkDeviceOption(config.training.device, options.configFile);
   const run = await setupRun(config, dp && { rank: dp.rank, count: dp.worldSize });
   const { trainLoader, valLoader, model, lossFn, optimizer, scheduler, trainSet, valSet } = run;
+  const swa = config.training.swa;
+  const average = swa ? new WeightAverage() : undefined;
   const monitor = config.training.monitor ?? defaultMonitor(config.task);
   const lastPath = join(outDir, 'last.safetensors');
   const bestPath = join(outDir, 'best.safetensors');
@@ -247,7 +277,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
   // A run stopped before its first epoch ended has no checkpoint: resuming it is starting it again.
   const resuming = !!options.resume && existsSync(lastPath);
   if (resuming) {
-    const state = loadLast(lastPath, model, optimizer, scheduler);
+    const state = loadLast(lastPath, model, optimizer, scheduler, average);
     startEpoch = state.epoch + 1;
     history = state.history;
     bestValue = state.bestValue;
@@ -304,6 +334,50 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
   const skipped = new Map<string, string>();
   const noteSkipped = (list: { file: string; reason: string }[]) => list.forEach((f) => skipped.set(f.file, f.reason));
   noteSkipped([...trainSet.skipped(), ...valSet.skipped()]);
+  const evaluate = () =>
+    config.task === 'detection'
+      ? evaluateDetector(model as unknown as CenterNet, valLoader, {
+          classNames: valSet.classNames,
+          keep: config.report.samples,
+          lossFn,
+          onSkipped: noteSkipped,
+        })
+      : config.task === 'classification'
+        ? evaluateClassifier(model, valLoader, {
+            threshold: config.training.threshold === 'fixed' ? 0.5 : config.training.threshold,
+            lossFn,
+            onSkipped: noteSkipped,
+          })
+        : evaluateSegmenter(model, valLoader, {
+            roiKey: config.data.roiKey,
+            padMultiple: config.training.padMultiple,
+            slidingWindow: config.training.slidingWindow,
+            testTimeFlips: config.training.testTimeFlips,
+            spacing: valSpacing,
+            keep: config.report.samples,
+            lossFn,
+            onSkipped: noteSkipped,
+          });
+  /** The mean loss of one epoch of training batches, forward only, in training mode (BatchNorm updates its statistics). */
+  const forwardPassLoss = async (epoch: number): Promise<number> => {
+    manualSeed(config.training.seed * 100003 + epoch);
+    model.train();
+    let lossSum = 0;
+    let batches = 0;
+    for await (const batch of trainLoader.epoch(epoch)) {
+      if (batch.skipped) noteSkipped(batch.skipped);
+      if (!batch.fields.image) continue;
+      lossSum += tidy(() =>
+        noGrad(() => {
+          const { x, y, roi } = batchTensors(batch, config.task, config.data.roiKey, config.training.device as Device);
+          return lossFn(model.forward(config.training.channelsLast ? toChannelsLast(x) : x), y, roi).item();
+        }),
+      );
+      if (++batches >= batchesPerEpoch) break;
+    }
+    const mean = lossSum / Math.max(1, batches);
+    return dp ? await dp.mean(mean) : mean;
+  };
   const started = Date.now();
   let stoppedBy = 'epochs';
   let lastEvaluation: ClassificationEvaluation | SegmentationEvaluation | DetectionEvaluation | undefined;
@@ -311,6 +385,8 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
     let epochs = config.training.epochs; // fitToMaxMinutes may shorten it after the first epoch
     for (let epoch = startEpoch; epoch < epochs; epoch++) {
       const epochStart = Date.now();
+      // The averaged epochs train at a constant rate, set over the schedule's (torch's SWALR without its anneal).
+      if (swa?.lr && epoch >= epochs - swa.epochs) optimizer.lr = swa.lr;
       manualSeed(config.training.seed * 100003 + epoch);
       model.train();
       let lossSum = 0;
@@ -359,30 +435,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
         stoppedBy = 'interrupted';
         break;
       }
-      const evaluation =
-        config.task === 'detection'
-          ? await evaluateDetector(model as unknown as CenterNet, valLoader, {
-              classNames: valSet.classNames,
-              keep: config.report.samples,
-              lossFn,
-              onSkipped: noteSkipped,
-            })
-          : config.task === 'classification'
-            ? await evaluateClassifier(model, valLoader, {
-                threshold: config.training.threshold === 'fixed' ? 0.5 : config.training.threshold,
-                lossFn,
-                onSkipped: noteSkipped,
-              })
-            : await evaluateSegmenter(model, valLoader, {
-                roiKey: config.data.roiKey,
-                padMultiple: config.training.padMultiple,
-                slidingWindow: config.training.slidingWindow,
-                testTimeFlips: config.training.testTimeFlips,
-                spacing: valSpacing,
-                keep: config.report.samples,
-                lossFn,
-                onSkipped: noteSkipped,
-              });
+      const evaluation = await evaluate();
       lastEvaluation = evaluation;
       const record: EpochRecord = {
         epoch,
@@ -411,6 +464,11 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
             writeJsonAtomic(join(outDir, 'config.json'), { ...config, training: { ...config.training, epochs } });
         }
       }
+      if (average && swa && epoch >= epochs - swa.epochs) {
+        // The window's first epoch starts the mean afresh: a run resumed with more epochs moves its window.
+        if (epoch === Math.max(0, epochs - swa.epochs)) average.reset();
+        average.update(model);
+      }
       if (scheduler) scheduler.step(monitorValue(record, monitor));
       history.push(record);
       const value = monitorValue(record, monitor);
@@ -420,21 +478,17 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
         bestEpoch = epoch;
         badEpochs = 0;
       } else badEpochs++;
-      if (writer && improved) {
-        // The decision threshold chosen on validation data travels with the weights it was chosen for.
-        const threshold: Record<string, string> =
-          typeof record.threshold === 'number' ? { threshold: String(record.threshold) } : {};
-        saveTensors(bestPath, model.stateDict(), {
-          epoch: String(epoch),
-          monitor,
-          value: String(value),
-          model: JSON.stringify(model.toJSON()),
-          ...threshold,
-        });
-      }
+      if (writer && improved) saveBest(bestPath, model, record, monitor);
       if (writer) {
         appendFileSync(logPath, `${JSON.stringify(record)}\n`);
-        saveLast(lastPath, model, optimizer, scheduler, { epoch, history, bestValue, bestEpoch, badEpochs });
+        saveLast(
+          lastPath,
+          model,
+          optimizer,
+          scheduler,
+          { epoch, history, bestValue, bestEpoch, badEpochs, averaged: average?.count },
+          average,
+        );
         writeJsonAtomic(join(outDir, 'metrics.json'), metricsSummary(history, monitor, bestEpoch));
       }
       emit({ type: 'epoch', record, improved, monitor });
@@ -448,7 +502,36 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
         break;
       }
     }
+    if (average?.count && stoppedBy !== 'interrupted') {
+      // The averaged weights are the run's model: one more record, after the last epoch, and the best checkpoint.
+      const averageStart = Date.now();
+      const lastEpoch = history.at(-1)!.epoch;
+      average.copyTo(model);
+      const trainLoss = await recomputeBatchNorm(model, () => forwardPassLoss(lastEpoch + 1));
+      if (dp) await dp.broadcastState(model); // every rank evaluates rank 0's statistics, which rank 0 saves
+      const evaluation = await evaluate();
+      lastEvaluation = evaluation;
+      const record: EpochRecord = {
+        epoch: lastEpoch + 1,
+        lr: optimizer.lr,
+        train_loss: trainLoss,
+        val_loss: evaluation.loss,
+        seconds: (Date.now() - averageStart) / 1000,
+        ...(evaluation.metrics as Record<string, unknown>),
+        swa_epochs: average.count,
+      };
+      history.push(record);
+      bestEpoch = record.epoch;
+      bestValue = monitorValue(record, monitor);
+      if (writer) {
+        saveBest(bestPath, model, record, monitor);
+        appendFileSync(logPath, `${JSON.stringify(record)}\n`);
+        writeJsonAtomic(join(outDir, 'metrics.json'), metricsSummary(history, monitor, bestEpoch));
+      }
+      emit({ type: 'epoch', record, improved: true, monitor });
+    }
   } finally {
+    average?.dispose();
     await trainLoader.close();
     await valLoader.close();
   }

@@ -23,7 +23,8 @@ export class BatchNorm extends Module {
   readonly runningVar?: Tensor;
   readonly numBatchesTracked?: Tensor;
   readonly eps: number;
-  readonly momentum: number;
+  /** null: the running statistics are the plain mean over the batches since they were reset (PyTorch's None). */
+  momentum: number | null;
   /** Set by DataParallel.syncBatchNorm: training batches are normalised over every rank's samples. */
   synchronised?: SynchronisedBatchNorm;
   constructor(
@@ -52,10 +53,18 @@ export class BatchNorm extends Module {
       runningMean: this.runningMean,
       runningVar: this.runningVar,
       training: useBatchStats,
-      momentum: this.momentum,
+      momentum: this.momentum ?? 1 / Math.max(1, this.numBatchesTracked?.item() ?? 1),
       eps: this.eps,
     };
     return this.training && this.synchronised ? this.synchronised(x, options) : F.batchNorm(x, options);
+  }
+  /** Running statistics back to their initial values (torch's reset_running_stats). */
+  resetRunningStats(): void {
+    noGrad(() => {
+      this.runningMean?.zero_();
+      this.runningVar?.fill_(1);
+      this.numBatchesTracked?.zero_();
+    });
   }
 }
 export class BatchNorm1d extends BatchNorm {}

@@ -257,7 +257,14 @@ export async function writeReport(input: ReportInput): Promise<string> {
   sections.push(
     html`<h2 id="metrics">Headline metrics</h2>
       <p>
-        Best checkpoint: <b>epoch ${bestEpoch ?? 'none'}</b> of ${history.length}, chosen by validation ${monitor}.
+        ${
+          typeof best?.swa_epochs === 'number' && bestEpoch !== undefined
+            ? html`Model:
+                <b>the mean of the weights of epochs ${bestEpoch - best.swa_epochs}-${bestEpoch - 1}</b> (stochastic
+                weight averaging, training.swa), BatchNorm statistics recomputed.`
+            : html`Best checkpoint: <b>epoch ${bestEpoch ?? 'none'}</b> of ${history.length}, chosen by validation
+                ${monitor}.`
+        }
         ${typeof best?.n === 'number' ? `${count(best.n)} validation ${classification ? 'cases' : 'images'}.` : ''}
       </p>
       ${classification ? html`<p>${thresholdSentence(config, best)}</p>` : config.task === 'detection' ? html`` : html`<p>Pixels are called foreground at probability 0.5.</p>`}
