@@ -250,7 +250,11 @@ function toChannelsLast(x: Tensor): Tensor {
 }
 
 export async function train(config: TrainingConfig, options: TrainOptions): Promise<TrainResult> {
-  if (config.task === 'text') return trainText(config, options);
+  if (config.task === 'text') {
+    if (config.training.swa)
+      throw new ConfigError(options.configFile ?? 'config', 'training.swa', "task 'text' has no weight averaging");
+    return trainText(config, options);
+  }
   const { outDir, dataParallel: dp } = options;
   // Only rank 0 writes: the other ranks of a data-parallel run read the run folder (to resume) but never change it.
   const writer = !dp || dp.isWriter;

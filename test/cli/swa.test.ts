@@ -8,6 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTensors } from '../../src/tensor/index.js';
+import { parseConfig } from '../../src/train/config.js';
+import { train as trainInProcess } from '../../src/train/trainer.js';
 import { tinyConfig, writeTinyMedmnist } from '../helpers/tiny-medmnist.js';
 import { cliRunner, MEDATTN_BIN } from '../helpers/cli.js';
 
@@ -120,4 +122,17 @@ test('more averaged epochs than the run has: exit 1, one line naming the option'
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^medattn: .*bad\.json: training\.swa\.epochs: 5 is more than the run's 2 epochs/);
   assert.equal(r.stderr.split('\n').filter(Boolean).length, 1, r.stderr);
+});
+
+test("task 'text' refuses training.swa (its trainer has no weight averaging), naming the option", async () => {
+  const notes = { kind: 'text', file: join(dir, 'none.csv'), textColumn: 'note', labelColumn: 'label' };
+  const config = parseConfig({
+    task: 'text',
+    data: { train: notes, val: notes },
+    model: { name: 'text_bilstm' },
+    training: { epochs: 2, swa: { epochs: 1 } },
+  });
+  await assert.rejects(trainInProcess(config, { outDir: join(dir, 'text'), configFile: 'text.json' }), {
+    message: /^text\.json: training\.swa: task 'text' has no weight averaging$/,
+  });
 });
