@@ -72,6 +72,7 @@ test('the averaged model is the mean of the last epochs, with statistics of one 
     metrics(join(dir, 'three')).history.map((r) => r.val_loss),
     'the epochs themselves train as without averaging',
   );
+  assert.match(readFileSync(join(dir, 'swa', 'report.html'), 'utf8'), /<b>the mean of the weights of epochs 2-3<\/b>/);
   // `evaluate` scores the averaged checkpoint as the run recorded it.
   const evaluated = medattn('evaluate', '--run', join(dir, 'swa'), '--data', npz, '--split', 'val', '--json');
   assert.equal(evaluated.code, 0, evaluated.stderr);
