@@ -5,7 +5,7 @@
  * the mean, so they are recomputed for it over a pass of the training data (swa_utils.update_bn).
  */
 import { BatchNorm, type Module } from '../nn/index.js';
-import { keep, noGrad, type Tensor } from '../tensor/index.js';
+import { keep, noGrad, tidy, type Tensor } from '../tensor/index.js';
 
 export class WeightAverage {
   readonly #mean = new Map<string, Tensor>();
@@ -14,15 +14,17 @@ export class WeightAverage {
 
   /** Adds the model's current parameters as one more snapshot. */
   update(model: Module): void {
-    noGrad(() => {
-      for (const [name, p] of model.namedParameters()) {
-        const mean = this.#mean.get(name);
-        if (!mean || this.count === 0) {
-          mean?.dispose();
-          this.#mean.set(name, keep(p.detach().clone()));
-        } else mean.lerp_(p, 1 / (this.count + 1)); // mean + (p - mean) / (n + 1)
-      }
-    });
+    tidy(() =>
+      noGrad(() => {
+        for (const [name, p] of model.namedParameters()) {
+          const mean = this.#mean.get(name);
+          if (!mean || this.count === 0) {
+            mean?.dispose();
+            this.#mean.set(name, keep(p.detach().clone()));
+          } else mean.lerp_(p, 1 / (this.count + 1)); // mean + (p - mean) / (n + 1)
+        }
+      }),
+    );
     this.count++;
   }
 

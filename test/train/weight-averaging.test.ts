@@ -3,7 +3,7 @@
 // count once, whatever the batch's size).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { noGrad, tensor, tidy } from '../../src/tensor/index.js';
+import { liveTensors, noGrad, randn, tensor, tidy } from '../../src/tensor/index.js';
 import { BatchNorm2d, Linear, Sequential } from '../../src/nn/index.js';
 import { recomputeBatchNorm, WeightAverage } from '../../src/train/weight-averaging.js';
 
@@ -89,4 +89,27 @@ test('recomputeBatchNorm: running statistics are the per-batch means averaged, m
   close(bn.runningVar!.toFloat32Array(), expectedVar, 1e-5);
   assert.equal(Number(bn.numBatchesTracked!.item()), 3);
   assert.equal(bn.momentum, 0.1);
+});
+
+test('averaging over many epochs holds no more native tensors than one snapshot', async () => {
+  const model = new Sequential(new Linear(4, 3), new BatchNorm2d(3));
+  const average = new WeightAverage();
+  average.update(model);
+  const live = liveTensors();
+  for (let i = 0; i < 200; i++) {
+    average.update(model);
+    if (i % 20 === 0) {
+      average.copyTo(model);
+      await recomputeBatchNorm(model, async () =>
+        tidy(() => {
+          noGrad(() => model.layers[1].forward(randn([2, 3, 2, 2])));
+        }),
+      );
+      average.reset(); // the next update starts a new mean: the old tensors must go
+    }
+  }
+  average.update(model);
+  assert.equal(liveTensors(), live);
+  average.dispose();
+  assert.equal(liveTensors(), live - model.parameters().length);
 });
