@@ -41,7 +41,7 @@ import { createLoss, type LossFn } from './losses.js';
 import { buildOptimizer, buildScheduler } from './build-optimizer.js';
 import { dpSgdEpsilon, dpSgdGradients } from './dp-sgd.js';
 import { fitRunToBudget, type BudgetFit } from './time-budget.js';
-import { batchTensors } from './batch-tensors.js';
+import { batchTensors, type TrainingBatch } from './batch-tensors.js';
 import { recomputeBatchNorm, WeightAverage } from './weight-averaging.js';
 import { fitTableInputs, withTableSchema } from './tasks/tabular.js';
 import { trainText } from './tasks/text.js';
@@ -362,6 +362,14 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
             lossFn,
             onSkipped: noteSkipped,
           });
+  /** A loaded batch as tensors on the run's device. */
+  const batchInputs = (batch: Parameters<typeof batchTensors>[0]) =>
+    batchTensors(batch, config.task, config.data.roiKey, config.training.device as Device);
+  /** The loss of the model on a batch, its input in the run's memory layout. */
+  const batchLoss = ({ x, y, roi }: TrainingBatch) =>
+    lossFn(model.forward(config.training.channelsLast ? toChannelsLast(x) : x), y, roi);
+  /** The first epoch of the averaging window (training.swa) for a run of `epochs` epochs; none without it. */
+  const averagingFrom = (epochs: number) => (swa ? Math.max(0, epochs - swa.epochs) : Infinity);
   /** The mean loss of one epoch of training batches, forward only, in training mode (BatchNorm updates its statistics). */
   const forwardPassLoss = async (epoch: number): Promise<number> => {
     manualSeed(config.training.seed * 100003 + epoch);
@@ -371,12 +379,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
     for await (const batch of trainLoader.epoch(epoch)) {
       if (batch.skipped) noteSkipped(batch.skipped);
       if (!batch.fields.image) continue;
-      lossSum += tidy(() =>
-        noGrad(() => {
-          const { x, y, roi } = batchTensors(batch, config.task, config.data.roiKey, config.training.device as Device);
-          return lossFn(model.forward(config.training.channelsLast ? toChannelsLast(x) : x), y, roi).item();
-        }),
-      );
+      lossSum += tidy(() => noGrad(() => batchLoss(batchInputs(batch)).item()));
       if (++batches >= batchesPerEpoch) break;
     }
     const mean = lossSum / Math.max(1, batches);
@@ -390,7 +393,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
     for (let epoch = startEpoch; epoch < epochs; epoch++) {
       const epochStart = Date.now();
       // The averaged epochs train at a constant rate, set over the schedule's (torch's SWALR without its anneal).
-      if (swa?.lr && epoch >= epochs - swa.epochs) optimizer.lr = swa.lr;
+      if (swa?.lr && epoch >= averagingFrom(epochs)) optimizer.lr = swa.lr;
       manualSeed(config.training.seed * 100003 + epoch);
       model.train();
       let lossSum = 0;
@@ -401,18 +404,17 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
         if (!batch.fields.image) continue;
         const privacy = config.training.dp;
         const loss = tidy(() => {
-          const { x, y, roi } = batchTensors(batch, config.task, config.data.roiKey, config.training.device as Device);
+          const inputs = batchInputs(batch);
           if (privacy)
             return dpSgdGradients(
               model.parameters(),
               optimizer,
               (xi, yi, ri) => lossFn(model.forward(xi), yi, ri),
-              { x, y, roi },
+              inputs,
               privacy,
             );
           optimizer.zeroGrad();
-          const out = model.forward(config.training.channelsLast ? toChannelsLast(x) : x);
-          const l = lossFn(out, y, roi);
+          const l = batchLoss(inputs);
           l.backward();
           return l.item();
         });
@@ -468,9 +470,9 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
             writeJsonAtomic(join(outDir, 'config.json'), { ...config, training: { ...config.training, epochs } });
         }
       }
-      if (average && swa && epoch >= epochs - swa.epochs) {
+      if (average && epoch >= averagingFrom(epochs)) {
         // The window's first epoch starts the mean afresh: a run resumed with more epochs moves its window.
-        if (epoch === Math.max(0, epochs - swa.epochs)) average.reset();
+        if (epoch === averagingFrom(epochs)) average.reset();
         average.update(model);
       }
       if (scheduler) scheduler.step(monitorValue(record, monitor));

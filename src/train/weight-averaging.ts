@@ -18,10 +18,10 @@ export class WeightAverage {
       noGrad(() => {
         for (const [name, p] of model.namedParameters()) {
           const mean = this.#mean.get(name);
-          if (!mean || this.count === 0) {
-            mean?.dispose();
-            this.#mean.set(name, keep(p.detach().clone()));
-          } else mean.lerp_(p, 1 / (this.count + 1)); // mean + (p - mean) / (n + 1)
+          if (!mean) this.#mean.set(name, keep(p.detach().clone()));
+          else if (this.count === 0)
+            mean.copy_(p); // a new window reuses the tensors of the last one
+          else mean.lerp_(p, 1 / (this.count + 1)); // mean + (p - mean) / (n + 1)
         }
       }),
     );
