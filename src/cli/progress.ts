@@ -48,7 +48,7 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
       case 'fit':
         epochs = e.epochs;
         stream.write(
-          `fitting the run to training.maxMinutes ${e.maxMinutes}: ${e.epochs} of the planned ${e.planned} epochs (the first took ${e.epochSeconds.toFixed(1)} s), schedule shortened to match\n`,
+          `fitting the run to training.maxMinutes ${e.maxMinutes}: ${e.epochs} of the planned ${e.planned} epochs (the first took ${e.epochSeconds.toFixed(1)} s), schedule shortened to match${e.averagedEpochs ? `, weight average of the last ${e.averagedEpochs}` : ''}\n`,
         );
         break;
       case 'stop':

@@ -22,6 +22,14 @@ export interface BudgetFit {
   epochs: number;
   epochSeconds: number;
   maxMinutes: number;
+  /** training.swa's window, scaled with the run: the same share of its epochs, at least 1. */
+  averagedEpochs?: number;
+}
+
+interface BudgetedTraining {
+  fitToMaxMinutes: boolean;
+  maxMinutes?: number;
+  swa?: { epochs: number };
 }
 
 /**
@@ -29,7 +37,7 @@ export interface BudgetFit {
  * epochs would overrun `maxMinutes`, with the scheduler's length shortened to it; undefined when nothing changes.
  */
 export function fitRunToBudget(
-  training: { fitToMaxMinutes: boolean; maxMinutes?: number },
+  training: BudgetedTraining,
   epochs: number,
   epochSeconds: number,
   scheduler: LRScheduler | undefined,
@@ -38,5 +46,21 @@ export function fitRunToBudget(
   const fitted = epochsWithinBudget(epochs, training.maxMinutes, epochSeconds);
   if (fitted >= epochs) return undefined;
   if (scheduler instanceof CosineWarmupLR || scheduler instanceof PolynomialLR) scheduler.total = fitted;
-  return { type: 'fit', planned: epochs, epochs: fitted, epochSeconds, maxMinutes: training.maxMinutes };
+  const fit: BudgetFit = {
+    type: 'fit',
+    planned: epochs,
+    epochs: fitted,
+    epochSeconds,
+    maxMinutes: training.maxMinutes,
+  };
+  // A window of the planned run's last 8 of 40 epochs stays its last fifth: in a run cut to 6 epochs, an unscaled
+  // window would average the first epochs' weights too.
+  if (training.swa) fit.averagedEpochs = Math.max(1, Math.round((training.swa.epochs * fitted) / epochs));
+  return fit;
+}
+
+/** The training section a fitted run records in its config.json, so that --resume continues the fitted run. */
+export function fittedTraining<T extends BudgetedTraining & { epochs: number }>(training: T, fit: BudgetFit): T {
+  const swa = training.swa && { ...training.swa, epochs: fit.averagedEpochs ?? training.swa.epochs };
+  return { ...training, epochs: fit.epochs, ...(swa && { swa }) };
 }

@@ -40,7 +40,7 @@ import { removeStaleTempFiles, writeFileAtomic } from './run-folder-files.js';
 import { createLoss, type LossFn } from './losses.js';
 import { buildOptimizer, buildScheduler } from './build-optimizer.js';
 import { dpSgdEpsilon, dpSgdGradients } from './dp-sgd.js';
-import { fitRunToBudget, type BudgetFit } from './time-budget.js';
+import { fitRunToBudget, fittedTraining, type BudgetFit } from './time-budget.js';
 import { batchTensors, type TrainingBatch } from './batch-tensors.js';
 import { recomputeBatchNorm, WeightAverage } from './weight-averaging.js';
 import { fitTableInputs, withTableSchema } from './tasks/tabular.js';
@@ -266,7 +266,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
   checkDeviceOption(config.training.device, options.configFile);
   const run = await setupRun(config, dp && { rank: dp.rank, count: dp.worldSize });
   const { trainLoader, valLoader, model, lossFn, optimizer, scheduler, trainSet, valSet } = run;
-  const swa = config.training.swa;
+  let swa = config.training.swa; // fitToMaxMinutes may shorten its window with the run
   const average = swa ? new WeightAverage() : undefined;
   const monitor = config.training.monitor ?? defaultMonitor(config.task);
   const lastPath = join(outDir, 'last.safetensors');
@@ -464,10 +464,11 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
         const fit = fitRunToBudget(config.training, epochs, epochSeconds, scheduler);
         if (fit) {
           emit(fit);
-          epochs = fit.epochs;
+          const training = fittedTraining(config.training, fit);
+          epochs = training.epochs;
+          swa = training.swa;
           // The run's config records the fitted length, so --resume continues this run, not the planned one.
-          if (writer)
-            writeJsonAtomic(join(outDir, 'config.json'), { ...config, training: { ...config.training, epochs } });
+          if (writer) writeJsonAtomic(join(outDir, 'config.json'), { ...config, training });
         }
       }
       if (average && epoch >= averagingFrom(epochs)) {

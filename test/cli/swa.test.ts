@@ -118,6 +118,19 @@ test('a run killed inside its averaging window (at swa.lr) resumes to the same m
     assert.deepEqual([...a.get(name)!.toFloat32Array()], [...t.toFloat32Array()], name);
 });
 
+test('a run fitted to its time budget averages the same share of its epochs, and records the window', () => {
+  // A budget the first epoch spends fits the planned 3 epochs into 1; the window of 2 scales to max(1, 2/3) = 1.
+  const config = writeConfig('fit.json', { epochs: 3, swa: { epochs: 2 }, maxMinutes: 0.0001, fitToMaxMinutes: true });
+  const stderr = train(config, 'fit');
+  assert.match(stderr, /1 of the planned 3 epochs .*, weight average of the last 1\n/);
+  assert.match(stderr, /^weight average of 1 epochs {2}loss /m);
+  const recorded = JSON.parse(readFileSync(join(dir, 'fit', 'config.json'), 'utf8')) as {
+    training: { epochs: number; swa: { epochs: number } };
+  };
+  assert.deepEqual([recorded.training.epochs, recorded.training.swa.epochs], [1, 1]);
+  assert.equal(metrics(join(dir, 'fit')).best_epoch, 1); // the averaged record follows the one epoch run
+});
+
 test('more averaged epochs than the run has: exit 1, one line naming the option', () => {
   const r = medattn('train', '--config', writeConfig('bad.json', { epochs: 2, swa: { epochs: 5 } }), '--out', 'bad');
   assert.equal(r.code, 1);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tensor } from '../../src/tensor/index.js';
 import { CosineWarmupLR, PolynomialLR, SGD, StepLR } from '../../src/optim/index.js';
-import { epochsWithinBudget, fitRunToBudget } from '../../src/train/time-budget.js';
+import { epochsWithinBudget, fitRunToBudget, fittedTraining } from '../../src/train/time-budget.js';
 
 test('epochsWithinBudget: all planned epochs when they fit, else as many as fit, at least one', () => {
   assert.equal(epochsWithinBudget(40, 30, 37), 40); // 1800 s / 37 s = 48.6
@@ -45,4 +45,17 @@ test('fitRunToBudget: nothing changes when the run fits, the option is off, or t
   // a schedule without a length (step decay) keeps its own; the run is still shortened
   const step = new StepLR(o, 10, 0.5);
   assert.equal(fitRunToBudget({ fitToMaxMinutes: true, maxMinutes: 30 }, 40, 120, step)?.epochs, 15);
+});
+
+test('fitRunToBudget scales a weight-averaging window with the run, and fittedTraining records both', () => {
+  const training = { epochs: 40, fitToMaxMinutes: true, maxMinutes: 30, swa: { epochs: 8, lr: 0.01 } };
+  const fit = fitRunToBudget(training, 40, 90, undefined)!;
+  assert.equal(fit.averagedEpochs, 4); // the last 8 of 40 epochs -> the last 4 of 20
+  assert.deepEqual(fittedTraining(training, fit), { ...training, epochs: 20, swa: { epochs: 4, lr: 0.01 } });
+  assert.equal(fitRunToBudget(training, 40, 600, undefined)?.averagedEpochs, 1); // 3 epochs: 8 * 3 / 40 -> at least 1
+  assert.equal(fitRunToBudget(training, 40, 200, undefined)?.averagedEpochs, 2); // 9 epochs: 8 * 9 / 40 = 1.8
+  const plain = { epochs: 40, fitToMaxMinutes: true, maxMinutes: 30 };
+  const plainFit = fitRunToBudget(plain, 40, 90, undefined)!;
+  assert.equal(plainFit.averagedEpochs, undefined);
+  assert.deepEqual(fittedTraining(plain, plainFit), { ...plain, epochs: 20 });
 });

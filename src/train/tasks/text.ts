@@ -32,7 +32,7 @@ import {
 } from '../../tensor/index.js';
 import { buildOptimizer, buildScheduler } from '../build-optimizer.js';
 import type { TrainingConfig } from '../config.js';
-import { fitRunToBudget } from '../time-budget.js';
+import { fitRunToBudget, fittedTraining } from '../time-budget.js';
 import { ConfigError } from '../config-error.js';
 import { createLoss } from '../losses.js';
 import { defaultMonitor, isLowerBetter } from '../monitor.js';
@@ -287,7 +287,7 @@ export async function trainText(config: TrainingConfig, options: TrainOptions): 
     if (fit) {
       emit(fit);
       epochs = fit.epochs;
-      const fitted = { ...config, training: { ...config.training, epochs } };
+      const fitted = { ...config, training: fittedTraining(config.training, fit) };
       writeFileAtomic(join(outDir, 'config.json'), JSON.stringify(fitted, null, 2));
     }
     if (scheduler) scheduler.step(value);
