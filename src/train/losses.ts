@@ -1,8 +1,9 @@
 /**
  * Training losses. Classification: cross entropy (class weights, label smoothing) and focal loss (Lin et al.
  * 2017). Segmentation with one output channel (binary, sigmoid): BCE, soft Dice (Milletari et al. 2016) and
- * Dice + BCE, and for thin tubular structures (vessels) clDice (cldice-loss.ts) mixed with Dice, with or without
- * BCE; with K channels (softmax): cross entropy and Dice + CE. An optional region-of-interest mask restricts
+ * Dice + BCE, soft MCC (Abhishek & Hamarneh 2021), which also counts true negatives and so weighs a missed thin
+ * vessel against the background's size, and for thin tubular structures (vessels) clDice (cldice-loss.ts) mixed
+ * with Dice, with or without BCE; with K channels (softmax): cross entropy and Dice + CE. An optional region-of-interest mask restricts
  * segmentation losses to the pixels that count (DRIVE's field of view).
  */
 import { F, type Tensor } from '../tensor/index.js';
@@ -17,6 +18,8 @@ export const LOSS_NAMES = [
   'dice_ce',
   'cldice',
   'cldice_bce',
+  'mcc',
+  'mcc_bce',
 ] as const;
 export type LossName = (typeof LOSS_NAMES)[number];
 
@@ -50,6 +53,26 @@ export function softDiceLoss(probs: Tensor, target: Tensor, roi?: Tensor): Tenso
   const intersection = p.mul(t).sum();
   const denominator = p.sum().add(t.sum());
   return intersection.mul(2).add(1).div(denominator.add(1)).rsub(1);
+}
+
+/**
+ * Soft MCC loss 1 - (TP TN - FP FN) / sqrt((TP + FP)(TP + FN)(TN + FP)(TN + FN)), the counts summed from
+ * probabilities over the batch inside the ROI. They are taken as fractions of the pixels counted (MCC is
+ * unchanged) so that the fourth-degree product stays far from float32's range.
+ */
+export function softMccLoss(probs: Tensor, target: Tensor, roi?: Tensor): Tensor {
+  const p = roi ? probs.mul(roi) : probs;
+  const t = roi ? target.mul(roi) : target;
+  const n = roi ? roi.sum().clamp(1) : probs.numel;
+  const tp = p.mul(t).sum().div(n);
+  const predicted = p.sum().div(n); // TP + FP
+  const actual = t.sum().div(n); // TP + FN
+  const fp = predicted.sub(tp);
+  const fn = actual.sub(tp);
+  const tn = predicted.add(fn).rsub(1); // 1 - TP - FP - FN
+  const numerator = tp.mul(tn).sub(fp.mul(fn));
+  const denominator = predicted.mul(actual).mul(tn.add(fp)).mul(tn.add(fn)).add(1e-12).sqrt();
+  return numerator.div(denominator).rsub(1);
 }
 
 /** Binary cross entropy with logits, averaged inside the ROI. */
@@ -86,6 +109,10 @@ export function createLoss(name: LossName, options: LossOptions = {}): LossFn {
       return (out, y, roi) => diceClDice(out.sigmoid(), y, roi);
     case 'cldice_bce':
       return (out, y, roi) => diceClDice(out.sigmoid(), y, roi).add(maskedBce(out, y, roi, classWeights));
+    case 'mcc':
+      return (out, y, roi) => softMccLoss(out.sigmoid(), y, roi);
+    case 'mcc_bce':
+      return (out, y, roi) => softMccLoss(out.sigmoid(), y, roi).add(maskedBce(out, y, roi, classWeights));
     case 'dice_ce':
       return (out, masks, roi) => {
         // Dice over the foreground classes of a softmax output, plus cross entropy.

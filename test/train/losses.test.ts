@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tensor } from '../../src/tensor/index.js';
-import { createLoss, focalLoss, maskedBce, softDiceLoss } from '../../src/train/losses.js';
+import { createLoss, focalLoss, maskedBce, softDiceLoss, softMccLoss } from '../../src/train/losses.js';
 import { torchReference } from '../helpers/torch-reference.js';
 
 const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
@@ -47,6 +47,39 @@ test('soft Dice and masked BCE by hand', () => {
   close(maskedBce(logits, t, roi).item(), (bce(2, 1) + bce(-1, 0)) / 2);
 });
 
+test('soft MCC: on hard predictions 1 - MCC of the confusion matrix, inside the ROI; 0 when perfect, 2 when inverted', () => {
+  const t = tensor([[1, 1, 1, 1, 1, 0, 0, 0, 0, 0]]);
+  const p = tensor([[1, 1, 1, 0, 0, 1, 0, 0, 1, 1]]);
+  // TP 3, FN 2, FP 3, TN 2: MCC = (3*2 - 3*2) / ... = 0
+  close(softMccLoss(p, t).item(), 1);
+  const roi = tensor([[1, 1, 1, 1, 1, 1, 1, 1, 0, 0]]); // leaves out two false positives
+  // TP 3, FN 2, FP 1, TN 2: (6 - 2) / sqrt(4 * 5 * 3 * 4)
+  close(softMccLoss(p, t, roi).item(), 1 - 4 / Math.sqrt(240));
+  close(softMccLoss(t, t).item(), 0);
+  close(softMccLoss(t.rsub(1), t).item(), 2);
+  // createLoss('mcc_bce') adds masked BCE to the soft MCC of sigmoid(logits)
+  const logits = tensor([[2, -1, 0.5, 3, -2, 0, 1, -3, 4, -4]]);
+  const mixed = createLoss('mcc_bce')(logits, t, roi).item();
+  close(mixed, softMccLoss(logits.sigmoid(), t, roi).item() + maskedBce(logits, t, roi).item());
+});
+
+test('soft MCC gradient equals central finite differences (float64)', () => {
+  const values = [0.9, 0.2, 0.7, 0.4, 0.1, 0.6, 0.35, 0.8, 0.05];
+  const target = tensor([1, 0, 1, 1, 0, 0, 0, 1, 0], { shape: [1, 1, 3, 3], dtype: 'float64' });
+  const roi = tensor([1, 1, 1, 1, 1, 1, 0, 1, 1], { shape: [1, 1, 3, 3], dtype: 'float64' });
+  const loss = (v: number[]) => softMccLoss(tensor(v, { shape: [1, 1, 3, 3], dtype: 'float64' }), target, roi).item();
+  const p = tensor(values, { shape: [1, 1, 3, 3], dtype: 'float64', requiresGrad: true });
+  softMccLoss(p, target, roi).backward();
+  const grad = p.grad!.toArray() as Float64Array;
+  const h = 1e-6;
+  values.forEach((_, i) => {
+    const up = values.map((v, j) => (j === i ? v + h : v));
+    const down = values.map((v, j) => (j === i ? v - h : v));
+    close(grad[i], (loss(up) - loss(down)) / (2 * h), 1e-8);
+  });
+  assert.equal(grad[6], 0, 'a pixel outside the ROI gets no gradient');
+});
+
 test('every loss gives a finite scalar with a gradient', () => {
   for (const name of ['cross_entropy', 'focal'] as const) {
     const l = tensor(
@@ -60,7 +93,7 @@ test('every loss gives a finite scalar with a gradient', () => {
     loss.backward();
     assert.ok(Number.isFinite(loss.item()) && l.grad!.abs().sum().item() > 0, name);
   }
-  for (const name of ['bce', 'dice', 'dice_bce'] as const) {
+  for (const name of ['bce', 'dice', 'dice_bce', 'mcc', 'mcc_bce'] as const) {
     const l = tensor(
       [
         [
