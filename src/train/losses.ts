@@ -3,8 +3,8 @@
  * 2017). Segmentation with one output channel (binary, sigmoid): BCE, soft Dice (Milletari et al. 2016) and
  * Dice + BCE, soft MCC (Abhishek & Hamarneh 2021), which also counts true negatives and so weighs a missed thin
  * vessel against the background's size, and for thin tubular structures (vessels) clDice (cldice-loss.ts) mixed
- * with Dice, with or without BCE; with K channels (softmax): cross entropy and Dice + CE. An optional region-of-interest mask restricts
- * segmentation losses to the pixels that count (DRIVE's field of view).
+ * with Dice, with or without BCE; with K channels (softmax): cross entropy and Dice + CE. An optional
+ * region-of-interest mask restricts segmentation losses to the pixels that count (DRIVE's field of view).
  */
 import { F, type Tensor } from '../tensor/index.js';
 import { clDiceLoss } from './cldice-loss.js';
